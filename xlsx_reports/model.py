@@ -1,0 +1,60 @@
+"""A report's values: what a unit entered for one year, keyed by the form's stable keys.
+
+Totals are never stored: `value()` recomputes them from the inputs through the form's
+definition, exactly as the workbook's formulas do (a blank term counts as 0, like SUM).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .definitions import format_for_year, get_form
+from .form import Form
+
+Number = int | Decimal
+
+
+def period_text(year: int) -> str:
+    return f"{year}年1月1日至{year}年12月31日"
+
+
+@dataclass
+class Report:
+    form: Form
+    unit: str
+    year: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls, unit: str, year: int, fmt: str | None = None) -> "Report":
+        report = cls(get_form(fmt or format_for_year(year)), unit, year)
+        report.values.update({"info.unit": unit, "info.year": year, "info.period": period_text(year)})
+        return report
+
+    def value(self, key: str) -> Any:
+        """The value of any field: an input as entered (None when blank), a total recomputed."""
+        f = self.form.field(key)
+        if f.kind == "total":
+            return sum((self._signed(t) for t in f.terms), 0)
+        return self.values.get(f.key)
+
+    def number(self, key: str) -> Number:
+        """A numeric value with blank as 0 (for sums); the sign of a "-key" term applied."""
+        return self._signed(key)
+
+    def _signed(self, term: str) -> Number:
+        v = self.value(term.lstrip("-"))
+        v = v if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else 0
+        return -v if term.startswith("-") else v
+
+    def total(self, keys: tuple[str, ...]) -> Number:
+        return sum((self._signed(k) for k in keys), 0)
+
+    def text(self, key: str) -> str:
+        v = self.values.get(key)
+        return "" if v is None else str(v)
+
+    def all_values(self) -> dict[str, Any]:
+        """Every field of the form, totals included, in form order."""
+        return {f.key: self.value(f.key) for f in self.form.fields}
