@@ -1,0 +1,54 @@
+"""Names of the sheets the tool adds around the form, and the metadata it leaves in a workbook.
+
+The hidden metadata sheet holds one key per row: column A the key, column B the value
+(text; lists are JSON). A returned workbook is recognised and verified through it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+GUIDE_SHEET = "填报说明"
+CHECK_SHEET = "校验"
+META_SHEET = "_meta"
+DETAIL_SHEET = "分单位明细"     # merged workbooks only
+TEXTS_SHEET = "各单位文字材料"  # merged workbooks only
+SUMMARY_SHEET = "汇总说明"      # merged workbooks only
+
+TOOL_NAME = "xlsx-reports"
+
+
+@dataclass
+class Metadata:
+    format: str
+    unit: str
+    year: int
+    fingerprint: str              # layout fingerprint of the form (Form.fingerprint)
+    workbook_id: str              # unique per generated workbook
+    generated: str                # ISO 8601 time of generation
+    version: str
+    tool: str = TOOL_NAME
+    kind: str = "unit"            # "unit" or "merged"
+    units: list[str] = field(default_factory=list)       # merged: every unit contained
+    sources: list[dict[str, Any]] = field(default_factory=list)  # merged: unit, file, workbook_id, sha256
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [
+            ("tool", self.tool), ("version", self.version), ("format", self.format),
+            ("unit", self.unit), ("year", str(self.year)), ("fingerprint", self.fingerprint),
+            ("workbook_id", self.workbook_id), ("generated", self.generated), ("kind", self.kind),
+            ("units", json.dumps(self.units, ensure_ascii=False)),
+            ("sources", json.dumps(self.sources, ensure_ascii=False)),
+        ]
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, str]) -> "Metadata":
+        """Raises KeyError/ValueError when the rows are not metadata this tool wrote."""
+        return cls(
+            tool=rows["tool"], version=rows["version"], format=rows["format"], unit=rows["unit"],
+            year=int(rows["year"]), fingerprint=rows["fingerprint"],
+            workbook_id=rows["workbook_id"], generated=rows["generated"],
+            kind=rows.get("kind", "unit"), units=json.loads(rows.get("units") or "[]"),
+            sources=json.loads(rows.get("sources") or "[]"),
+        )
