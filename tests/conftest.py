@@ -1,0 +1,30 @@
+"""Shared test helpers: external programs and the shared/ folder beside the repo."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need_program(name: str) -> str:
+    """Path of an external program; skip without it locally, fail without it in CI."""
+    path = shutil.which(name)
+    if path:
+        return path
+    if IN_CI:
+        pytest.fail(f"{name} is required in CI but is not installed")
+    pytest.skip(f"{name} not installed")
+
+
+def need_shared(relative: str) -> Path:
+    """A file under ../shared; skip cleanly when the shared folder is absent."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path

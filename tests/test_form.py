@@ -1,0 +1,64 @@
+"""The form definitions reproduce the statutory formats (shared/spec/statutory-formats.md)."""
+from decimal import Decimal
+
+import pytest
+
+from xlsx_reports.definitions import format_for_year, get_form
+from xlsx_reports.model import Report
+
+
+@pytest.mark.parametrize("fmt, rows", [("2019", 23), ("2021", 25)])
+def test_table3_has_statutory_rows_and_columns(fmt, rows):
+    t3 = get_form(fmt).table_fields("t3")
+    assert len(t3) == rows * 7
+    assert sum(f.kind == "input" for f in t3) == (rows - 1) * 6
+
+
+def test_table3_cell_keys_and_labels_are_stable():
+    form = get_form("2021")
+    f = form.field("t3.withheld.secret.business")
+    assert f.labels == ("三、本年度办理结果", "（三）不予公开", "1.属于国家秘密", "法人或其他组织", "商业企业")
+    assert (f.sheet, f.a1) == ("三、依申请公开", "E9")
+    assert form.field("t3.new.natural").a1 == "D5"
+    assert form.field("t3.total.total").a1 == "J28"
+    assert form.field("t3.carry_over.total").a1 == "J29"
+    assert get_form("2019").field("t3.carry_over.natural").a1 == "D27"
+
+
+def test_table4_totals_sum_the_four_results():
+    form = get_form("2019")
+    total = form.field("t4.direct.total")
+    assert total.a1 == "J5" and total.kind == "total" and total.rule == "T4-SUM"
+    assert total.terms == ("t4.direct.upheld", "t4.direct.corrected", "t4.direct.other",
+                           "t4.direct.pending")
+
+
+def test_2021_format_differences():
+    old, new = get_form("2019"), get_form("2021")
+    assert "t2.procurement.amount" in old.by_key and "t2.procurement.amount" not in new.by_key
+    assert new.field("t2.fees.amount").labels[-1] == "本年收费金额（单位：万元）"
+    assert new.field("t2.normative.issued").labels[1] == "行政规范性文件"
+    assert old.field("t2.normative.made").labels[1] == "规范性文件"
+    assert old.field("t2.licensing.change").type == "signed"
+    assert new.field("s6.fee.amount").type == "money"
+    assert "s6.fee.amount" not in old.by_key
+
+
+def test_format_follows_year():
+    assert [format_for_year(y) for y in (2019, 2020, 2021, 2025)] == ["2019", "2019", "2021", "2021"]
+    assert get_form("2019").fits_year(2020) and not get_form("2019").fits_year(2021)
+
+
+def test_totals_recompute_from_inputs_with_blank_as_zero():
+    r = Report.blank("测试镇", 2024)
+    r.values.update({"t3.new.natural": 3, "t3.new.legal": 2, "t3.public.natural": 4,
+                     "t3.rejected.repeat.natural": 1})
+    assert r.value("t3.new.total") == 5
+    assert r.value("t3.total.natural") == 5
+    assert r.value("t3.total.total") == 5
+    r.values["t2.fees.amount"] = Decimal("9.63211")
+    assert r.value("t2.fees.amount") == Decimal("9.63211")
+
+
+def test_fingerprints_differ_between_formats():
+    assert get_form("2019").fingerprint != get_form("2021").fingerprint
