@@ -19,6 +19,17 @@ def period_text(year: int) -> str:
     return f"{year}年1月1日至{year}年12月31日"
 
 
+def coerce(value_type: str, value: Any) -> Any:
+    """Plain data to the value a cell of that type holds (int for counts, Decimal for money)."""
+    if value is None or value == "":
+        return None
+    if value_type in ("count", "signed"):
+        return int(value)
+    if value_type == "money":
+        return Decimal(str(value))
+    return value
+
+
 @dataclass
 class Report:
     form: Form
@@ -54,6 +65,24 @@ class Report:
     def text(self, key: str) -> str:
         v = self.values.get(key)
         return "" if v is None else str(v)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Report":
+        """A report from plain data ({"unit", "year", "format"?, "values": {key: value}}).
+
+        Money may be given as a string so that decimals stay exact; unknown keys are refused.
+        """
+        report = cls.blank(data["unit"], int(data["year"]), data.get("format"))
+        for key, value in data.get("values", {}).items():
+            f = report.form.by_key.get(key)
+            if f is None or f.kind == "total":
+                raise KeyError(f"{key} is not an input of the {report.form.format} format")
+            report.values[key] = coerce(f.type, value)
+        return report
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}
+        return {"unit": self.unit, "year": self.year, "format": self.form.format, "values": values}
 
     def all_values(self) -> dict[str, Any]:
         """Every field of the form, totals included, in form order."""
