@@ -1,0 +1,98 @@
+"""Recognises files that are not an xlsx workbook before any parser sees them.
+
+Each foreign kind gets one Chinese sentence saying what the file is and what the township
+should do; the reader raises it as UnreadableWorkbook. Magic bytes decide, not the name,
+except where only the name tells kinds apart (a WPS .et and an old .xls are both OLE files).
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+# A workbook that unpacks to more than this is refused before parsing (zip bomb guard).
+MAX_UNPACKED = 300 * 1024 * 1024
+
+SAVE_AS = "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（*.xlsx）后重新提交"
+REQUEST_NEW = "请重新下载或向报送单位索要原文件后再校验"
+
+
+def foreign_reason(path: Path) -> str | None:
+    """Why the file cannot be an xlsx workbook (Chinese, without the file name), or None."""
+    if not path.exists():
+        return "文件不存在，请检查文件名和路径"
+    if path.is_dir():
+        return "这是一个文件夹，不是工作簿"
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if not head:
+        return f"文件是空的（0 字节），可能下载或复制时中断；{REQUEST_NEW}"
+    if head.startswith(OLE_MAGIC):
+        return _ole_reason(path)
+    if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
+        return _zip_reason(path)
+    return _text_reason(path, head)
+
+
+def _ole_reason(path: Path) -> str:
+    data = path.read_bytes()
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        return ("工作簿设置了打开密码（已加密），无法读取；请在 Excel 或 WPS 中取消“打开密码”"
+                "（文件→信息→保护工作簿→用密码进行加密，清空密码）后另存为 .xlsx 重新提交")
+    if path.suffix.lower() in (".et", ".ett"):
+        return f"这是 WPS 表格专用格式（.et），不是 Excel 工作簿；{SAVE_AS}"
+    if path.suffix.lower() in (".doc", ".wps"):
+        return "这是 Word 或 WPS 文字文档，不是填报用的工作簿；请提交下发的 .xlsx 填报表"
+    return f"这是旧版 Excel 97-2003 格式（.xls）；{SAVE_AS}"
+
+
+def _zip_reason(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            unpacked = sum(i.file_size for i in zf.infolist())
+            mimetype = zf.read("mimetype")[:80] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return f"文件不完整或已损坏（可能下载中断）；{REQUEST_NEW}"
+    if b"opendocument.spreadsheet" in mimetype:
+        return f"这是 OpenDocument 表格（.ods）；{SAVE_AS}"
+    if "word/document.xml" in names:
+        return "这是 Word 文档（.docx），不是填报用的工作簿；请提交下发的 .xlsx 填报表"
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        return f"这是一个压缩包，不是 Excel 工作簿；请解压后提交其中的 .xlsx 填报表"
+    if "xl/workbook.bin" in names:
+        return f"这是 Excel 二进制工作簿（.xlsb）；{SAVE_AS}"
+    if "xl/vbaProject.bin" in names or path.suffix.lower() in (".xlsm", ".xltm"):
+        return ("这是含宏的工作簿（.xlsm），为安全起见不予读取；请“另存为” Excel 工作簿（*.xlsx，"
+                "不含宏）后重新提交")
+    if unpacked > MAX_UNPACKED:
+        return f"工作簿解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不是正常的填报表；{REQUEST_NEW}"
+    return None
+
+
+def _text_reason(path: Path, head: bytes) -> str:
+    text = _decode(head)
+    lowered = text.lstrip().lower()
+    if lowered.startswith(("<html", "<!doctype html", "<table")) or "<html" in lowered[:300]:
+        return f"这是网页文件（HTML），只是扩展名像工作簿；{SAVE_AS}"
+    if lowered.startswith("<?xml") and "spreadsheetml" in lowered:
+        return f"这是 Excel 2003 XML 表格，不是 .xlsx 工作簿；{SAVE_AS}"
+    if text and ("," in text or "\t" in text) and "\x00" not in text:
+        return ("这是 CSV 或纯文本文件，只是改了扩展名，不是下发的填报表；"
+                "请在下发的 .xlsx 填报表中填写后提交")
+    if head.startswith(b"%PDF"):
+        return "这是 PDF 文件，不是填报用的工作簿；请提交下发的 .xlsx 填报表"
+    return f"不是 Excel 工作簿（无法识别的文件格式）；{REQUEST_NEW}"
+
+
+def _decode(head: bytes) -> str:
+    """Text of the first bytes, or "" for binary; the cut at 4096 bytes may split a character."""
+    for encoding in ("utf-8-sig", "gbk"):
+        for cut in range(4):
+            try:
+                return head[: len(head) - cut].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    return ""

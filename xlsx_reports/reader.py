@@ -1,0 +1,276 @@
+"""Reads a returned workbook into plain data: the only module that imports openpyxl.
+
+Two loads (formulas, then cached results) give each cell's formula text, stored value and
+cached result. Cells are located through the Form named by the workbook's metadata, by
+finding the form's labels on the sheets, so inserted rows or a renamed sheet are followed
+(and reported) instead of read from the wrong place. Nothing here judges the values:
+the checker does. What leaves this module holds no openpyxl object.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .definitions import FORMATS, get_form
+from .filetypes import foreign_reason
+from .findings import CannotContinue, Finding
+from .form import Field, Form, a1
+from .locate import LabelReading, RawSheet, locate_form, tool_sheet
+from .meta import META_SHEET, TOOL_NAME, Metadata
+from .model import Report
+
+if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
+    raise ImportError("defusedxml is required so that workbooks are parsed safely")
+
+
+class UnreadableWorkbook(CannotContinue):
+    """The file cannot be read as one of our workbooks; the message names the file (Chinese)."""
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """One form cell as found: `value` is what the spreadsheet shows (a formula's cached
+    result, since that is what the person saw), `formula` the formula text or None,
+    `cached` the stored result of the formula load (None when never calculated)."""
+    key: str
+    sheet: str
+    a1: str
+    value: Any
+    formula: str | None
+    cached: Any
+    locked: bool = True
+    validation: tuple[str, str, str] | None = None   # (type, operator, formula1)
+    number_format: str = "General"
+
+
+@dataclass(frozen=True)
+class SheetReading:
+    name: str
+    state: str               # visible / hidden / veryHidden
+    protected: bool
+    password: bool           # a protection password is set
+    form_sheet: str | None   # the form sheet located on it
+
+
+@dataclass
+class Reading:
+    path: Path
+    metadata: Metadata | None
+    form: Form | None
+    report: Report | None
+    cells: dict[str, CellReading] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    sheets: list[SheetReading] = field(default_factory=list)
+    labels: list[LabelReading] = field(default_factory=list)
+    meta_rows: dict[str, str] = field(default_factory=dict)
+
+    def field_at(self, sheet: str, cell: str) -> Field | None:
+        """The form field read from `sheet!cell` (addresses as found in this workbook)."""
+        for key, c in self.cells.items():
+            if c.sheet == sheet and c.a1 == cell:
+                return self.form.field(key) if self.form else None
+        return None
+
+
+def read_workbook(path) -> Reading:
+    path = Path(path)
+    reason = foreign_reason(path)
+    if reason:
+        raise UnreadableWorkbook(f"{path.name}：{reason}")
+    raws = _load(path)
+    meta_rows = _meta_rows(raws)
+    metadata, origin = _metadata(meta_rows, path)
+    located = locate_form(raws, metadata.format if metadata else None, path.name)
+    if located is None:
+        raise UnreadableWorkbook(
+            f"{path.name}：不是本工具生成的填报表（没有找到年度报告表格的标签），"
+            "请使用区里下发的填报表填写后重新提交")
+    reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows)
+    reading.findings.extend(origin)
+    if metadata and metadata.format != located.form.format:
+        reading.findings.append(_origin(
+            path, f"元数据标明的表式为 {metadata.format} 版，但表格内容是 {located.form.format} 版",
+            expected=metadata.format, actual=located.form.format))
+    elif metadata and metadata.fingerprint != located.form.fingerprint:
+        reading.findings.append(_origin(
+            path, "元数据中的表式指纹与本工具的表式不一致（工作簿由其他版本生成或元数据被修改）",
+            expected=located.form.fingerprint, actual=metadata.fingerprint))
+    reading.findings.extend(located.findings)
+    reading.labels = located.labels
+    reading.sheets = [SheetReading(r.name, r.state, r.protected, r.password,
+                                   located.sheet_of.get(r.name)) for r in raws]
+    by_name = {r.name: r for r in raws}
+    for f in located.form.fields:
+        spot = located.cells.get(f.key)
+        if spot is not None:
+            reading.cells[f.key] = _cell(f, by_name[spot[0]], spot[1], spot[2])
+    reading.report = _report(reading, located.form, metadata)
+    return reading
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def _load(path: Path) -> list[RawSheet]:
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about extensions it drops; we never save, so they do not matter
+            warnings.simplefilter("ignore")
+            formulas = openpyxl.load_workbook(path, data_only=False)
+            cached = openpyxl.load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
+                                 "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交") from exc
+    except Exception as exc:  # a malformed part deep inside the package
+        raise UnreadableWorkbook(f"{path.name}：工作簿内容有错误，无法读取（{type(exc).__name__}）；"
+                                 "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+    return [_raw_sheet(ws, cached[ws.title]) for ws in formulas.worksheets]
+
+
+def _raw_sheet(ws, ws_cached) -> RawSheet:
+    raw = RawSheet(name=ws.title, state=ws.sheet_state, protected=bool(ws.protection.sheet),
+                   password=bool(ws.protection.password))
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                raw.values[(cell.row - 1, cell.column - 1)] = _formula_text(cell.value)
+            raw.locked[(cell.row - 1, cell.column - 1)] = bool(cell.protection.locked)
+            if cell.number_format != "General":
+                raw.formats[(cell.row - 1, cell.column - 1)] = cell.number_format
+    for row in ws_cached.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                raw.cached[(cell.row - 1, cell.column - 1)] = cell.value
+    for rng in ws.merged_cells.ranges:
+        raw.merged.add((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
+    for dv in ws.data_validations.dataValidation:
+        fact = (dv.type or "any", dv.operator or "", str(dv.formula1 or ""))
+        for rng in dv.sqref.ranges:
+            for r in range(rng.min_row - 1, rng.max_row):
+                for c in range(rng.min_col - 1, rng.max_col):
+                    raw.validations[(r, c)] = fact
+    return raw
+
+
+def _formula_text(value: Any) -> Any:
+    """Array and data-table formulas come as objects; keep their text only."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    return value
+
+
+# --- metadata ---------------------------------------------------------------------------
+
+def _meta_rows(raws: list[RawSheet]) -> dict[str, str]:
+    sheet = next((r for r in raws if r.name == META_SHEET), None)
+    if sheet is None:
+        return {}
+    rows: dict[str, str] = {}
+    keys = {r: v for (r, c), v in sheet.values.items() if c == 0}
+    for r, key in keys.items():
+        value = sheet.values.get((r, 1))
+        rows[str(key)] = "" if value is None else _plain_text(value)
+    return rows
+
+
+def _metadata(rows: dict[str, str], path: Path) -> tuple[Metadata | None, list[Finding]]:
+    if not rows:
+        return None, [_origin(path, "工作簿中没有本工具的元数据（隐藏工作表“_meta”缺失），"
+                                    "不是本工具下发的填报表或已被改动")]
+    try:
+        metadata = Metadata.from_rows(rows)
+    except (KeyError, ValueError, TypeError):
+        return None, [_origin(path, "工作簿的元数据（隐藏工作表“_meta”）不完整或被修改")]
+    if metadata.tool != TOOL_NAME or metadata.format not in FORMATS:
+        return None, [_origin(path, f"元数据不是本工具写入的（tool={metadata.tool}，"
+                                    f"format={metadata.format}）")]
+    return metadata, []
+
+
+def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
+    return Finding("ORIGIN", "error", message, file=str(path), sheet=META_SHEET,
+                   expected=expected, actual=actual,
+                   advice="请使用区里下发的填报表重新填写，或联系区里重新生成本单位的填报表。")
+
+
+# --- cells and values -------------------------------------------------------------------
+
+def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
+    stored = raw.values.get((row, col))
+    cached = raw.cached.get((row, col))
+    formula = stored if isinstance(stored, str) and stored.startswith("=") else None
+    value = cached if formula else stored
+    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=value, formula=formula,
+                       cached=cached, locked=raw.locked.get((row, col), True),
+                       validation=raw.validations.get((row, col)),
+                       number_format=raw.formats.get((row, col), "General"))
+
+
+def meant_value(value_type: str, raw: Any) -> Any:
+    """A cell's value in the report: numbers as int/Decimal, text kept as typed, blank None.
+
+    A number stored as text stays a str here: the spreadsheet's SUM ignores it, so the
+    report must not silently count it; the checker says which number was meant.
+    """
+    if raw is None or (isinstance(raw, str) and raw == ""):
+        return None
+    if value_type in ("count", "signed", "money"):
+        if isinstance(raw, bool):
+            return "TRUE" if raw else "FALSE"
+        if isinstance(raw, (int, float)):
+            return _number(raw, value_type)
+        if isinstance(raw, (dt.datetime, dt.date, dt.time)):
+            return raw.isoformat()
+        return str(raw)
+    return _plain_text(raw)
+
+
+def _number(raw: int | float, value_type: str) -> int | Decimal | str:
+    if isinstance(raw, int):
+        return Decimal(raw) if value_type == "money" else raw
+    try:
+        d = Decimal(repr(raw))
+    except InvalidOperation:  # inf / nan cannot come from a spreadsheet, but be safe
+        return str(raw)
+    if value_type != "money" and d == d.to_integral_value():
+        return int(d)
+    return d
+
+
+def _plain_text(raw: Any) -> str:
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def _report(reading: Reading, form: Form, metadata: Metadata | None) -> Report:
+    values: dict[str, Any] = {}
+    for f in form.fields:
+        cell = reading.cells.get(f.key)
+        if cell is not None and f.kind != "total":
+            values[f.key] = meant_value(f.type, cell.value)
+    unit = metadata.unit if metadata else str(values.get("info.unit") or "")
+    year = metadata.year if metadata else values.get("info.year")
+    if not isinstance(year, int):
+        year = form.first_year
+    return Report(form, unit, year, values)
+
+
+def tool_sheets(reading: Reading) -> list[str]:
+    return [s.name for s in reading.sheets if tool_sheet(s.name)]
+
+
+__all__ = ["read_workbook", "Reading", "CellReading", "LabelReading", "SheetReading",
+           "UnreadableWorkbook", "meant_value", "get_form"]
