@@ -1,0 +1,1 @@
+"""Default Jinja2 templates of the published report (installed as xlsx_reports.templates)."""
