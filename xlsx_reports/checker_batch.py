@@ -1,0 +1,130 @@
+"""Checks many files at once: folders expanded, last year's workbooks matched by unit, the
+roster compared, the same unit twice found. One unreadable file never stops the others."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .checker import check_file, check_reading, sort_findings
+from .findings import Finding
+from .reader import Reading, UnreadableWorkbook, read_workbook
+
+# Files a folder may hold that someone meant as a workbook; anything else there is ignored.
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ett", ".ods", ".csv", ".xlsb"}
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+@dataclass
+class FileResult:
+    path: Path | None
+    reading: Reading | None
+    findings: list[Finding] = field(default_factory=list)
+    unit: str = ""
+
+    @property
+    def unreadable(self) -> bool:
+        return any(f.code == "UNREADABLE" for f in self.findings)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+@dataclass
+class BatchResult:
+    files: list[FileResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if any(r.unreadable for r in self.files):
+            return EXIT_UNUSABLE
+        return EXIT_FINDINGS if any(r.errors for r in self.files) else EXIT_OK
+
+
+def collect(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly are always checked; folders contribute their workbook-like files
+    (not Excel's "~$" or LibreOffice's ".~lock" files), in name order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file()
+                          and f.suffix.lower() in WORKBOOK_SUFFIXES
+                          and not f.name.startswith(("~$", ".~lock", ".")))
+        else:
+            out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] = (),
+                roster=None) -> BatchResult:
+    result = BatchResult()
+    prior = _previous_by_unit(collect(previous), result.notes) if previous else {}
+    for path in collect(paths):
+        reading, findings = check_file(path)
+        entry = FileResult(path, reading, findings, reading.report.unit if reading and reading.report else "")
+        if reading is not None and prior:
+            last = prior.get(entry.unit)
+            if last is None:
+                result.notes.append(f"{path.name}：没有找到“{entry.unit}”的上年工作簿，未做跨年校验")
+            else:
+                entry.findings = check_reading(reading, previous=last)
+        result.files.append(entry)
+    _duplicates(result)
+    if roster is not None:
+        _roster(result, roster)
+    for entry in result.files:
+        entry.findings = sort_findings(entry.findings)
+    return result
+
+
+def _previous_by_unit(paths: list[Path], notes: list[str]) -> dict[str, Reading]:
+    out: dict[str, Reading] = {}
+    for path in paths:
+        try:
+            reading = read_workbook(path)
+        except UnreadableWorkbook as exc:
+            notes.append(f"上年工作簿无法读取，已跳过：{exc}")
+            continue
+        if reading.report is not None:
+            out.setdefault(reading.report.unit, reading)
+    return out
+
+
+def _duplicates(result: BatchResult) -> None:
+    by_unit: dict[str, list[FileResult]] = {}
+    for entry in result.files:
+        if entry.reading is not None and entry.unit:
+            by_unit.setdefault(entry.unit, []).append(entry)
+    for unit, entries in by_unit.items():
+        if len(entries) < 2:
+            continue
+        names = "、".join(e.path.name for e in entries)
+        for e in entries:
+            e.findings.append(Finding(
+                "AGG-DUP", "error", f"“{unit}”提交了 {len(entries)} 个工作簿：{names}",
+                file=str(e.path), unit=unit, expected=1, actual=len(entries),
+                advice="同一单位只能提交一个工作簿；请确认哪一个是最终版本，删除其余的。"))
+
+
+def _roster(result: BatchResult, roster) -> None:
+    names = [u.name for u in roster.units]
+    lines = {u.name: u.line for u in roster.units}
+    seen = {e.unit for e in result.files if e.reading is not None}
+    for entry in result.files:
+        if entry.reading is not None and entry.unit not in lines:
+            entry.findings.append(Finding(
+                "ORIGIN", "error", f"单位“{entry.unit}”不在单位名单上", file=str(entry.path),
+                unit=entry.unit, actual=entry.unit,
+                advice="请核对单位名称；如名单有遗漏，请补充名单后再校验。"))
+    for name in names:
+        if name not in seen:
+            result.files.append(FileResult(None, None, [Finding(
+                "AGG-ROSTER", "warning", f"名单第 {lines[name]} 行的“{name}”没有提交工作簿",
+                unit=name, expected=name, advice="请催报，或确认该单位是否应当报送。")], name))
+
