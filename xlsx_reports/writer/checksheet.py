@@ -11,7 +11,7 @@ from decimal import Decimal
 from ..findings import SEVERITY_TEXT
 from ..form import Check, Field, Form
 from ..model import Report
-from .formulas import (check_status, check_violated, quote_sheet, range_list,
+from .formulas import (check_status, input_leaves, check_violated, quote_sheet, range_list,
                        sum_expr, totals_mismatch)
 from .styles import Styles
 
@@ -35,7 +35,7 @@ def _cells_text(form: Form, check: Check) -> tuple[str, str]:
 
 def check_result(report: Report, check: Check) -> str:
     """The status the 校验 formula shows, for the cached value (readers that never recalculate)."""
-    if any(report.value(k) is None for k in check.keys):
+    if any(report.values.get(f.key) in (None, "") for f in input_leaves(report.form, check.keys)):
         return PENDING
     left = report.total(check.left)
     right = report.total(check.right) if check.right else (check.const or 0)

@@ -99,9 +99,22 @@ def check_condition(form: Form, check: Check, *, sheet: bool, absolute: bool = F
     raise ValueError(f"unknown check operator {check.op!r}")
 
 
+def input_leaves(form: Form, keys: tuple[str, ...]) -> list[Field]:
+    """The input cells behind keys: a total stands for the inputs it sums."""
+    out: dict[str, Field] = {}
+    for key in keys:
+        f = form.field(key)
+        if f.kind == "total":
+            out.update((g.key, g) for g in input_leaves(form, f.terms))
+        else:
+            out[f.key] = f
+    return list(out.values())
+
+
 def any_blank(form: Form, keys: tuple[str, ...], *, sheet: bool, absolute: bool = False) -> str:
-    cells = [ref(form.field(k), sheet=sheet, absolute=absolute) for k in dict.fromkeys(keys)]
-    return "OR(" + ",".join(f"ISBLANK({c})" for c in cells) + ")"
+    """TRUE while any input behind the keys is still empty (the rule cannot be judged yet)."""
+    areas = range_list(input_leaves(form, keys), sheet=sheet, absolute=absolute)
+    return "(" + "+".join(f"COUNTBLANK({a})" for a in areas) + ")>0"
 
 
 def check_status(form: Form, check: Check) -> str:
