@@ -2,6 +2,7 @@
 roster compared, the same unit twice found. One unreadable file never stops the others."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -76,6 +77,7 @@ def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] =
                 entry.findings = check_reading(reading, previous=last)
         result.files.append(entry)
     _duplicates(result)
+    _odd_years(result)
     if roster is not None:
         _roster(result, roster)
     for entry in result.files:
@@ -110,6 +112,23 @@ def _duplicates(result: BatchResult) -> None:
                 "AGG-DUP", "error", f"“{unit}”提交了 {len(entries)} 个工作簿：{names}",
                 file=str(e.path), unit=unit, expected=1, actual=len(entries),
                 advice="同一单位只能提交一个工作簿；请确认哪一个是最终版本，删除其余的。"))
+
+
+def _odd_years(result: BatchResult) -> None:
+    """A workbook of another year among the others is usually last year's file sent again."""
+    years = Counter(e.reading.report.year for e in result.files if e.reading and e.reading.report)
+    if len(years) < 2:
+        return
+    (common, count), = years.most_common(1)
+    if count * 2 <= sum(years.values()):
+        return
+    for e in result.files:
+        if e.reading and e.reading.report and e.reading.report.year != common:
+            e.findings.append(Finding(
+                "YEAR", "error",
+                f"本工作簿是 {e.reading.report.year} 年度的，而本批其余 {count} 个工作簿是 {common} 年度的",
+                file=str(e.path), unit=e.unit, expected=common, actual=e.reading.report.year,
+                advice=f"请确认是否误交了其他年度的报表，并提交 {common} 年度的填报表。"))
 
 
 def _roster(result: BatchResult, roster) -> None:

@@ -71,6 +71,7 @@ class Reading:
     sheets: list[SheetReading] = field(default_factory=list)
     labels: list[LabelReading] = field(default_factory=list)
     meta_rows: dict[str, str] = field(default_factory=dict)
+    filled: dict[str, set[str]] = field(default_factory=dict)  # sheet -> A1 of non-empty cells
 
     def field_at(self, sheet: str, cell: str) -> Field | None:
         """The form field read from `sheet!cell` (addresses as found in this workbook)."""
@@ -108,6 +109,8 @@ def read_workbook(path) -> Reading:
     reading.sheets = [SheetReading(r.name, r.state, r.protected, r.password,
                                    located.sheet_of.get(r.name)) for r in raws]
     by_name = {r.name: r for r in raws}
+    reading.filled = {name: {a1(r, c) for r, c in by_name[name].values}
+                      for name in located.sheet_of}
     for f in located.form.fields:
         spot = located.cells.get(f.key)
         if spot is not None:

@@ -30,10 +30,13 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str]) -> Counter | None:
+def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str],
+                  filled: set[tuple[str, str]] = frozenset()) -> Counter | None:
     """{key: coefficient} of a formula that only adds and subtracts form cells, else None.
 
-    `index` maps (upper-cased sheet name, A1) to form keys.
+    `index` maps (upper-cased sheet name, A1) to form keys; a reference to a cell that is
+    not a form cell is harmless while that cell is empty (a row inserted inside a SUM range)
+    and makes the formula foreign once something is in it (`filled`).
     """
     text = re.sub(r"[\s$]", "", formula.lstrip("=")).upper()
     coef: Counter = Counter()
@@ -47,9 +50,10 @@ def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str
             sheet = (m.group("sheet") or own_sheet.upper()).strip("'").replace("''", "'")
             for cell in _cells(m):
                 key = index.get((sheet, cell))
-                if key is None:
+                if key is not None:
+                    coef[key] += stack[-1] * sign
+                elif (sheet, cell) in filled:
                     return None
-                coef[key] += stack[-1] * sign
             sign = 1
         elif m.group("func"):
             if m.group("func") != "SUM(":
@@ -98,13 +102,14 @@ def as_number(v: Any) -> Decimal | None:
 
 def total_findings(ctx: Context) -> Iterator[Finding]:
     index = {(c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+    filled = {(s.upper(), c) for s, cells in ctx.reading.filled.items() for c in cells}
     stale: dict[str, list[tuple[str, Any, Any]]] = {}
     for f in ctx.form.totals:
         cell = ctx.reading.cells.get(f.key)
         if cell is None:
             continue
         recomputed = ctx.value(f.key)
-        terms = formula_terms(cell.formula, cell.sheet, index) if cell.formula else None
+        terms = formula_terms(cell.formula, cell.sheet, index, filled) if cell.formula else None
         if terms is not None and terms == _expected_terms(f):
             if as_number(cell.cached) != recomputed:
                 stale.setdefault(cell.sheet, []).append((f.key, cell.cached, recomputed))
@@ -113,8 +118,20 @@ def total_findings(ctx: Context) -> Iterator[Finding]:
         shown = as_number(cell.value)
         if shown is not None and shown != recomputed:
             yield _sum_finding(ctx, f, shown, recomputed)
+    formulas = [c for c in ctx.reading.cells.values() if c.formula]
+    if formulas and all(c.cached is None for c in formulas):
+        yield _never_calculated(ctx, len(formulas))
+        return
     for sheet, items in stale.items():
         yield _cached_finding(ctx, sheet, items)
+
+
+def _never_calculated(ctx: Context, count: int) -> Finding:
+    return ctx.sheet_finding(
+        "CACHED", "warning",
+        f"工作簿中 {count} 个合计公式都没有保存计算结果（文件是用不计算公式的程序保存的）；"
+        "已按输入重新计算合计", "",
+        advice="请在 Excel、WPS 或 LibreOffice 中打开后保存一次，使合计格显示计算结果。")
 
 
 def _formula_finding(ctx: Context, f: Field, cell, recomputed) -> Finding:
