@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import (ChoiceLoader, FileSystemLoader, FunctionLoader, StrictUndefined,
                     TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError)
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from .atomic import write_bytes, write_text
 from .findings import CannotContinue, Finding, has_errors
@@ -124,6 +125,7 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
             raise CannotContinue(f"找不到模板文件：{path}")
         user_dir, name = path.resolve().parent, path.name
     env = _environment(user_dir, html=fmt == "html")
+    context = dict(context, weblink=lambda url: weblink(url, fmt))
     try:
         return env.get_template(name).render(context)
     except TemplateSyntaxError as exc:
@@ -133,7 +135,7 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
         raise CannotContinue(f"模板中引用的模板不存在：{exc.name}") from None
     except (TemplateError, CannotContinue, ArithmeticError, LookupError, TypeError,
             ValueError, AttributeError) as exc:
-        raise CannotContinue(f"模板 {_template_line(exc)} 出错：{_reason(exc)}") from None
+        raise CannotContinue(f"模板 {_template_line(exc)}出错：{_reason(exc)}") from None
 
 
 def docx_sentences(context: dict[str, Any]) -> dict[str, str]:
@@ -143,8 +145,18 @@ def docx_sentences(context: dict[str, Any]) -> dict[str, str]:
     calls.update({f"fees.{s.number}": f"say.fees(section['{s.number}'])"
                   for s in context["sections"] if s.extra})
     head = '{% import "sentences.j2" as say with context %}'
+    context = dict(context, weblink=lambda url: weblink(url, "docx"))
     return {name: env.from_string(head + "{{ " + call + " }}").render(context).strip()
             for name, call in calls.items()}
+
+
+def weblink(url: str, fmt: str) -> str:
+    """The download address: a link in HTML, <url> in Markdown (so "下载" is not swallowed)."""
+    if not re.match(r"https?://[^\s<>\"']+$", url or ""):
+        return url
+    if fmt == "html":
+        return Markup('<a href="{0}">{0}</a>').format(url)
+    return f"<{url}>" if fmt == "md" else url
 
 
 def _template_line(exc: BaseException) -> str:

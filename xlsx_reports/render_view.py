@@ -211,20 +211,24 @@ def _row_key(table: str, key: str, col: str) -> str:
 def t3_groups(form: Form, report: Report) -> dict[str, Group]:
     """The result categories that the （七）总计 row sums, grouped by their second label
     (a result row's labels are its path under 三、本年度办理结果, then its column)."""
-    totals = [f for f in form.table_fields("t3") if f.kind == "total" and f.rule == "T3-ROWSUM"]
+    sums = [f for f in form.table_fields("t3") if f.kind == "total" and f.rule == "T3-ROWSUM"]
+    if not sums:
+        return {}
+    total_row = _row_key("t3", sums[0].key, sums[0].key.rsplit(".", 1)[1])
+    row_fields = [f for f in form.table_fields("t3") if f.key.startswith(f"t3.{total_row}.")]
+    columns = [f.key.rsplit(".", 1)[1] for f in row_fields]
+    total_col = next(c for c, f in zip(columns, row_fields) if f.rule == "T3-COLSUM")
     groups: dict[str, Group] = {}
-    for total in totals:
-        col = total.key.rsplit(".", 1)[1]
-        for term in total.terms:
-            part = form.field(term)
-            row = _row_key("t3", part.key, col)
-            gkey = row.split(".")[0]
-            group = groups.setdefault(gkey, Group(gkey, part.labels[1], [], {}, 0))
-            if row not in group.rows:
-                group.rows.append(row)
-            group.values[col] = group.values.get(col, 0) + report.number(part.key)
+    for term in sums[0].terms:
+        part = form.field(term)
+        row = _row_key("t3", part.key, columns[0])
+        gkey = row.split(".")[0]
+        group = groups.setdefault(gkey, Group(gkey, part.labels[1], [], {}, 0))
+        group.rows.append(row)
+        for col in columns:
+            group.values[col] = group.values.get(col, 0) + report.number(f"t3.{row}.{col}")
     for g in groups.values():
-        g.total = g.values.get("total", 0)
+        g.total = g.values[total_col]
     return groups
 
 

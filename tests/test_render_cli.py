@@ -1,0 +1,110 @@
+"""`xlsx-reports render`: from a returned workbook to the published report."""
+from __future__ import annotations
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from test_render import GOLDEN, heshi
+from xlsx_reports.cli import main
+from xlsx_reports.writer import write_workbook
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(map(str, args)))
+    return result.exit_code, result.output + (result.stderr if result.stderr_bytes else "")
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    path = tmp_path / "河市镇_2020.xlsx"
+    write_workbook(heshi(), path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt", "html"])
+def test_workbook_renders_like_the_golden_file(workbook, tmp_path, fmt):
+    out = tmp_path / f"report.{fmt}"
+    code, output = run("render", workbook, "-o", out)
+    assert code == 0, output
+    assert f"已生成报告：{out}" in output
+    assert out.read_text(encoding="utf-8") == (GOLDEN / f"河市镇_2020.{fmt}").read_text(encoding="utf-8")
+
+
+def test_workbook_renders_to_word(workbook, tmp_path):
+    out = tmp_path / "report.docx"
+    assert run("render", workbook, "-o", out)[0] == 0
+    assert [len(t.rows) for t in docx.Document(str(out)).tables] == [18, 26, 4]
+
+
+def broken(tmp_path):
+    r = heshi()
+    r.values["t3.new.natural"] = 2          # received 2, none handled: T3-BALANCE fails
+    path = tmp_path / "broken.xlsx"
+    write_workbook(r, path)
+    return path
+
+
+def test_workbook_with_errors_is_refused(tmp_path):
+    out = tmp_path / "report.md"
+    code, output = run("render", broken(tmp_path), "-o", out)
+    assert code == 1 and not out.exists()
+    assert "T3-BALANCE" in output
+    assert "未生成报告" in output and "--force" in output
+
+
+def test_force_writes_a_draft(tmp_path):
+    out = tmp_path / "report.html"
+    code, output = run("render", broken(tmp_path), "-o", out, "--force")
+    assert code == 1 and "已生成草稿" in output
+    html = out.read_text(encoding="utf-8")
+    assert "<title>河市镇2020年政府信息公开工作年度报告（草稿）</title>" in html
+    assert "本年度共收到政府信息公开申请2件" in html
+
+
+def test_prose_that_contradicts_the_tables_is_warned(tmp_path):
+    r = heshi()
+    r.values["s1.text"] = "本年度共收到政府信息公开申请5件。"
+    path = tmp_path / "w.xlsx"
+    write_workbook(r, path)
+    code, output = run("render", path, "-o", tmp_path / "r.md")
+    assert code == 0
+    assert "[提示 TXT-T3] 一、总体情况!A3：文字写“收到政府信息公开申请5件”" in output
+
+
+def test_custom_template_and_its_errors(workbook, tmp_path):
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ title }}\n{{ fill('新收{t3.new.total}件') }}\n"
+                        "{% for s in sections %}{{ s.heading }}\n{% endfor %}", encoding="utf-8")
+    out = tmp_path / "mine.md"
+    code, output = run("render", workbook, "-o", out, "--template", template)
+    assert code == 0
+    assert out.read_text(encoding="utf-8").startswith("河市镇2020年政府信息公开工作年度报告\n新收0件\n一、总体情况\n")
+    template.write_text("第一行\n第二行\n{{ cells['t3.nope'] }}\n", encoding="utf-8")
+    code, output = run("render", workbook, "-o", out, "--template", template)
+    assert code == 2
+    assert f"模板 {template} 第 3 行出错：使用了不存在的变量或键" in output
+    assert out.read_text(encoding="utf-8").startswith("河市镇2020年")  # the old output untouched
+
+
+def test_template_sandbox_and_syntax_errors(workbook, tmp_path):
+    template = tmp_path / "bad.txt.j2"
+    template.write_text("{{ title.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
+    code, output = run("render", workbook, "-o", tmp_path / "r.txt", "--template", template)
+    assert code == 2 and f"模板 {template} 第 1 行出错" in output
+    template.write_text("ok\n{% for x in %}\n", encoding="utf-8")
+    code, output = run("render", workbook, "-o", tmp_path / "r.txt", "--template", template)
+    assert code == 2 and f"模板 {template} 第 2 行有语法错误" in output
+    assert not (tmp_path / "r.txt").exists()
+
+
+def test_misuse_and_unreadable_input(workbook, tmp_path):
+    code, output = run("render", workbook, "-o", tmp_path / "r.pdf")
+    assert code == 2 and "不支持的输出格式：r.pdf" in output
+    code, output = run("render", workbook, "-o", tmp_path / "r.docx", "--template", workbook)
+    assert code == 2 and "Word 格式不使用模板" in output
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a workbook", encoding="utf-8")
+    code, output = run("render", fake, "-o", tmp_path / "r.md")
+    assert code == 2 and output.startswith("错误：") and "fake.xlsx" in output
+    assert "Traceback" not in output and not (tmp_path / "r.md").exists()
