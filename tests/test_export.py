@@ -1,0 +1,90 @@
+"""`export`: every cell of the form as a record, for analysts and other tools."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from test_writer_helpers import filled_report, seed_report
+
+from xlsx_reports.cli import main
+from xlsx_reports.export import export_records, to_csv
+from xlsx_reports.model import Report
+from xlsx_reports.writer import write_workbook
+
+
+@pytest.fixture()
+def two_files(tmp_path):
+    seed = seed_report()
+    a = tmp_path / "河市镇_2020.xlsx"
+    write_workbook(seed, a)
+    new = filled_report("2021", unit="新九镇", year=2021)
+    new.values["t3.public.legal"] = None
+    b = tmp_path / "新九镇_2021.xlsx"
+    write_workbook(new, b)
+    return (seed, a), (new, b)
+
+
+def test_one_record_per_form_cell_with_statutory_path(two_files):
+    (seed, a), (new, b) = two_files
+    records = export_records([a, b])
+    assert len(records) == len(seed.form.fields) + len(new.form.fields)
+    by = {(r["unit"], r["key"]): r for r in records}
+    r = by[("新九镇", "t3.withheld.secret.business")]
+    assert r == {"unit": "新九镇", "year": 2021, "format": "2021", "key": "t3.withheld.secret.business",
+                 "labels": ["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密", "法人或其他组织", "商业企业"],
+                 "kind": "input", "sheet": "三、依申请公开", "cell": "E9",
+                 "value": new.values["t3.withheld.secret.business"], "text": None}
+    assert by[("新九镇", "t3.public.legal")]["value"] is None
+    total = by[("新九镇", "t3.total.total")]
+    assert (total["kind"], total["cell"], total["value"]) == ("total", "J28", new.value("t3.total.total"))
+    assert by[("河市镇", "t2.procurement.amount")]["value"] == 39340
+    assert by[("河市镇", "t4.direct.total")]["value"] == 1
+    assert by[("河市镇", "info.unit")]["kind"] == "fixed"
+
+
+def test_narratives_are_records_with_text(two_files):
+    (seed, a), _ = two_files
+    records = {r["key"]: r for r in export_records([a])}
+    s6 = records["s6.text"]
+    assert (s6["labels"], s6["text"], s6["value"]) == (["六、其他需要报告的事项"], "无其他需要报告的事项。", None)
+    assert records["s1.text"]["text"] == seed.values["s1.text"]
+
+
+def test_money_keeps_its_decimals(tmp_path):
+    report = Report.blank("测试镇", 2024)
+    report.values["t2.fees.amount"] = Decimal("9.63211")
+    path = tmp_path / "t.xlsx"
+    write_workbook(report, path)
+    record = next(r for r in export_records([path]) if r["key"] == "t2.fees.amount")
+    assert record["value"] == 9.63211
+
+
+def test_csv_joins_labels_and_leaves_blank_empty(two_files):
+    _, (new, b) = two_files
+    rows = list(csv.DictReader(io.StringIO(to_csv(export_records([b])))))
+    row = next(r for r in rows if r["key"] == "t3.public.legal")
+    assert row["labels"] == "三、本年度办理结果 | （一）予以公开 | 法人或其他组织 | 法律服务机构"
+    assert row["value"] == "" and row["cell"] == "H7"
+
+
+def test_cli_export_json_and_csv(two_files, tmp_path):
+    (seed, a), (new, b) = two_files
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", str(a)])
+    assert result.exit_code == 0
+    assert len(json.loads(result.output)) == len(seed.form.fields)
+    out = tmp_path / "cells.csv"
+    result = runner.invoke(main, ["export", str(a), str(b), "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0 and f"已导出 {len(seed.form.fields) + len(new.form.fields)} 条记录" in result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfunit,year,format,key,labels,kind,sheet,cell,value,text")
+
+
+def test_cli_export_unreadable_file_exit_2(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04broken")
+    result = CliRunner().invoke(main, ["export", str(bad)])
+    assert result.exit_code == 2 and "bad.xlsx" in result.output and "Traceback" not in result.output
