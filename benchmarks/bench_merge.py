@@ -1,0 +1,64 @@
+"""Benchmark: generate N filled township workbooks, then check and merge them, and print times.
+
+    python benchmarks/bench_merge.py [N] [--year 2021] [--keep DIR]
+
+Generation (write_workbook) is timed separately from what a district waits for:
+merge_files (sha256 + check_file of every input + the sum) and writing the merged workbook.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.balanced import balanced_report  # noqa: E402
+from xlsx_reports.merge import merge_files  # noqa: E402
+from xlsx_reports.writer import write_workbook  # noqa: E402
+from xlsx_reports.writer.merged import write_merged  # noqa: E402
+
+
+def generate(folder: Path, n: int, year: int) -> list[Path]:
+    paths = []
+    for i in range(n):
+        report = balanced_report(f"第{i + 1:03d}镇", year, random.Random(i))
+        path = folder / f"{report.unit}.xlsx"
+        write_workbook(report, path)
+        paths.append(path)
+    return paths
+
+
+def timed(label: str, n: int, fn):
+    start = time.perf_counter()
+    value = fn()
+    seconds = time.perf_counter() - start
+    print(f"{label:<28} {seconds:8.2f} s   {1000 * seconds / n:8.1f} ms/workbook")
+    return value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=200)
+    parser.add_argument("--year", type=int, default=2021)
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"{args.n} workbooks, {args.year}")
+        timed("generate (write_workbook)", args.n, lambda: generate(folder, args.n, args.year))
+        result = timed("check + merge (merge_files)", args.n,
+                       lambda: merge_files([folder], unit="基准区", year=args.year))
+        out = Path(tmp) / "total.xlsx"
+        timed("write merged workbook", args.n, lambda: write_merged(result, out))
+        errors = [f for f in result.findings if f.severity == "error"]
+        print(f"merged {len(result.included)} workbooks, {len(errors)} errors, "
+              f"output {out.stat().st_size // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""`xlsx-reports merge`: refusals, omissions and the summary, by message and exit code."""
+from __future__ import annotations
+
+import hashlib
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
+
+from benchmarks.balanced import balanced_report  # noqa: E402
+from xlsx_reports.cli import main  # noqa: E402
+from xlsx_reports.reader import read_workbook  # noqa: E402
+from xlsx_reports.writer import write_workbook  # noqa: E402
+
+TOWNS = ("东山镇", "西岭乡", "南溪街道")
+
+
+def make_unit(folder: Path, unit: str, year: int = 2020, seed: int = 0, name: str | None = None,
+              **values) -> Path:
+    report = balanced_report(unit, year, random.Random(seed))
+    report.values.update(values)
+    path = folder / (name or f"{unit}.xlsx")
+    write_workbook(report, path)
+    return path
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, ["merge", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def fingerprints(folder: Path) -> dict[str, tuple[str, int]]:
+    return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*.xlsx"))}
+
+
+@pytest.fixture
+def towns(tmp_path) -> Path:
+    folder = tmp_path / "towns"
+    folder.mkdir()
+    for seed, unit in enumerate(TOWNS):
+        make_unit(folder, unit, seed=seed)
+    return folder
+
+
+def test_clean_merge_prints_the_summary_and_exits_0_leaving_inputs_untouched(towns, tmp_path):
+    before = fingerprints(towns)
+    out = tmp_path / "全区汇总.xlsx"
+    result = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert result.exit_code == 0, result.output
+    merged = read_workbook(out)
+    new = merged.report.value("t3.new.total")
+    assert "汇总单位：洛江区（2020 年度，2019 版格式）" in result.output
+    assert "纳入汇总：3 个工作簿，共 3 个单位" in result.output
+    assert f"  本年新收政府信息公开申请：{new} 件" in result.output
+    assert f"已写入汇总工作簿：{out}" in result.output
+    assert fingerprints(towns) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_workbook_with_errors_is_left_out_unless_allowed(towns, tmp_path):
+    bad = make_unit(towns, "北峰镇", seed=9, **{"t3.new.natural": 999})
+    out = tmp_path / "out.xlsx"
+    result = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert result.exit_code == 1
+    assert "未纳入汇总：1 个工作簿" in result.output
+    assert f"  北峰镇：{bad}：有 " in result.output
+    assert "[错误 AGG-CHECK]" in result.output and "三、依申请公开!" in result.output
+    assert sorted(read_workbook(out).metadata.units) == sorted(TOWNS)
+
+    allowed = run(str(towns), "-o", str(out), "--unit", "洛江区", "--allow-errors")
+    assert allowed.exit_code == 0, allowed.output
+    assert "纳入汇总：4 个工作簿，共 4 个单位" in allowed.output
+    assert "[提示 AGG-CHECK]" in allowed.output and "已按 --allow-errors 纳入汇总" in allowed.output
+    assert read_workbook(out).report.value("t3.new.natural") >= 999
+
+
+def test_other_year_is_refused_and_year_option_chooses(towns, tmp_path):
+    other = make_unit(towns, "北峰镇", year=2021, seed=4)
+    out = tmp_path / "out.xlsx"
+    result = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert result.exit_code == 1
+    assert (f"[错误 AGG-FMT] {other}（北峰镇）未纳入汇总：这是 2021 年度（2021 版格式）的工作簿，"
+            "本次汇总的是 2020 年度（2019 版格式）") in result.output
+    only_2021 = run(str(towns), "-o", str(out), "--unit", "洛江区", "--year", "2021")
+    assert only_2021.exit_code == 1
+    assert "纳入汇总：1 个工作簿，共 1 个单位" in only_2021.output
+    assert read_workbook(out).metadata.units == ["北峰镇"]
+
+
+def test_same_unit_twice_is_refused_naming_both_files(towns, tmp_path):
+    first = towns / "东山镇.xlsx"
+    copy = towns / "zz" / "东山镇（修改版）.xlsx"
+    copy.parent.mkdir()
+    copy.write_bytes(first.read_bytes())
+    out = tmp_path / "out.xlsx"
+    result = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert result.exit_code == 1
+    assert (f"[错误 AGG-DUP] 单位“东山镇”重复：{copy}、{first}（文件内容完全相同）；"
+            "这些文件均未纳入汇总") in result.output
+    assert sorted(read_workbook(out).metadata.units) == ["南溪街道", "西岭乡"]
+
+
+def test_roster_lists_missing_and_unexpected_units(towns, tmp_path):
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,备注\n东山镇\n西岭乡\n北峰镇\n", encoding="utf-8")
+    result = run(str(towns), "-o", str(tmp_path / "out.xlsx"), "--unit", "洛江区",
+                 "--roster", str(roster))
+    assert result.exit_code == 0, result.output
+    assert "名单中未报送：1 个单位：北峰镇" in result.output
+    assert "不在名单中：1 个单位：南溪街道" in result.output
+    assert "[提示 AGG-ROSTER] 名单 名单.csv 第 4 行的“北峰镇”没有报送工作簿" in result.output
+
+
+def test_unreadable_input_is_left_out_and_nothing_readable_exits_2(towns, tmp_path):
+    junk = towns / "坏文件.xlsx"
+    junk.write_text("这不是工作簿", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert result.exit_code == 1
+    assert f"  单位不明：{junk}：" in result.output
+    nothing = run(str(junk), "-o", str(tmp_path / "none.xlsx"), "--unit", "洛江区")
+    assert nothing.exit_code == 2
+    assert "错误：没有可以汇总的工作簿（共 1 个文件）" in nothing.output
+    assert not (tmp_path / "none.xlsx").exists()
+
+
+def test_output_never_overwrites_an_input(towns, tmp_path):
+    before = fingerprints(towns)
+    target = towns / "西岭乡.xlsx"
+    named = run(str(towns / "东山镇.xlsx"), str(target), "-o", str(target), "--unit", "洛江区")
+    assert named.exit_code == 2
+    assert "也是输入文件" in named.output
+    in_folder = run(str(towns), "-o", str(target), "--unit", "洛江区")
+    assert in_folder.exit_code == 2
+    assert f"输出文件 {target} 是待汇总的工作簿之一（西岭乡），不能覆盖" in in_folder.output
+    assert fingerprints(towns) == before
+
+
+def test_a_total_written_into_the_input_folder_is_replaced_on_the_next_run(towns):
+    out = towns / "全区汇总.xlsx"
+    assert run(str(towns), "-o", str(out), "--unit", "洛江区").exit_code == 0
+    again = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert again.exit_code == 0, again.output
+    assert "纳入汇总：3 个工作簿，共 3 个单位" in again.output
+
+
+def test_misuse_exits_2(towns, tmp_path):
+    assert run(str(tmp_path / "无此文件夹"), "-o", str(tmp_path / "o.xlsx"),
+               "--unit", "洛江区").exit_code == 2
+    assert run(str(towns), "-o", str(tmp_path / "o.csv"), "--unit", "洛江区").exit_code == 2
+    assert run(str(towns), "-o", str(tmp_path / "o.xlsx")).exit_code == 2   # --unit missing
