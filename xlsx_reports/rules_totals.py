@@ -103,27 +103,33 @@ def as_number(v: Any) -> Decimal | None:
 def total_findings(ctx: Context) -> Iterator[Finding]:
     index = {(c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
     filled = {(s.upper(), c) for s, cells in ctx.reading.filled.items() for c in cells}
+    totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
+    broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
     stale: dict[str, list[tuple[str, Any, Any]]] = {}
-    for f in ctx.form.totals:
-        cell = ctx.reading.cells.get(f.key)
-        if cell is None:
-            continue
+    for f in totals:
+        cell = ctx.reading.cells[f.key]
         recomputed = ctx.value(f.key)
-        terms = formula_terms(cell.formula, cell.sheet, index, filled) if cell.formula else None
-        if terms is not None and terms == _expected_terms(f):
-            if as_number(cell.cached) != recomputed:
-                stale.setdefault(cell.sheet, []).append((f.key, cell.cached, recomputed))
-            continue
-        yield _formula_finding(ctx, f, cell, recomputed)
-        shown = as_number(cell.value)
-        if shown is not None and shown != recomputed:
-            yield _sum_finding(ctx, f, shown, recomputed)
+        if f.key in broken:
+            yield _formula_finding(ctx, f, cell, recomputed)
+            shown = as_number(cell.value)
+            if shown is not None and shown != recomputed:
+                yield _sum_finding(ctx, f, shown, recomputed)
+        elif as_number(cell.cached) != recomputed and not broken.intersection(f.terms):
+            # a total over a typed-over total follows that cell: reported there already
+            stale.setdefault(cell.sheet, []).append((f.key, cell.cached, recomputed))
     formulas = [c for c in ctx.reading.cells.values() if c.formula]
     if formulas and all(c.cached is None for c in formulas):
         yield _never_calculated(ctx, len(formulas))
         return
     for sheet, items in stale.items():
         yield _cached_finding(ctx, sheet, items)
+
+
+def _intact(ctx: Context, f: Field, index, filled) -> bool:
+    cell = ctx.reading.cells[f.key]
+    if not cell.formula:
+        return False
+    return formula_terms(cell.formula, cell.sheet, index, filled) == _expected_terms(f)
 
 
 def _never_calculated(ctx: Context, count: int) -> Finding:

@@ -11,7 +11,8 @@ ops (rows and columns 0-based, cells as A1):
     {"op": "unprotect", "sheet": s}
     {"op": "rename", "sheet": s, "to": t}
     {"op": "insert_rows", "sheet": s, "row": 10, "count": 1}
-Each workbook is recalculated (calculateAll) and saved as xlsx by LibreOffice itself.
+Each workbook is recalculated (calculateAll) and saved as xlsx by LibreOffice itself
+(a job may name another "filter", e.g. "MS Excel 97" for a real old .xls).
 One soffice process serves all jobs; it is started here and ended here by its own pid.
 """
 import json
@@ -83,7 +84,7 @@ def main():
                 apply(doc, op)
             doc.calculateAll()
             out = uno.systemPathToFileUrl(os.path.abspath(job["out"]))
-            doc.storeToURL(out, (prop("FilterName", "Calc MS Excel 2007 XML"),))
+            doc.storeToURL(out, (prop("FilterName", job.get("filter", "Calc MS Excel 2007 XML")),))
             doc.close(True)
         try:
             desktop.terminate()
