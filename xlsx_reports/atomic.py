@@ -19,10 +19,23 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _usual_mode(tmp_path, target)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _usual_mode(tmp: Path, target: Path) -> None:
+    """mkstemp makes 0600 files; give the output the mode a plain open() would (umask), or keep
+    the mode of the file it replaces, so a published report stays readable by the web server."""
+    if target.exists():
+        mode = target.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
 
 
 def write_text(target: str | os.PathLike, text: str) -> None:
