@@ -169,3 +169,10 @@ def test_draft_is_marked_in_every_format():
         text = render_report(heshi(), fmt, draft=True)
         assert "河市镇2020年政府信息公开工作年度报告（草稿）" in text
         assert "草稿：据以生成本报告的填报表未通过校验" in text
+
+
+@pytest.mark.parametrize("ext", ["md", "html"])
+def test_rendered_samples_are_current(ext):
+    """samples/rendered/ (made by the CLI, samples/rendered/make_rendered.py) equals the golden."""
+    sample = REPO / "samples" / "rendered" / f"河市镇_2020.{ext}"
+    assert sample.read_text(encoding="utf-8") == (GOLDEN / f"河市镇_2020.{ext}").read_text(encoding="utf-8")
