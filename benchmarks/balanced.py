@@ -16,11 +16,13 @@ PHRASES = ("全面推进政务公开", "严格落实信息发布审核制度", "
            "依法依规办理政府信息公开申请", "开展政务公开业务培训", "公开内容的针对性和实效性有待加强")
 
 
-def balanced_report(unit: str, year: int, rng: random.Random, *, busy: float = 0.3) -> Report:
-    """A report of `unit` for `year` with random values; `busy` is the share of non-zero cells."""
+def balanced_report(unit: str, year: int, rng: random.Random, *, busy: float = 0.3,
+                    most: int = 30) -> Report:
+    """A report of `unit` for `year` with random values: `busy` is the share of non-zero cells,
+    `most` the largest count drawn (sums and balancing may exceed it)."""
     report = Report.blank(unit, year)
     for f in report.form.numeric_inputs:
-        report.values[f.key] = _draw(f, rng, busy)
+        report.values[f.key] = _draw(f, rng, busy, most)
     _satisfy_all(report)
     for f in report.form.inputs:
         if f.type == "longtext":
@@ -31,15 +33,15 @@ def balanced_report(unit: str, year: int, rng: random.Random, *, busy: float = 0
     return report
 
 
-def _draw(f: Field, rng: random.Random, busy: float) -> int | Decimal:
+def _draw(f: Field, rng: random.Random, busy: float, most: int) -> int | Decimal:
     if rng.random() >= busy:
         return Decimal(0) if f.type == "money" else 0
     if f.type == "money":
         places = 4 if f.unit == "万元" else 2
         return Decimal(rng.randint(0, 10 ** (4 + places) - 1)).scaleb(-places)
     if f.type == "signed":
-        return rng.randint(-20, 20)
-    return rng.randint(0, 30)
+        return rng.randint(-most, most)
+    return rng.randint(0, most)
 
 
 def _satisfy_all(report: Report) -> None:

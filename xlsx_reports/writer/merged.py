@@ -17,7 +17,7 @@ from ..form import Field, Form, a1, col_letter
 from ..meta import DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, Metadata
 from . import write_workbook
 from .sheets import text_units
-from .styles import Styles
+from .styles import NUM_FORMATS, Styles
 
 if TYPE_CHECKING:
     from ..merge import MergeResult, Source
@@ -49,8 +49,13 @@ def merged_sheets(result: "MergeResult") -> Callable[[Any], None]:
     return extra
 
 
-def _protect(ws) -> None:
+def _finish(ws, *, fit_width: bool) -> None:
+    """Lock the sheet (a record, no password) and print it on A4 landscape."""
     ws.protect("", {"select_locked_cells": True, "format_columns": True, "format_rows": True})
+    ws.set_paper(9)
+    ws.set_landscape()
+    if fit_width:
+        ws.fit_to_pages(1, 0)
 
 
 def _write_value(ws, row: int, col: int, value: Any, fmt) -> None:
@@ -87,18 +92,22 @@ def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     ws.set_row(2, _header_height(fields))
     row = DETAIL_FIRST_ROW
     name_fmt = styles.label("row")
+    value_fmt = {t: styles.get(num_format=NUM_FORMATS[t], align="right", border=1)
+                 for t in ("count", "signed", "money")}
     for source in result.included:
         ws.write_string(row, 0, source.label, name_fmt)
         ws.write_string(row, 1, source.file.name, name_fmt)
         for i, f in enumerate(fields):
-            _write_value(ws, row, first + i, source.report.value(f.key), styles.cell("fixed", f.type))
+            _write_value(ws, row, first + i, source.report.value(f.key), value_fmt[f.type])
         row += 1
     _total_row(ws, result, fields, row, styles)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 22)
     ws.set_column(first, last_col, 14)
     ws.freeze_panes(DETAIL_FIRST_ROW, first)
-    _protect(ws)
+    ws.repeat_rows(0, DETAIL_FIRST_ROW - 1)
+    ws.repeat_columns(0, first - 1)
+    _finish(ws, fit_width=False)
 
 
 def _section_row(ws, form: Form, fields: tuple[Field, ...], first: int, fmt) -> None:
@@ -167,7 +176,8 @@ def _texts_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     ws.set_column(2, 2, 22)
     ws.set_column(3, 3, TEXT_WIDTH)
     ws.freeze_panes(2, 0)
-    _protect(ws)
+    ws.repeat_rows(1)
+    _finish(ws, fit_width=True)
 
 
 def _text_height(text: str) -> float:
@@ -199,7 +209,7 @@ def _summary_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     ws.set_column(1, 1, 26)
     ws.set_column(2, 2, 34)
     ws.set_column(3, 3, 70)
-    _protect(ws)
+    _finish(ws, fit_width=True)
 
 
 def _source_row(ws, row: int, source: "Source", fmt) -> None:
