@@ -176,3 +176,13 @@ def test_rendered_samples_are_current(ext):
     """samples/rendered/ (made by the CLI, samples/rendered/make_rendered.py) equals the golden."""
     sample = REPO / "samples" / "rendered" / f"河市镇_2020.{ext}"
     assert sample.read_text(encoding="utf-8") == (GOLDEN / f"河市镇_2020.{ext}").read_text(encoding="utf-8")
+
+
+def test_a_merged_total_says_it_is_not_the_districts_own_report():
+    r = heshi()
+    r.unit = "洛江区"
+    for fmt in ("md", "txt", "html"):
+        text = render_report(r, fmt, merged_units=["河市镇", "罗溪镇"])
+        assert "洛江区2020年政府信息公开工作年度报告（汇总）" in text
+        assert "说明：本报告的统计数据是2个单位（河市镇、罗溪镇）所填数据的汇总，不是洛江区本级的年度报告。" in text
+    assert "（汇总）" not in render_report(r, "md")

@@ -108,3 +108,20 @@ def test_misuse_and_unreadable_input(workbook, tmp_path):
     code, output = run("render", fake, "-o", tmp_path / "r.md")
     assert code == 2 and output.startswith("错误：") and "fake.xlsx" in output
     assert "Traceback" not in output and not (tmp_path / "r.md").exists()
+
+
+def test_merged_workbook_renders_as_a_total(tmp_path):
+    from xlsx_reports.meta import Metadata
+    r = heshi()
+    r.unit = r.values["info.unit"] = "洛江区"
+    meta = Metadata(format="2019", unit="洛江区", year=2020, fingerprint=r.form.fingerprint,
+                    workbook_id="test-merged", generated="2021-01-25T10:00:00", version="0.1.0",
+                    kind="merged", units=["河市镇", "罗溪镇"])
+    path = tmp_path / "洛江区_汇总.xlsx"
+    write_workbook(r, path, metadata=meta)
+    out = tmp_path / "district.txt"
+    code, output = run("render", path, "-o", out)
+    assert code == 0, output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("洛江区2020年政府信息公开工作年度报告（汇总）\n")
+    assert "所填数据的汇总，不是洛江区本级的年度报告" in text

@@ -80,3 +80,11 @@ def test_libreoffice_converts_the_docx_to_pdf(tmp_path):
     info = subprocess.run([need_program("pdfinfo"), str(pdf)], capture_output=True, text=True,
                           check=True).stdout
     assert "(A4)" in info
+
+
+def test_merged_note_in_word():
+    r = heshi()
+    doc = docx.Document(io.BytesIO(render_report(r, "docx", merged_units=["河市镇", "罗溪镇"])))
+    body = [p.text for p in doc.paragraphs]
+    assert "河市镇2020年政府信息公开工作年度报告（汇总）" in body
+    assert any(t.startswith("说明：本报告的统计数据是2个单位（河市镇、罗溪镇）") for t in body)

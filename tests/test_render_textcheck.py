@@ -77,3 +77,9 @@ def test_headings_out_of_order_and_missing():
     found = check_headings(text, form)
     assert [f.message for f in found] == ["标题“二、主动公开政府信息情况”的顺序不对",
                                           "标题“六、其他需要报告的事项”没有逐字出现，文中没有这一部分"]
+
+
+def test_a_negation_does_not_reach_across_a_comma():
+    r = heshi()   # 行政诉讼 1
+    assert check_text("全年无重大舆情，行政诉讼1件。", r) == []
+    assert codes(check_text("全年无行政诉讼。", r)) == [("TXT-T4", 1, 0)]

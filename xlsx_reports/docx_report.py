@@ -149,6 +149,8 @@ def build_docx(context: dict[str, Any], sentences: dict[str, str]) -> bytes:
         _paragraph(doc, sentences["draft_note"], color=RED)
     doc.add_paragraph(context["title"] + draft, style="Title")
     _paragraph(doc, sentences["opening"])
+    if context["merged_units"]:
+        _paragraph(doc, sentences["merged_note"])
     for i, section in enumerate(context["sections"]):
         doc.add_heading(section.heading, level=1)
         if section.narrative is not None:

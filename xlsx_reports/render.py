@@ -40,8 +40,12 @@ def output_format(path: str | Path) -> str:
 
 # --- Context -------------------------------------------------------------------------
 
-def build_context(report: Report, *, draft: bool = False) -> dict[str, Any]:
-    """Every variable a template sees (documented in the README, section render)."""
+def build_context(report: Report, *, draft: bool = False,
+                  merged_units: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every variable a template sees (documented in the README, section render).
+
+    `merged_units`: the units a merged workbook sums (AGG-SCOPE: a 汇总 is not the
+    district's own report, so the title and a note say so)."""
     form = report.form
     tables = {s.table: table_view(form, report, s.table) for s in form.sheets if s.role == "table"}
     sections = section_views(form, report, tables)
@@ -52,7 +56,8 @@ def build_context(report: Report, *, draft: bool = False) -> dict[str, Any]:
     litigation = report.total(tuple(k for k in LITIGATION_TOTALS if k in form.by_key))
     names = _names(values, groups, review, litigation)
     return {
-        "title": title_text(report), "unit": report.unit, "year": report.year,
+        "title": title_text(report) + ("（汇总）" if merged_units else ""),
+        "merged_units": list(merged_units), "unit": report.unit, "year": report.year,
         "format": form.format, "basis": form.basis, "period": period_text(report.year),
         "draft": draft, "info": info, "info_rows": info_rows,
         "sections": sections, "section": {s.number: s for s in sections},
@@ -141,7 +146,8 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
 def docx_sentences(context: dict[str, Any]) -> dict[str, str]:
     """The prose of sentences.j2 rendered for the Word builder, which has no templates."""
     env = _environment(None, html=False)
-    calls = {"opening": "say.opening()", "summary": "say.summary()", "draft_note": "say.draft_note()"}
+    calls = {"opening": "say.opening()", "summary": "say.summary()", "draft_note": "say.draft_note()",
+             "merged_note": "say.merged_note()"}
     calls.update({f"fees.{s.number}": f"say.fees(section['{s.number}'])"
                   for s in context["sections"] if s.extra})
     head = '{% import "sentences.j2" as say with context %}'
@@ -179,9 +185,10 @@ def _reason(exc: BaseException) -> str:
 # --- Entry points ------------------------------------------------------------------------
 
 def render_report(report: Report, fmt: str, *, template: str | Path | None = None,
-                  draft: bool = False) -> str | bytes:
+                  draft: bool = False, merged_units: list[str] | tuple[str, ...] = ()
+                  ) -> str | bytes:
     """The report as text (md, txt, html) or as the bytes of a .docx file."""
-    context = build_context(report, draft=draft)
+    context = build_context(report, draft=draft, merged_units=merged_units)
     if fmt == "docx":
         if template is not None:
             raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt")
@@ -219,7 +226,10 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     if has_errors(findings) and not force:
         return result
     result.draft = has_errors(findings)
-    content = render_report(reading.report, fmt, template=template, draft=result.draft)
+    meta = reading.metadata
+    units = meta.units if meta is not None and meta.kind == "merged" else ()
+    content = render_report(reading.report, fmt, template=template, draft=result.draft,
+                            merged_units=units)
     result.warnings = check_report(reading.report, file=str(source))
     if isinstance(content, str):
         result.warnings += check_rendered(content, reading.report.form, fmt, file=str(out))

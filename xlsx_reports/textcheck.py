@@ -70,11 +70,9 @@ def _claims(report: Report) -> list[Claim]:
         claims.append(Claim(re.compile(rf"{re.escape(g.short)}[^。；;，,\d０-９]{{0,6}}?{NUM}\s*件"),
                             keys, g.label, "TXT-T3"))
     if REVIEW_TOTAL in fields:
-        review, litigation = (REVIEW_TOTAL,), LITIGATION_TOTALS
-        claims.append(Claim(re.compile(rf"行政复议{GAP}{NUM}\s*[件起宗次]"), review,
-                            label(review), "TXT-T4"))
-        claims.append(Claim(re.compile(rf"行政诉讼{GAP}{NUM}\s*[件起宗次]"), litigation,
-                            label(litigation), "TXT-T4"))
+        for word, keys in _t4_words(report).items():
+            claims.append(Claim(re.compile(rf"{word}{GAP}{NUM}\s*[件起宗次]"), keys, label(keys),
+                                "TXT-T4"))
     return claims
 
 
@@ -83,9 +81,16 @@ def _label(report: Report, keys: tuple[str, ...]) -> str:
     return "＋".join("／".join(report.form.field(k).labels[:-1]) for k in keys)
 
 
+def _t4_words(report: Report) -> dict[str, tuple[str, ...]]:
+    """Table 四's top headers (复议, 诉讼) -> the totals prose about them means (rules.md TXT-T4)."""
+    fields = report.form.by_key
+    review = (REVIEW_TOTAL,)
+    litigation = tuple(k for k in LITIGATION_TOTALS if k in fields)
+    return {fields[review[0]].labels[0]: review, fields[litigation[0]].labels[0]: litigation}
+
+
 NONE_T3 = re.compile(r"(?:未|没有)(?:收到|受理|新收)[^。；;，,]{0,12}?申请")
-NONE_T4 = re.compile(r"(?:未发生|没有发生|未出现|无)[^。；;]{0,20}?(行政复议|行政诉讼)"
-                     r"(?:[、和及或]\s*(行政复议|行政诉讼))?")
+NONE_T4 = r"(?:未发生|没有发生|未出现|无)[^。；;，,]{{0,20}}?({words})(?:[、和及或]\s*({words}))?"
 
 
 def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
@@ -120,11 +125,13 @@ def _negations(text: str, report: Report, where) -> list[Finding]:
         claim = Claim(NONE_T3, ("t3.new.total",), _label(report, ("t3.new.total",)), "TXT-T3")
         out.append(_mismatch("TXT-T3", NONE_T3.search(text).group(0), claim,
                              report.number("t3.new.total"), 0, report, where))
-    for m in NONE_T4.finditer(text) if REVIEW_TOTAL in fields else ():
+    words = _t4_words(report) if REVIEW_TOTAL in fields else {}
+    pattern = re.compile(NONE_T4.format(words="|".join(map(re.escape, words))))
+    for m in pattern.finditer(text) if words else ():
         for word in filter(None, m.groups()):
-            keys = (REVIEW_TOTAL,) if word == "行政复议" else LITIGATION_TOTALS
+            keys = words[word]
             if report.total(keys):
-                claim = Claim(NONE_T4, keys, _label(report, keys), "TXT-T4")
+                claim = Claim(pattern, keys, _label(report, keys), "TXT-T4")
                 out.append(_mismatch("TXT-T4", m.group(0), claim, report.total(keys), 0,
                                      report, where))
     return out
