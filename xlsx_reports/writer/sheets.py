@@ -33,7 +33,7 @@ def text_units(text: str) -> float:
 
 
 def _lines(text: str, width: float, scale: float = 1.0) -> int:
-    usable = max(width - 1.5, 2.0)
+    usable = max(width - 0.5, 2.0)
     return sum(max(1, math.ceil(text_units(part) * scale / usable)) for part in text.split("\n"))
 
 
