@@ -186,3 +186,18 @@ def test_a_merged_total_says_it_is_not_the_districts_own_report():
         assert "洛江区2020年政府信息公开工作年度报告（汇总）" in text
         assert "说明：本报告的统计数据是2个单位（河市镇、罗溪镇）所填数据的汇总，不是洛江区本级的年度报告。" in text
     assert "（汇总）" not in render_report(r, "md")
+
+
+def test_tables_by_row_and_column_key():
+    t3 = build_context(report_2021())["tables"]["t3"]
+    rows = {r.key: r for r in t3.rows}
+    assert len(t3.rows) == 25 and list(rows)[:3] == ["new", "carried", "public"]
+    assert rows["other.other"].labels == ["三、本年度办理结果", "（六）其他处理", "3.其他"]
+    assert str(rows["other.other"].cells["natural"]) == "1"
+    assert rows["other.other"].cells["total"].role == "total"
+    assert [c.key for c in t3.columns] == ["natural", "business", "research", "nonprofit", "legal",
+                                           "other_org", "total"]
+    assert t3.columns[1].labels == ["法人或其他组织", "商业企业"]
+    t4 = build_context(heshi())["tables"]["t4"]
+    assert t4.rows[0].key == "" and str(t4.rows[0].cells["direct.total"]) == "1"
+    assert t4.columns[5].labels == ["行政诉讼", "未经复议直接起诉", "结果维持"]

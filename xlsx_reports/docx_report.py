@@ -85,7 +85,7 @@ def _page_number(section) -> None:
 
 def _table(doc, view: TableView) -> None:
     rows = len(view.grid)
-    table = doc.add_table(rows=rows, cols=view.columns)
+    table = doc.add_table(rows=rows, cols=view.width)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -97,7 +97,7 @@ def _table(doc, view: TableView) -> None:
                                              c.col + c.colspan - 1))
             _cell_text(cell, c.text, bold=c.role == "caption",
                        align="left" if c.role in ("row", "caption", "note") else "center",
-                       size=8 if view.columns > 10 or c.role == "note" else 9.5)
+                       size=8 if view.width > 10 or c.role == "note" else 9.5)
     _widths(table, view)
     for tr in table._tbl.tr_lst[: view.head_rows]:
         header = OxmlElement("w:tblHeader")  # repeat the table head on every page

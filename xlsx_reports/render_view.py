@@ -45,6 +45,9 @@ class Cell:
     value: Any = None
     label_id: int = -1
 
+    def __str__(self) -> str:  # {{ row.cells.natural }} in a template prints the value
+        return self.text
+
     @property
     def header(self) -> bool:
         return self.role in HEADER_ROLES
@@ -81,16 +84,32 @@ class FlatPart:
 
 
 @dataclass
+class RowView:
+    """A data row: its key (``withheld.secret``), label path, and cells by column key."""
+    key: str
+    labels: list[str]
+    cells: dict[str, Cell]
+
+
+@dataclass
+class ColumnView:
+    key: str                 # natural, total, review.upheld, made, …
+    labels: list[str]        # header path (labels over every column left out)
+
+
+@dataclass
 class TableView:
     key: str                 # t2, t3, t4
     number: str              # 二, 三, 四
     heading: str
     sheet: str
-    columns: int
+    width: int               # columns of the printed table
     head_rows: int           # leading rows that form the table head (repeat on each page)
     grid: list[list[Cell]]   # per row, the cells that start there (HTML/Word order)
     parts: list[FlatPart]
     widths: tuple[float, ...]
+    rows: list[RowView] = field(default_factory=list)
+    columns: list[ColumnView] = field(default_factory=list)
 
     @property
     def head(self) -> list[list[Cell]]:
@@ -183,8 +202,28 @@ def table_view(form: Form, report: Report, table: str) -> TableView:
     grid, cover = _layout(sheet, report)
     section = next(s for s in form.sections if s.sheet == sheet.name)
     head_rows = sheet.header_rows[1] - sheet.header_rows[0] if sheet.header_rows else 0
+    parts = _flatten(cover)
+    rows, columns = _rows_and_columns(cover, parts)
     return TableView(table, section.number, section.heading, sheet.name, len(cover[0]),
-                     head_rows, grid, _flatten(cover), sheet.widths)
+                     head_rows, grid, parts, sheet.widths, rows, columns)
+
+
+def _rows_and_columns(cover, parts: list[FlatPart]) -> tuple[list[RowView], list[ColumnView]]:
+    """Split each row's cell keys into a row key (their common prefix) and column keys."""
+    data_lines = [line for line in cover if any(c.key for c in line)]
+    flat = [(part, path) for part in parts for path, _ in part.rows]
+    rows, columns = [], {}
+    for line, (part, path) in zip(data_lines, flat):
+        cells = list({id(c): c for c in line if c.key}.values())
+        keys = [c.key.split(".") for c in cells]
+        common = 0
+        while common < min(map(len, keys)) - 1 and len({k[common] for k in keys}) == 1:
+            common += 1
+        col_keys = [".".join(k[common:]) for k in keys]
+        rows.append(RowView(".".join(keys[0][1:common]), path, dict(zip(col_keys, cells))))
+        for key, labels in zip(col_keys, part.columns):
+            columns.setdefault(key, ColumnView(key, labels))
+    return rows, list(columns.values())
 
 
 # --- Groups of table 三: （一）…（六） with their subtotals -------------------------------
