@@ -17,6 +17,10 @@ TEXTS_SHEET = "各单位文字材料"  # merged workbooks only
 SUMMARY_SHEET = "汇总说明"      # merged workbooks only
 
 TOOL_NAME = "xlsx-reports"
+# Excel keeps at most 32767 characters in a cell (xlsxwriter truncates longer text), and a
+# merged total of a few hundred units lists more than that: long values continue on rows
+# "key.2", "key.3", … which from_rows joins again.
+CELL_CHUNK = 32000
 
 
 @dataclass
@@ -34,6 +38,9 @@ class Metadata:
     sources: list[dict[str, Any]] = field(default_factory=list)  # merged: unit, file, workbook_id, sha256
 
     def rows(self) -> list[tuple[str, str]]:
+        return [part for key, value in self._rows() for part in _split(key, value)]
+
+    def _rows(self) -> list[tuple[str, str]]:
         return [
             ("tool", self.tool), ("version", self.version), ("format", self.format),
             ("unit", self.unit), ("year", str(self.year)), ("fingerprint", self.fingerprint),
@@ -45,6 +52,7 @@ class Metadata:
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> "Metadata":
         """Raises KeyError/ValueError when the rows are not metadata this tool wrote."""
+        rows = {key: _joined(rows, key) for key in rows if not _continuation(key)}
         return cls(
             tool=rows["tool"], version=rows["version"], format=rows["format"], unit=rows["unit"],
             year=int(rows["year"]), fingerprint=rows["fingerprint"],
@@ -52,3 +60,21 @@ class Metadata:
             kind=rows.get("kind", "unit"), units=json.loads(rows.get("units") or "[]"),
             sources=json.loads(rows.get("sources") or "[]"),
         )
+
+
+def _split(key: str, value: str) -> list[tuple[str, str]]:
+    parts = [value[i:i + CELL_CHUNK] for i in range(0, len(value), CELL_CHUNK)] or [""]
+    return [(key, parts[0])] + [(f"{key}.{n}", part) for n, part in enumerate(parts[1:], 2)]
+
+
+def _continuation(key: str) -> bool:
+    base, _, n = key.rpartition(".")
+    return bool(base) and n.isdigit() and int(n) >= 2
+
+
+def _joined(rows: dict[str, str], key: str) -> str:
+    value, n = rows[key], 2
+    while f"{key}.{n}" in rows:
+        value += rows[f"{key}.{n}"]
+        n += 1
+    return value
