@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import sys
 from decimal import Decimal
@@ -15,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ b
 from benchmarks.balanced import balanced_report  # noqa: E402
 from xlsx_reports.checker import check_file  # noqa: E402
 from xlsx_reports.findings import CannotContinue  # noqa: E402
-from xlsx_reports.merge import merge_files  # noqa: E402
+from xlsx_reports.merge import merge_files, merged_metadata  # noqa: E402
 from xlsx_reports.meta import DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET  # noqa: E402
 from xlsx_reports.reader import read_workbook  # noqa: E402
 from xlsx_reports.writer import write_workbook  # noqa: E402
@@ -172,3 +173,17 @@ def test_nothing_mergeable_cannot_continue(tmp_path):
     bad.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(CannotContinue, match="没有可以汇总的工作簿（共 1 个文件）"):
         merge_files([bad], unit="洛江区")
+
+
+def test_metadata_of_a_large_total_survives_the_cell_length_limit(tmp_path):
+    """300 sources are ~50 000 characters of JSON; one Excel cell holds 32 767."""
+    report = balanced_report("全市", 2021, random.Random(0))
+    sources = [{"unit": f"第{i:03d}镇", "file": f"第{i:03d}镇.xlsx", "workbook_id": f"{i:032x}",
+                "sha256": hashlib.sha256(str(i).encode()).hexdigest()} for i in range(300)]
+    meta = merged_metadata(report, [])
+    meta.units, meta.sources = [s["unit"] for s in sources], sources
+    assert len(json.dumps(sources, ensure_ascii=False)) > 32767
+    out = tmp_path / "全市.xlsx"
+    write_workbook(report, out, metadata=meta)
+    back = read_workbook(out).metadata
+    assert back.sources == sources and back.units == meta.units
