@@ -122,9 +122,14 @@ def protection_findings(ctx: Context) -> Iterator[Finding]:
                               lost, advice="请使用下发的原表填写，不要清除单元格的数据有效性。")
 
 
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first within a sheet; sheets in workbook order as given by first appearance."""
-    order: dict[str, int] = {}
+def sort_findings(findings: list[Finding], sheets: list[str] = ()) -> list[Finding]:
+    """Findings about the whole file first, then sheet by sheet in workbook order; errors
+    before warnings within a sheet; otherwise the order the rules found them."""
+    rank = {name: i for i, name in enumerate(sheets)}
+    rank[""] = -1
+    extra: dict[str, int] = {}
     for f in findings:
-        order.setdefault(f.sheet, len(order))
-    return sorted(findings, key=lambda f: (order[f.sheet], SEVERITY_ORDER.get(f.severity, 2)))
+        if f.sheet not in rank:
+            extra.setdefault(f.sheet, len(sheets) + len(extra))
+    rank.update(extra)
+    return sorted(findings, key=lambda f: (rank[f.sheet], SEVERITY_ORDER.get(f.severity, 2)))

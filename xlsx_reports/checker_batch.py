@@ -81,7 +81,8 @@ def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] =
     if roster is not None:
         _roster(result, roster)
     for entry in result.files:
-        entry.findings = sort_findings(entry.findings)
+        sheets = [s.name for s in entry.reading.sheets] if entry.reading else []
+        entry.findings = sort_findings(entry.findings, sheets)
     return result
 
 

@@ -48,7 +48,9 @@ def _file_lines(entry: FileResult) -> list[str]:
         if f.advice:
             lines.append(f"        → {f.advice}")
     name = entry.path.name if entry.path else entry.unit
-    if entry.unreadable:
+    if entry.path is None:
+        lines.append(f"  {name}：未报送")
+    elif entry.unreadable:
         lines.append(f"  {name}：无法读取")
     elif not entry.findings:
         lines.append(f"  {name}：通过，没有发现问题")

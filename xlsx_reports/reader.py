@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .definitions import FORMATS, get_form
@@ -132,9 +133,21 @@ def _load(path: Path) -> list[RawSheet]:
         raise UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
                                  "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交") from exc
     except Exception as exc:  # a malformed part deep inside the package
+        if _unsafe_xml(exc):
+            raise UnreadableWorkbook(f"{path.name}：工作簿中含有不安全的 XML 内容（实体声明），为安全起见不予读取；"
+                                     "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
         raise UnreadableWorkbook(f"{path.name}：工作簿内容有错误，无法读取（{type(exc).__name__}）；"
                                  "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
     return [_raw_sheet(ws, cached[ws.title]) for ws in formulas.worksheets]
+
+
+def _unsafe_xml(exc: BaseException | None) -> bool:
+    """openpyxl wraps defusedxml's refusal (entities, external references) in a ValueError."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _raw_sheet(ws, ws_cached) -> RawSheet:
