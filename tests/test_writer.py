@@ -227,6 +227,18 @@ def test_annotation_marks_the_cell_red_with_a_comment(tmp_path):
     assert ws["J5"].value == "=SUM(D5:I5)"
 
 
+def test_annotation_on_a_label_or_an_empty_cell(tmp_path):
+    report = filled_report("2021")
+    notes = {("三、依申请公开", "A5"): "此行标签被改动", ("三、依申请公开", "L40"): "此处多了一行",
+             ("不存在的表", "A1"): "忽略"}
+    o, _ = write_and_open(tmp_path, report, annotations=notes)
+    ws = o.wb["三、依申请公开"]
+    assert ws["A5"].value == "一、本年新收政府信息公开申请数量"
+    assert ws["A5"].fill.fgColor.rgb == "FFFFC7CE" and ws["A5"].comment.text == "此行标签被改动"
+    assert ws["L40"].fill.fgColor.rgb == "FFFFC7CE" and ws["L40"].comment.text == "此处多了一行"
+    assert ws["L40"].protection.locked and "不存在的表" not in o.wb.sheetnames
+
+
 def test_extra_callback_adds_sheets_after_meta(tmp_path):
     def extra(workbook):
         workbook.add_worksheet("分单位明细").write_string(0, 0, "明细")

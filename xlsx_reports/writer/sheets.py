@@ -91,16 +91,31 @@ class SheetWriter:
             self._label(lb)
         for f in sheet.fields:
             self._field(f)
+        self._stray_notes()
         self._print_setup()
         if sheet.freeze:
             ws.freeze_panes(*sheet.freeze)
         ws.protect(password or "", PROTECT_OPTIONS)
 
     def _label(self, lb: Label) -> None:
-        fmt = self.styles.label(lb.role, bordered=lb.role != "title")
+        note = self.annotations.get(lb.a1)
+        fmt = self.styles.label(lb.role, bordered=lb.role != "title", flagged=note is not None)
         if lb.merged:
             self.ws.merge_range(lb.row, lb.col, lb.bottom, lb.right, "", fmt)
         self.ws.write_string(lb.row, lb.col, lb.text, fmt)
+        if note:
+            self._comment(lb.row, lb.col, note)
+
+    def _comment(self, row: int, col: int, text: str) -> None:
+        self.ws.write_comment(row, col, text, {"x_scale": 2, "y_scale": 1.5})
+
+    def _stray_notes(self) -> None:
+        """Annotations on cells that are neither label nor field (e.g. a row someone added)."""
+        taken = {lb.a1 for lb in self.sheet.labels} | {f.a1 for f in self.sheet.fields}
+        for cell, text in self.annotations.items():
+            if cell not in taken:
+                self.ws.write_blank(cell, None, self.styles.cell("fixed", "text", flagged=True))
+                self.ws.write_comment(cell, text, {"x_scale": 2, "y_scale": 1.5})
 
     def _field(self, f: Field) -> None:
         value = self.report.value(f.key) if f.kind == "total" else self.report.values.get(f.key)
@@ -115,7 +130,7 @@ class SheetWriter:
             add_validation(self.ws, f)
         comment = note or (PREFILL_NOTE if f.key in self.prefilled else None)
         if comment:
-            self.ws.write_comment(f.row, f.col, comment, {"x_scale": 2, "y_scale": 1.5})
+            self._comment(f.row, f.col, comment)
 
     def _value(self, f: Field, value: Any, fmt) -> None:
         ws, row, col = self.ws, f.row, f.col

@@ -47,10 +47,12 @@ class Styles:
             self._cache[key] = self.workbook.add_format(merged)
         return self._cache[key]
 
-    def label(self, role: str, *, bordered: bool = True):
+    def label(self, role: str, *, bordered: bool = True, flagged: bool = False):
         props = dict(ROLE.get(role, ROLE["row"]))
         if not bordered:
             props.pop("border", None)
+        if flagged:
+            props.update(bg_color=FLAG_FILL, font_color=FLAG_FONT)
         return self.get(**props)
 
     def cell(self, kind: str, value_type: str, *, prefilled: bool = False,
