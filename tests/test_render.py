@@ -201,3 +201,12 @@ def test_tables_by_row_and_column_key():
     t4 = build_context(heshi())["tables"]["t4"]
     assert t4.rows[0].key == "" and str(t4.rows[0].cells["direct.total"]) == "1"
     assert t4.columns[5].labels == ["行政诉讼", "未经复议直接起诉", "结果维持"]
+
+
+def test_fee_sentence_states_nothing_for_blank_fee_cells():
+    r = report_2021()
+    r.values.update({"s6.fee.count": 0, "s6.fee.amount": Decimal("0")})
+    assert "本年度未收取政府信息公开信息处理费。" in render_report(r, "txt")
+    r.values.update({"s6.fee.count": None, "s6.fee.amount": None})
+    assert "信息处理费" not in render_report(r, "txt")
+    assert "信息处理费" not in render_report(r, "html").split("</h2>", 6)[-1]

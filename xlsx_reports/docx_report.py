@@ -158,7 +158,7 @@ def build_docx(context: dict[str, Any], sentences: dict[str, str]) -> bytes:
                 _paragraph(doc, text)
             if i == 0:
                 _paragraph(doc, sentences["summary"])
-            if section.extra:
+            if sentences.get(f"fees.{section.number}"):
                 _paragraph(doc, sentences[f"fees.{section.number}"])
         else:
             _table(doc, section.table)
