@@ -1,7 +1,8 @@
-"""Renders the 河市镇 2020 sample through the command line: .md, .html and .docx beside this file.
+"""Renders the sample workbooks through the command line: .md, .html and .docx beside this file.
 
-Uses samples/河市镇_2020.xlsx (the writer's sample workbook) when it exists; otherwise it writes
-that workbook from samples/data/河市镇_2020.json into a temporary folder first.
+河市镇 2020 (2019 format) from samples/河市镇_2020.xlsx, or, when the writer's sample is absent,
+from samples/data/河市镇_2020.json written to a temporary workbook; 新九镇 2021 (2021 format)
+from samples/新九镇_2021.xlsx when it exists.
 Run from anywhere: python samples/rendered/make_rendered.py
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 WORKBOOK = REPO / "samples" / "河市镇_2020.xlsx"
+WORKBOOK_2021 = REPO / "samples" / "新九镇_2021.xlsx"
 DATA = REPO / "samples" / "data" / "河市镇_2020.json"
 CLI = "from xlsx_reports.cli import main_entry; main_entry()"
 
@@ -32,11 +34,12 @@ def workbook(tmp: Path) -> Path:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        source = workbook(Path(tmp))
-        for ext in ("md", "html", "docx"):
-            out = HERE / f"河市镇_2020.{ext}"
-            subprocess.run([sys.executable, "-c", CLI, "render", str(source), "-o", str(out)],
-                           cwd=REPO, check=True)
+        sources = [workbook(Path(tmp))] + ([WORKBOOK_2021] if WORKBOOK_2021.exists() else [])
+        for source in sources:
+            for ext in ("md", "html", "docx"):
+                out = HERE / f"{source.stem}.{ext}"
+                subprocess.run([sys.executable, "-c", CLI, "render", str(source), "-o", str(out)],
+                               cwd=REPO, check=True)
 
 
 if __name__ == "__main__":
