@@ -51,6 +51,18 @@ def test_misuse_is_refused_in_chinese(tmp_path, unit, out, message):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_existing_output_is_not_overwritten_without_force(tmp_path):
+    out = tmp_path / "t.xlsx"
+    out.write_bytes(b"filled in by the township")
+    result = run("new", "--unit", "测试镇", "--year", "2024", "-o", str(out))
+    assert result.exit_code == 2 and "已存在" in result.output and "--force" in result.output
+    assert out.read_bytes() == b"filled in by the township"
+    assert run("new", "--unit", "测试镇", "--year", "2024", "-o", str(out), "--force").exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"
+    again = run("new", "--unit", "测试镇", "--year", "2025", "--previous", str(out), "-o", str(out), "--force")
+    assert again.exit_code == 2 and "输出文件不能是上年报表本身" in again.output
+
+
 def test_password_is_set_on_every_sheet(tmp_path):
     out = tmp_path / "t.xlsx"
     assert run("new", "--unit", "测试镇", "--year", "2020", "--password", "pw", "-o", str(out)).exit_code == 0

@@ -240,11 +240,18 @@ def _check_output(path: str) -> None:
 @click.option("--password", help="工作表保护密码（可不设）")
 @click.option("--deadline", help="填报截止时间，写入“填报说明”，如：2025年1月20日")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件（.xlsx）")
-def new_command(unit, year, fmt, previous, password, deadline, output) -> None:
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def new_command(unit, year, fmt, previous, password, deadline, output, force) -> None:
     """为一个单位生成锁定的填报工作簿。"""
+    from pathlib import Path
+
     from .batch import new_workbook
 
     _check_output(output)
+    if previous and Path(previous).resolve() == Path(output).resolve():
+        raise CannotContinue(f"输出文件不能是上年报表本身：{output}")
+    if Path(output).exists() and not force:
+        raise CannotContinue(f"{output} 已存在：为免覆盖已填好的工作簿，请换一个文件名，或加 --force 覆盖")
     try:
         g = new_workbook(unit, year, output, fmt=fmt, previous=previous, password=password,
                          deadline=deadline)
