@@ -269,3 +269,10 @@ def test_carry_across_the_format_change_and_valid_count(blank_2021, tmp_path):
     findings = check_reading(current, previous=previous)
     # 9 + 2 issued - 0 repealed = 11, this year says 12
     assert found(findings) == expect(("XY-VALID", "warning", T2, ("D5", "B5", "C5")))
+
+
+@pytest.mark.parametrize("name", ["河市镇_2020.xlsx", "新九镇_2021.xlsx"])
+def test_shipped_samples_pass_without_errors(name):
+    reading, findings = check_file(REPO / "samples" / name)
+    assert reading is not None and reading.metadata is not None
+    assert [f for f in findings if f.severity == "error"] == []

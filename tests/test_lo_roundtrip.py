@@ -42,6 +42,9 @@ CASES = {
               {"op": "insert_rows", "sheet": T3, "row": 10, "count": 1},
               {"op": "set", "sheet": T3, "cell": "D13", "value": 1},
               {"op": "set", "sheet": T3, "cell": "D5", "value": 6}],
+    "deleted": [{"op": "set", "sheet": T3, "cell": "D11", "value": 1},
+                {"op": "set", "sheet": T3, "cell": "D5", "value": 6},
+                {"op": "delete_rows", "sheet": T3, "row": 10, "count": 1}],
     "unprotected": [{"op": "unprotect", "sheet": T3}],
     "wrong_year": [{"op": "set", "sheet": INFO, "cell": "B3", "value": 2019}],
 }
@@ -127,6 +130,22 @@ def test_lo_renamed_sheet_and_inserted_row_are_followed(lo_books):
     assert reading.report.values["t3.withheld.third_party.natural"] == 1
     assert reading.cells["t3.withheld.third_party.natural"].a1 == "D13"
     assert reading.cells["t3.total.natural"].a1 == "D27"
+
+
+def test_lo_deleted_row_is_not_read_from_its_neighbour(lo_books):
+    reading, findings = check_file(lo_books["deleted"])
+    lost = next(f for f in findings if f.message.startswith("表格结构被改动"))
+    assert lost.cells == tuple(f"{c}11" for c in "DEFGHIJ")
+    assert "t3.withheld.security.natural" not in reading.cells
+    # 4.保护第三方合法权益 moved up into row 11 and is read there, not as 3.危及…
+    assert reading.cells["t3.withheld.third_party.natural"].a1 == "D11"
+    assert reading.report.values["t3.withheld.third_party.natural"] == 0
+    assert [f.message for f in findings if f.cells == ("C11",)] == [
+        "“4.保护第三方合法权益”原在第 12 行，现在第 11 行：表格中删除了行",
+        "找不到标签“3.危及“三安全一稳定””：所在的行或列被删除或移动了"]
+    # LibreOffice shrank SUM(D7:D25) to SUM(D7:D24): the row totals no longer add every row
+    assert sorted(f.cells for f in findings if f.code == "FORMULA") == [
+        (f"{c}25",) for c in "DEFGHI"]
 
 
 def test_lo_removed_protection(lo_books):

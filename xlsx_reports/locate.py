@@ -53,6 +53,7 @@ class LabelReading:
     found: Any
     range: str = ""          # the merged range the form prints, "" for a single cell
     merged: bool = True      # whether that range is still merged
+    located: bool = True     # False: its row or column was not found, `a1` is a guess
 
 
 @dataclass
@@ -153,7 +154,9 @@ def _match(sheet: Sheet, raw: RawSheet) -> SheetMatch:
         if lb.merged:
             rng = f"{a1(r, c)}:{a1(rows.get(lb.bottom, r), cols.get(lb.right, c))}"
         still = (r, c, rows.get(lb.bottom, -1), cols.get(lb.right, -1)) in raw.merged
-        labels.append(LabelReading(raw.name, a1(r, c), lb.text, text, rng, still or not lb.merged))
+        known = lb.row in rows and lb.col in cols
+        labels.append(LabelReading(raw.name, a1(r, c), lb.text, text, rng,
+                                   still or not lb.merged, known))
         found += raw.text(r, c) == lb.text
     return SheetMatch(sheet, raw, rows, cols, labels, found)
 
@@ -252,7 +255,10 @@ def _col_name(col: int) -> str:
 def _label_findings(m: SheetMatch, report: _Reporter) -> None:
     for lb in m.labels:
         found = "" if lb.found is None else str(lb.found).strip()
-        if found != lb.expected:
+        if not lb.located and found != lb.expected:
+            report.add(m.raw.name, (lb.a1,), f"找不到标签“{lb.expected}”：所在的行或列被删除或移动了",
+                       expected=lb.expected, actual=lb.found)
+        elif found != lb.expected:
             shown = f"“{found}”" if found else "空白"
             report.add(m.raw.name, (lb.a1,), f"标签被修改：应为“{lb.expected}”，现为{shown}",
                        expected=lb.expected, actual=lb.found)

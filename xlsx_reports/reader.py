@@ -20,11 +20,11 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .definitions import FORMATS, get_form
+from .definitions import FORMATS
 from .filetypes import foreign_reason
 from .findings import CannotContinue, Finding
 from .form import Field, Form, a1
-from .locate import LabelReading, RawSheet, locate_form, tool_sheet
+from .locate import LabelReading, RawSheet, locate_form
 from .meta import META_SHEET, TOOL_NAME, Metadata
 from .model import Report
 
@@ -73,13 +73,6 @@ class Reading:
     labels: list[LabelReading] = field(default_factory=list)
     meta_rows: dict[str, str] = field(default_factory=dict)
     filled: dict[str, set[str]] = field(default_factory=dict)  # sheet -> A1 of non-empty cells
-
-    def field_at(self, sheet: str, cell: str) -> Field | None:
-        """The form field read from `sheet!cell` (addresses as found in this workbook)."""
-        for key, c in self.cells.items():
-            if c.sheet == sheet and c.a1 == cell:
-                return self.form.field(key) if self.form else None
-        return None
 
 
 def read_workbook(path) -> Reading:
@@ -282,11 +275,3 @@ def _report(reading: Reading, form: Form, metadata: Metadata | None) -> Report:
     if not isinstance(year, int):
         year = form.first_year
     return Report(form, unit, year, values)
-
-
-def tool_sheets(reading: Reading) -> list[str]:
-    return [s.name for s in reading.sheets if tool_sheet(s.name)]
-
-
-__all__ = ["read_workbook", "Reading", "CellReading", "LabelReading", "SheetReading",
-           "UnreadableWorkbook", "meant_value", "get_form"]

@@ -10,7 +10,7 @@ ops (rows and columns 0-based, cells as A1):
     {"op": "clear", "sheet": s, "cell": "D5"}
     {"op": "unprotect", "sheet": s}
     {"op": "rename", "sheet": s, "to": t}
-    {"op": "insert_rows", "sheet": s, "row": 10, "count": 1}
+    {"op": "insert_rows", "sheet": s, "row": 10, "count": 1}   (also "delete_rows")
 Each workbook is recalculated (calculateAll) and saved as xlsx by LibreOffice itself
 (a job may name another "filter", e.g. "MS Excel 97" for a real old .xls).
 One soffice process serves all jobs; it is started here and ended here by its own pid.
@@ -56,6 +56,9 @@ def apply(doc, op):
     elif kind == "insert_rows":
         sheet.unprotect("")
         sheet.Rows.insertByIndex(op["row"], op.get("count", 1))
+    elif kind == "delete_rows":
+        sheet.unprotect("")
+        sheet.Rows.removeByIndex(op["row"], op.get("count", 1))
     else:
         cell = sheet.getCellRangeByName(op["cell"])
         if kind == "set":
