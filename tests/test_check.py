@@ -276,3 +276,29 @@ def test_shipped_samples_pass_without_errors(name):
     reading, findings = check_file(REPO / "samples" / name)
     assert reading is not None and reading.metadata is not None
     assert [f for f in findings if f.severity == "error"] == []
+
+
+META, GUIDE = "_meta", "填报说明"
+
+
+@pytest.mark.parametrize("cell, value, expected", [
+    ("B6", "0000000000000000", [("ORIGIN", "error", META, ())]),
+    ("B3", "2021", [("ORIGIN", "error", META, ())]),
+    ("B1", "another-tool", [("ORIGIN", "error", META, ())]),
+    ("B4", "西岭乡", [("ORIGIN", "error", INFO, ("B2",))]),
+    ("B5", "2021", [("FORMAT", "error", "", ()), ("YEAR", "error", GUIDE, ("A1",)),
+                    ("YEAR", "error", INFO, ("B3",)), ("YEAR", "error", INFO, ("B4",))]),
+])
+def test_altered_metadata(blank_2020, tmp_path, cell, value, expected):
+    findings = edited(blank_2020, tmp_path, {(META, cell): value})
+    assert found(findings) == expect(*expected, NEVER_CALCULATED)
+
+
+def test_metadata_format_contradicted_by_the_tables(blank_2020, tmp_path):
+    findings = edited(blank_2020, tmp_path, {(META, "B3"): "2021"})
+    assert findings[0].message == "元数据标明的表式为 2021 版，但表格内容是 2019 版"
+
+
+def test_title_year_changed(blank_2020, tmp_path):
+    findings = edited(blank_2020, tmp_path, {(GUIDE, "A1"): "东山镇2019年度政府信息公开工作年度报告 填报说明"})
+    assert found(findings) == expect(("YEAR", "error", GUIDE, ("A1",)), NEVER_CALCULATED)

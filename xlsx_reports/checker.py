@@ -11,6 +11,7 @@ from typing import Iterator
 
 from .definitions import format_for_year
 from .findings import CannotContinue, Finding
+from .meta import GUIDE_SHEET
 from .model import period_text
 from .reader import Reading, UnreadableWorkbook, read_workbook
 from .rules_common import Context
@@ -76,6 +77,13 @@ def identity_findings(ctx: Context) -> Iterator[Finding]:
                               f"{ctx.where('info.period')}（统计期限）为“{shown}”，应为“{period_text(year)}”",
                               ["info.period"], expected=period_text(year), actual=shown,
                               advice="统计期限为报告年度的 1 月 1 日至 12 月 31 日，请使用本年度下发的填报表。")
+    titled = re.search(r"(20\d\d)\s*年度", ctx.reading.guide_title)
+    if titled and int(titled.group(1)) != year:
+        yield ctx.sheet_finding("YEAR", "error",
+                                f"标题“{ctx.reading.guide_title}”写的是 {titled.group(1)} 年度，"
+                                f"但本填报表是 {year} 年度的", GUIDE_SHEET, ("A1",),
+                                expected=year, actual=int(titled.group(1)),
+                                advice="标题由区里生成时写入，不应修改；请使用本年度下发的填报表。")
     named = _year_in_name(ctx.reading.path.name)
     if named and named != year:
         yield ctx.sheet_finding("YEAR", "warning",

@@ -112,7 +112,7 @@ def merge_command(inputs, output, unit, roster, allow_errors, year) -> None:
 
 @main.command("check")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--previous", "previous", multiple=True, type=click.Path(exists=True),
+@click.option("--previous", "previous", multiple=True, type=click.Path(),
               help="上年工作簿（文件或文件夹，按单位匹配），用于跨年校验")
 @click.option("--roster", type=click.Path(dir_okay=False), help="单位名单（CSV），查缺报、多报、重复")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 README）")
@@ -124,12 +124,15 @@ def check_command(inputs, previous, roster, as_json, annotate_dir) -> None:
     退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误。
     """
     import json
+    from pathlib import Path
 
     from .checker_batch import check_paths, collect
     from .checker_output import as_json as result_json, text_lines
 
     if not collect(inputs):
         raise CannotContinue("没有找到要校验的工作簿：" + "、".join(inputs))
+    if previous and not collect(p for p in previous if Path(p).exists()):
+        raise CannotContinue("没有找到上年工作簿：" + "、".join(previous) + "（请检查 --previous 的路径）")
     entries = None
     if roster:
         from .roster import read_roster

@@ -25,7 +25,7 @@ from .filetypes import foreign_reason
 from .findings import CannotContinue, Finding
 from .form import Field, Form, a1
 from .locate import LabelReading, RawSheet, locate_form
-from .meta import META_SHEET, TOOL_NAME, Metadata
+from .meta import GUIDE_SHEET, META_SHEET, TOOL_NAME, Metadata
 from .model import Report
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
@@ -73,6 +73,7 @@ class Reading:
     labels: list[LabelReading] = field(default_factory=list)
     meta_rows: dict[str, str] = field(default_factory=dict)
     filled: dict[str, set[str]] = field(default_factory=dict)  # sheet -> A1 of non-empty cells
+    guide_title: str = ""    # 填报说明!A1, the workbook's printed title (names unit and year)
 
 
 def read_workbook(path) -> Reading:
@@ -89,6 +90,8 @@ def read_workbook(path) -> Reading:
             f"{path.name}：不是本工具生成的填报表（没有找到年度报告表格的标签），"
             "请使用区里下发的填报表填写后重新提交")
     reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows)
+    guide = next((r for r in raws if r.name == GUIDE_SHEET), None)
+    reading.guide_title = guide.text(0, 0) if guide else ""
     reading.findings.extend(origin)
     if metadata and metadata.format != located.form.format:
         reading.findings.append(_origin(
