@@ -88,3 +88,11 @@ def test_merged_note_in_word():
     body = [p.text for p in doc.paragraphs]
     assert "河市镇2020年政府信息公开工作年度报告（汇总）" in body
     assert any(t.startswith("说明：本报告的统计数据是2个单位（河市镇、罗溪镇）") for t in body)
+
+
+def test_draft_is_marked_on_every_page():
+    doc = docx.Document(io.BytesIO(render_report(heshi(), "docx", draft=True)))
+    assert doc.sections[0].header.paragraphs[0].text == "草稿"
+    assert "河市镇2020年政府信息公开工作年度报告（草稿）" in [p.text for p in doc.paragraphs]
+    assert doc.paragraphs[0].text.startswith("草稿：据以生成本报告的填报表未通过校验")
+    assert document(heshi()).sections[0].header.paragraphs[0].text == ""

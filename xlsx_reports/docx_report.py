@@ -83,6 +83,16 @@ def _page_number(section) -> None:
     paragraph._p.append(field)
 
 
+def _draft_header(section) -> None:
+    """Every printed page of a draft says so, not only the first."""
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run("草稿")
+    run.bold = True
+    run.font.color.rgb = RED
+    _fonts(run, HEADING_FONT, 14)
+
+
 def _table(doc, view: TableView) -> None:
     rows = len(view.grid)
     table = doc.add_table(rows=rows, cols=view.width)
@@ -147,6 +157,7 @@ def build_docx(context: dict[str, Any], sentences: dict[str, str]) -> bytes:
     draft = "（草稿）" if context["draft"] else ""
     if context["draft"]:
         _paragraph(doc, sentences["draft_note"], color=RED)
+        _draft_header(doc.sections[0])
     doc.add_paragraph(context["title"] + draft, style="Title")
     _paragraph(doc, sentences["opening"])
     if context["merged_units"]:
