@@ -155,3 +155,18 @@ def test_misuse_exits_2(towns, tmp_path):
                "--unit", "洛江区").exit_code == 2
     assert run(str(towns), "-o", str(tmp_path / "o.csv"), "--unit", "洛江区").exit_code == 2
     assert run(str(towns), "-o", str(tmp_path / "o.xlsx")).exit_code == 2   # --unit missing
+
+
+def test_many_inputs_are_checked_in_parallel_with_the_same_result_and_a_progress_bar(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(10):
+        make_unit(folder, f"第{i:02d}镇", seed=i)
+    one = run(str(folder), "-o", str(tmp_path / "one.xlsx"), "--unit", "洛江区", "--jobs", "1")
+    two = run(str(folder), "-o", str(tmp_path / "two.xlsx"), "--unit", "洛江区", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0, two.output
+    assert "校验并汇总" in one.output     # the bar's label; CliRunner is no terminal, so no bar
+    assert one.output.replace("one.xlsx", "") == two.output.replace("two.xlsx", "")
+    a, b = read_workbook(tmp_path / "one.xlsx"), read_workbook(tmp_path / "two.xlsx")
+    assert a.report.values == b.report.values
+    assert a.metadata.sources == b.metadata.sources

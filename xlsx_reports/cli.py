@@ -76,7 +76,8 @@ def _merge_finding_text(f) -> str:
 @click.option("--roster", type=click.Path(dir_okay=False), help="单位名单（CSV），用于查缺报")
 @click.option("--allow-errors", is_flag=True, help="有错误的工作簿也纳入汇总（默认不纳入）")
 @click.option("--year", type=int, help="汇总年度（默认取多数工作簿的年度）")
-def merge_command(inputs, output, unit, roster, allow_errors, year) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时校验的进程数（默认按 CPU 数，最多 4）")
+def merge_command(inputs, output, unit, roster, allow_errors, year, jobs) -> None:
     """校验各单位报回的工作簿并汇总为一个工作簿（FILE_OR_DIR 可以是文件或文件夹）。"""
     from pathlib import Path
 
@@ -93,7 +94,7 @@ def merge_command(inputs, output, unit, roster, allow_errors, year) -> None:
     progress = _MergeProgress()
     try:
         result = merge_files(inputs, unit=unit, roster=entries, allow_errors=allow_errors,
-                             year=year, output=output, progress=progress)
+                             year=year, output=output, progress=progress, jobs=jobs)
     finally:
         progress.close()
     try:

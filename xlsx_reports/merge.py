@@ -9,22 +9,20 @@ recomputes them from the summed inputs.
 """
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from . import __version__
-from .checker import check_file
 from .definitions import format_for_year
 from .findings import CannotContinue, Finding, has_errors
+from .merge_inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
 from .meta import Metadata
 from .model import Report
-from .reader import read_workbook
 
 # The figures a district reads first; keys from the Form (诉讼 = 直接起诉 + 复议后起诉, TXT-T4).
 KEY_FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -94,109 +92,9 @@ class MergeResult:
         return summary_lines(self)
 
 
-@dataclass
-class _Candidate:
-    file: Path
-    sha256: str
-    reading: Any            # reader.Reading | None
-    findings: list[Finding]
-
-    @property
-    def report(self) -> Report | None:
-        return self.reading.report if self.reading is not None else None
-
-    @property
-    def unit(self) -> str:
-        meta = self.reading.metadata if self.reading is not None else None
-        if meta is not None and meta.unit:
-            return meta.unit
-        return self.report.unit if self.report is not None else ""
-
-    @property
-    def units(self) -> tuple[str, ...]:
-        meta = self.reading.metadata if self.reading is not None else None
-        if meta is not None and meta.kind == "merged" and meta.units:
-            return tuple(meta.units)
-        return (self.unit,)
-
-    def source(self) -> Source:
-        meta = self.reading.metadata
-        return Source(self.file, self.unit, self.units, meta.workbook_id if meta else "",
-                      self.sha256, self.report, merged=bool(meta and meta.kind == "merged"))
-
-
-# --- inputs -------------------------------------------------------------------------------
-
-def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """The .xlsx files named, or found (recursively) in the folders named, each once.
-
-    Excel's lock files (~$…) and hidden files (our unfinished outputs, .…part) are passed over.
-    """
-    found: dict[Path, Path] = {}
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.xlsx")
-                           if p.is_file() and not p.name.startswith(("~$", ".")))
-            if not files:
-                raise CannotContinue(f"文件夹 {path} 中没有 .xlsx 工作簿")
-        elif path.exists():
-            files = [path]
-        else:
-            raise CannotContinue(f"找不到文件或文件夹：{path}")
-        for file in files:
-            found.setdefault(file.resolve(), file)
-    if not found:
-        raise CannotContinue("没有需要汇总的工作簿")
-    return list(found.values())
-
-
-def _without_output(files: list[Path], paths: Iterable[str | Path], output: str | Path | None,
-                    unit: str) -> list[Path]:
-    """Leave the output out of the inputs, so a second run into the same folder does not merge
-    its own total; but never overwrite an input: only an earlier total of the same unit."""
-    if output is None:
-        return files
-    target = Path(output).resolve()
-    if target not in {f.resolve() for f in files}:
-        return files
-    if target in {Path(p).resolve() for p in paths}:
-        raise CannotContinue(f"输出文件 {output} 也是输入文件；汇总不会改动输入，请换一个输出文件名")
-    try:
-        meta = read_workbook(target).metadata
-    except CannotContinue:
-        meta = None
-    if meta is None or meta.kind != "merged" or meta.unit != unit:
-        raise CannotContinue(f"输出文件 {output} 是待汇总的工作簿之一（{meta.unit if meta else '不是汇总表'}），"
-                             "不能覆盖；请换一个输出文件名")
-    return [f for f in files if f.resolve() != target]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-Progress = Callable[[int, int, Path], None]   # (files done, files in all, file just done)
-
-
-def _check(files: Sequence[Path], progress: Progress | None) -> list[_Candidate]:
-    out = []
-    for file in files:
-        sha = file_sha256(file)
-        reading, findings = check_file(file)
-        out.append(_Candidate(file, sha, reading, findings))
-        if progress is not None:
-            progress(len(out), len(files), file)
-    return out
-
-
 # --- selection ----------------------------------------------------------------------------
 
-def _target(candidates: list[_Candidate], year: int | None) -> tuple[int, str]:
+def _target(candidates: list[Candidate], year: int | None) -> tuple[int, str]:
     """The year and format to merge: as asked, or the one most inputs have."""
     if year is not None:
         return year, format_for_year(year)
@@ -211,7 +109,7 @@ def _target(candidates: list[_Candidate], year: int | None) -> tuple[int, str]:
     return ranked[0][0]
 
 
-def _nothing_text(candidates: list[_Candidate], excluded: list[Excluded] = ()) -> str:
+def _nothing_text(candidates: list[Candidate], excluded: list[Excluded] = ()) -> str:
     lines = [f"没有可以汇总的工作簿（共 {len(candidates)} 个文件）："]
     if excluded:
         lines += [f"  {e.file}：{e.reason}" for e in excluded]
@@ -239,14 +137,14 @@ class _Selection:
         self.findings: list[Finding] = []
         self.excluded: list[Excluded] = []
 
-    def leave_out(self, c: _Candidate, code: str, reason: str, *, finding: bool = True,
+    def leave_out(self, c: Candidate, code: str, reason: str, *, finding: bool = True,
                   advice: str = "") -> None:
         self.excluded.append(Excluded(c.file, c.unit, code, reason, c.units if c.report else ()))
         if finding:
             self.findings.append(Finding(code, "error", f"{c.file}（{c.unit or '单位不明'}）未纳入汇总："
                                          f"{reason}", file=str(c.file), unit=c.unit, advice=advice))
 
-    def admissible(self, c: _Candidate) -> bool:
+    def admissible(self, c: Candidate) -> bool:
         if c.report is None:
             self.leave_out(c, "UNREADABLE", _first_error(c.findings), finding=False)
             self.findings.extend(f for f in c.findings if f.severity == "error")
@@ -267,10 +165,10 @@ class _Selection:
                 advice="数值单元格中的文字按 0 计（与表格的求和一致）；汇总结果可能不平衡。"))
         return True
 
-    def refuse_duplicates(self, candidates: list[_Candidate]) -> list[_Candidate]:
+    def refuse_duplicates(self, candidates: list[Candidate]) -> list[Candidate]:
         """AGG-DUP: every file holding a unit that another file also holds is refused —
         which copy is right cannot be guessed, and counting both would double the unit."""
-        holders: dict[str, list[_Candidate]] = {}
+        holders: dict[str, list[Candidate]] = {}
         for c in candidates:
             for unit in dict.fromkeys(c.units):
                 holders.setdefault(unit, []).append(c)
@@ -295,7 +193,12 @@ class _Selection:
         return kept
 
 
-def _describe(c: _Candidate) -> str:
+def _source(c: Candidate) -> Source:
+    workbook_id = c.metadata.workbook_id if c.metadata else ""
+    return Source(c.file, c.unit, c.units, workbook_id, c.sha256, c.report, merged=c.merged)
+
+
+def _describe(c: Candidate) -> str:
     if len(c.units) == 1 and c.units[0] == c.unit:
         return str(c.file)
     return f"{c.file}（{c.unit}汇总表）"
@@ -305,23 +208,24 @@ def _describe(c: _Candidate) -> str:
 
 def merge_files(paths: Iterable[str | Path], *, unit: str, roster: Any = None,
                 allow_errors: bool = False, year: int | None = None, output: str | Path | None = None,
-                progress: Progress | None = None) -> MergeResult:
+                progress: Progress | None = None, jobs: int | None = None) -> MergeResult:
     """Check and merge workbooks (files or folders) into the total of `unit`.
 
     `roster` is a roster.Roster (entries with .name and .line); `output`, when given, is never
-    taken as an input. Raises CannotContinue only when nothing at all can be merged.
+    taken as an input; `jobs` processes check the inputs (None: one per CPU, at most 4).
+    Raises CannotContinue only when nothing at all can be merged.
     """
     unit = (unit or "").strip()
     if not unit:
         raise CannotContinue("请用 --unit 写明汇总单位的名称（如：洛江区）")
     paths = list(paths)
-    files = _without_output(collect_inputs(paths), paths, output, unit)
-    candidates = _check(files, progress)
+    files = without_output(collect_inputs(paths), paths, output, unit)
+    candidates = check_inputs(files, progress=progress, jobs=jobs)
     return merge_candidates(candidates, unit=unit, roster=roster, allow_errors=allow_errors,
                             year=year)
 
 
-def merge_candidates(candidates: list[_Candidate], *, unit: str, roster: Any = None,
+def merge_candidates(candidates: list[Candidate], *, unit: str, roster: Any = None,
                      allow_errors: bool = False, year: int | None = None) -> MergeResult:
     target_year, fmt = _target(candidates, year)
     selection = _Selection(target_year, fmt, allow_errors)
@@ -329,7 +233,7 @@ def merge_candidates(candidates: list[_Candidate], *, unit: str, roster: Any = N
     kept = selection.refuse_duplicates(admitted)
     if not kept:
         raise CannotContinue(_nothing_text(candidates, selection.excluded))
-    included = [c.source() for c in kept]
+    included = [_source(c) for c in kept]
     report = sum_reports(unit, target_year, fmt, [s.report for s in included])
     metadata = merged_metadata(report, included)
     result = MergeResult(report, metadata, selection.findings, included, selection.excluded)
