@@ -170,3 +170,36 @@ def test_many_inputs_are_checked_in_parallel_with_the_same_result_and_a_progress
     a, b = read_workbook(tmp_path / "one.xlsx"), read_workbook(tmp_path / "two.xlsx")
     assert a.report.values == b.report.values
     assert a.metadata.sources == b.metadata.sources
+
+
+def test_the_merged_workbook_is_accepted_by_check_render_export_and_merge(towns, tmp_path):
+    total = tmp_path / "区" / "全区汇总.xlsx"
+    assert run(str(towns), "-o", str(total), "--unit", "洛江区").exit_code == 0
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", str(total)])
+    assert checked.exit_code == 0, checked.output
+    rendered = runner.invoke(main, ["render", str(total), "-o", str(tmp_path / "r.md")])
+    assert rendered.exit_code == 0, rendered.output
+    assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# 洛江区2020年")
+    exported = runner.invoke(main, ["export", str(total), "-o", str(tmp_path / "e.json")])
+    assert exported.exit_code == 0, exported.output
+    city = run(str(total.parent), "-o", str(tmp_path / "市.xlsx"), "--unit", "泉州市")
+    assert city.exit_code == 0, city.output
+    assert "  洛江区（汇总，含 3 个单位）：" in city.output
+    assert "纳入汇总：1 个工作簿，共 3 个单位" in city.output
+
+
+def test_interrupted_write_leaves_the_old_total_and_no_partial_file(towns, tmp_path, monkeypatch):
+    out = tmp_path / "全区汇总.xlsx"
+    assert run(str(towns), "-o", str(out), "--unit", "洛江区").exit_code == 0
+    old = out.read_bytes()
+
+    def interrupted(*args):
+        raise KeyboardInterrupt   # Ctrl-C while the last sheet is being written
+
+    monkeypatch.setattr("xlsx_reports.writer.merged._summary_sheet", interrupted)
+    result = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert result.exit_code == 130
+    assert "已中断，未写入不完整的文件。" in result.output
+    assert out.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["towns", "全区汇总.xlsx"]
