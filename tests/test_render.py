@@ -210,3 +210,10 @@ def test_fee_sentence_states_nothing_for_blank_fee_cells():
     r.values.update({"s6.fee.count": None, "s6.fee.amount": None})
     assert "信息处理费" not in render_report(r, "txt")
     assert "信息处理费" not in render_report(r, "html").split("</h2>", 6)[-1]
+
+
+def test_fill_knows_table_three_by_its_numbering():
+    fill = build_context(report_2021())["fill"]
+    assert fill("本年度共收到政府信息公开申请{一}件，上年结转{二}件，办结{（七）}件，结转下年度{四}件") == \
+        "本年度共收到政府信息公开申请3件，上年结转0件，办结3件，结转下年度0件"
+    assert fill("{（一）}/{（三）}/{（六）}") == "1/0/2"

@@ -54,7 +54,7 @@ def build_context(report: Report, *, draft: bool = False,
     groups = t3_groups(form, report)
     review = report.number(REVIEW_TOTAL) if REVIEW_TOTAL in form.by_key else 0
     litigation = report.total(tuple(k for k in LITIGATION_TOTALS if k in form.by_key))
-    names = _names(values, groups, review, litigation)
+    names = _names(values, groups, review, litigation) | _numbered(tables.get("t3"), groups)
     return {
         "title": title_text(report) + ("（汇总）" if merged_units else ""),
         "merged_units": list(merged_units), "unit": report.unit, "year": report.year,
@@ -72,12 +72,34 @@ def build_context(report: Report, *, draft: bool = False,
 
 
 def _names(values: dict[str, Any], groups, review, litigation) -> dict[str, str]:
-    """What `fill` may quote: every cell, group.<key>[.<column>], review, litigation."""
+    """What `fill` may quote: every cell, group.<key>[.<column>], review, litigation
+    (and table 三's numbering, see _numbered)."""
     names = {k: cell_text(v) for k, v in values.items()}
     for g in groups.values():
         names[f"group.{g.key}"] = cell_text(g.total)
         names.update({f"group.{g.key}.{col}": cell_text(v) for col, v in g.values.items()})
     names["review"], names["litigation"] = cell_text(review), cell_text(litigation)
+    return names
+
+
+NUMBERED = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+(?=、))")
+
+
+def _numbered(t3, groups) -> dict[str, str]:
+    """Table 三's numbering as names: {一} new, {二} carried, {四} carried over, {（七）} the
+    results' total, {（三）} the （三） group's subtotal — each in the 总计 column."""
+    if t3 is None:
+        return {}
+    total_col = next(k for k, c in t3.rows[0].cells.items() if c.role == "total")
+    names = {}
+    for g in groups.values():
+        m = NUMBERED.match(g.label)
+        if m:
+            names[m.group(1)] = cell_text(g.total)
+    for row in t3.rows:
+        m = NUMBERED.match(row.labels[-1])
+        if m and m.group(1) not in names:
+            names[m.group(1)] = row.cells[total_col].text
     return names
 
 
