@@ -170,3 +170,12 @@ def test_installed_command_prints_no_traceback(towns):
     assert done.returncode == 2
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stdout.splitlines()[-1].startswith("合计：3 个文件")
+
+
+def test_parallel_reading_gives_the_same_result(towns):
+    for i in range(6):   # eight files or more are read by worker processes
+        (towns / f"副本{i}.xlsx").write_bytes((towns / "西岭乡.xlsx").read_bytes())
+    one, two = run(towns, "--json", "-j", "1"), run(towns, "--json", "-j", "2")
+    assert one.exit_code == two.exit_code == 2
+    assert json.loads(one.output) == json.loads(two.output)
+    assert len(json.loads(two.output)["files"]) == 9

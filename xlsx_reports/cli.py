@@ -119,7 +119,8 @@ def merge_command(inputs, output, unit, roster, allow_errors, year, jobs) -> Non
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 README）")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False),
               help="为有问题的文件生成批注版（标红并加批注）到此文件夹，原文件不动")
-def check_command(inputs, previous, roster, as_json, annotate_dir) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时读取的进程数（默认按 CPU 数，最多 4）")
+def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None:
     """校验各单位报回的工作簿（FILE_OR_DIR 可以是文件或文件夹）。
 
     退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误。
@@ -138,7 +139,7 @@ def check_command(inputs, previous, roster, as_json, annotate_dir) -> None:
     if roster:
         from .roster import read_roster
         entries = read_roster(roster)
-    result = check_paths(inputs, previous=previous, roster=entries)
+    result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs)
     if annotate_dir:
         _check_annotate(result, annotate_dir, quiet=as_json)
     if as_json:
