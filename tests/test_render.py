@@ -217,3 +217,14 @@ def test_fill_knows_table_three_by_its_numbering():
     assert fill("本年度共收到政府信息公开申请{一}件，上年结转{二}件，办结{（七）}件，结转下年度{四}件") == \
         "本年度共收到政府信息公开申请3件，上年结转0件，办结3件，结转下年度0件"
     assert fill("{（一）}/{（三）}/{（六）}") == "1/0/2"
+
+
+def test_custom_template_can_extend_the_default(tmp_path):
+    mine = tmp_path / "mine.md.j2"
+    mine.write_text('{% extends "report.md.j2" %}\n'
+                    '{% block summary %}{{ fill("全年新收申请{一}件，办结{（七）}件。") }}{% endblock %}\n',
+                    encoding="utf-8")
+    text = render_report(heshi(), "md", template=mine)
+    assert "全年新收申请0件，办结0件。" in text and "办理结果中" not in text
+    golden = (GOLDEN / "河市镇_2020.md").read_text(encoding="utf-8")
+    assert text.split("## 二、")[1] == golden.split("## 二、")[1]
