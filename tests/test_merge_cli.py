@@ -203,3 +203,14 @@ def test_interrupted_write_leaves_the_old_total_and_no_partial_file(towns, tmp_p
     assert "已中断，未写入不完整的文件。" in result.output
     assert out.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["towns", "全区汇总.xlsx"]
+
+
+def test_a_city_roster_names_districts_whose_totals_contain_townships(towns, tmp_path):
+    total = tmp_path / "区" / "洛江区.xlsx"
+    assert run(str(towns), "-o", str(total), "--unit", "洛江区").exit_code == 0
+    roster = tmp_path / "市名单.csv"
+    roster.write_text("单位名称\n洛江区\n鲤城区\n", encoding="utf-8-sig")
+    city = run(str(total), "-o", str(tmp_path / "市.xlsx"), "--unit", "泉州市", "--roster", str(roster))
+    assert city.exit_code == 0, city.output
+    assert "名单中未报送：1 个单位：鲤城区" in city.output
+    assert "不在名单中" not in city.output

@@ -274,25 +274,28 @@ def merged_metadata(report: Report, included: Sequence[Source]) -> Metadata:
 
 
 def _compare_roster(result: MergeResult, roster: Any) -> None:
-    """AGG-ROSTER: roster units with no workbook at all, and merged units not on the roster."""
+    """AGG-ROSTER: roster units with no workbook at all, and merged workbooks not on the roster.
+
+    A roster may name the units a workbook comes from (a city lists its districts) or the units
+    a total contains (a district lists its townships even when a street office sends a total).
+    """
     entries = list(roster.units)
     names = {e.name for e in entries}
     where = f"名单 {Path(roster.path).name} " if getattr(roster, "path", None) else "名单"
-    merged = set(result.units)
-    seen = merged | {u for e in result.excluded for u in e.units}
+    seen = {u for s in result.included for u in (s.unit, *s.units)}
+    seen |= {u for e in result.excluded for u in (e.unit, *e.units)}
     for e in entries:
         if e.name not in seen:
             result.missing.append(e.name)
             result.findings.append(Finding(
                 "AGG-ROSTER", "warning", f"{where}第 {e.line} 行的“{e.name}”没有报送工作簿", unit=e.name,
-                file=str(getattr(roster, "path", "")),
-                advice="请催报；收到后重新汇总。"))
-    for name in result.units:
-        if name not in names:
-            result.unexpected.append(name)
+                file=str(getattr(roster, "path", "")), advice="请催报；收到后重新汇总。"))
+    for s in result.included:
+        if s.unit not in names and not set(s.units) <= names:
+            result.unexpected.append(s.unit)
             result.findings.append(Finding(
-                "AGG-ROSTER", "warning", f"“{name}”不在名单中，但已纳入汇总", unit=name,
-                advice="请核对单位名称是否与名单一致，或是否属于本次汇总范围。"))
+                "AGG-ROSTER", "warning", f"“{s.unit}”不在名单中，但已纳入汇总", unit=s.unit,
+                file=str(s.file), advice="请核对单位名称是否与名单一致，或是否属于本次汇总范围。"))
 
 
 # --- the summary --------------------------------------------------------------------------
