@@ -302,3 +302,18 @@ def test_metadata_format_contradicted_by_the_tables(blank_2020, tmp_path):
 def test_title_year_changed(blank_2020, tmp_path):
     findings = edited(blank_2020, tmp_path, {(GUIDE, "A1"): "东山镇2019年度政府信息公开工作年度报告 填报说明"})
     assert found(findings) == expect(("YEAR", "error", GUIDE, ("A1",)), NEVER_CALCULATED)
+
+
+def test_removed_or_loosened_validation_is_structure(blank_2020, tmp_path):
+    import openpyxl
+    wb = openpyxl.load_workbook(blank_2020)
+    ws = wb[T4]
+    kept = [dv for dv in ws.data_validations.dataValidation if "A5" not in dv.sqref]
+    loosened = [dv for dv in ws.data_validations.dataValidation if "B5" in dv.sqref]
+    for dv in loosened:
+        dv.type = "decimal"
+    ws.data_validations.dataValidation = kept
+    path = tmp_path / "东山镇.xlsx"
+    wb.save(path)
+    findings = check_file(path)[1]
+    assert found(findings) == expect(("STRUCTURE", "error", T4, ("A5", "B5")), NEVER_CALCULATED)

@@ -20,6 +20,7 @@ from .rules_values import value_findings
 from .rules_years import year_findings
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
+VALIDATION_TYPE = {"count": "whole", "signed": "whole", "money": "decimal"}  # as the xlsx stores it
 
 
 def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[Finding]:
@@ -113,7 +114,7 @@ def _year_in_name(name: str) -> int | None:
 # --- STRUCTURE: protection and validation ---------------------------------------------------
 
 def protection_findings(ctx: Context) -> Iterator[Finding]:
-    numeric = {f.key for f in ctx.form.numeric_inputs}
+    numeric = {f.key: VALIDATION_TYPE[f.type] for f in ctx.form.numeric_inputs}
     for sheet in ctx.reading.sheets:
         if sheet.form_sheet is None:
             continue
@@ -123,10 +124,11 @@ def protection_findings(ctx: Context) -> Iterator[Finding]:
                                     advice="保护用于防止改动表格结构和合计公式；请使用下发的原表填写，"
                                            "不要撤销工作表保护。")
         lost = [k for k, c in ctx.reading.cells.items()
-                if c.sheet == sheet.name and k in numeric and c.validation is None]
+                if c.sheet == sheet.name and k in numeric
+                and (c.validation is None or c.validation[0] != numeric[k])]
         if lost:
             yield ctx.finding("STRUCTURE", "error",
-                              f"{sheet.name} 有 {len(lost)} 个数字格的数据有效性（只能填数字的限制）被删除",
+                              f"{sheet.name} 有 {len(lost)} 个数字格的数据有效性（只能填数字的限制）被删除或修改",
                               lost, advice="请使用下发的原表填写，不要清除单元格的数据有效性。")
 
 
