@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need_program
-from fixtures_check.workbooks import SYSTEM_PYTHON, balanced, generate, lo_fill
+from fixtures_check.workbooks import balanced, generate, lo_fill, need_uno
 from xlsx_reports.checker import check_file, check_reading
 from xlsx_reports.model import Report
 from xlsx_reports.reader import read_workbook
@@ -52,8 +51,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def lo_books(tmp_path_factory) -> dict[str, Path]:
-    need_program("soffice")
-    need_program(SYSTEM_PYTHON)
+    need_uno()
     tmp = tmp_path_factory.mktemp("lo")
     filled = balanced(2020)
     blank = generate(Report.blank("东山镇", 2020), tmp / "blank.xlsx")

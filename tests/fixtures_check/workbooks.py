@@ -115,6 +115,21 @@ def openpyxl_edit(src, dst, cells: dict[tuple[str, str], object], *, rename=None
     return _Path(dst)
 
 
+def need_uno() -> None:
+    """LibreOffice's Python bridge (Debian python3-uno, for /usr/bin/python3 only): skip
+    without it locally, fail without it in CI, like conftest.need_program."""
+    import pytest
+    from conftest import IN_CI, need_program
+    need_program("soffice")
+    need_program(SYSTEM_PYTHON)
+    done = _subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True)
+    if done.returncode == 0:
+        return
+    if IN_CI:
+        pytest.fail("python3-uno is required in CI but is not installed")
+    pytest.skip("python3-uno not installed")
+
+
 def lo_fill(tmp_path, jobs: list[dict]) -> None:
     """Runs LibreOffice (one process for all jobs) to fill, recalculate and save workbooks."""
     spec = tmp_path / "lo_jobs.json"
