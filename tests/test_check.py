@@ -80,6 +80,9 @@ def test_typed_over_row_total_is_formula_and_rowsum(blank_2020, tmp_path):
         NEVER_CALCULATED)
     formula = next(f for f in findings if f.code == "FORMULA")
     assert "直接填写的“7”；按公式应为 5" in formula.message
+    rowsum = next(f for f in findings if f.code == "T3-ROWSUM")
+    assert rowsum.message == ("三、依申请公开!D26（（七）总计／自然人）显示 7，"
+                              "但 D7+D8+D21 = 3+1+1 = 5（其余各项为 0 或空白）")
     assert (formula.expected, formula.actual) == (5, 7)
 
 

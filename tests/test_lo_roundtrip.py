@@ -54,11 +54,11 @@ def lo_books(tmp_path_factory) -> dict[str, Path]:
     need_uno()
     tmp = tmp_path_factory.mktemp("lo")
     filled = balanced(2020)
-    blank = generate(Report.blank("东山镇", 2020), tmp / "blank.xlsx")
+    blank = generate(Report.blank("东山镇", 2020), tmp / "template_2020.xlsx")
     last = balanced(2019)
     last.values.update({"t3.carry_over.natural": 2, "t3.public.natural": 2,
                         "t2.licensing.prev_items": 12, "s1.text": "上年的总体情况" * 10})
-    last_blank = generate(Report.blank("东山镇", 2019), tmp / "blank_2019.xlsx")
+    last_blank = generate(Report.blank("东山镇", 2019), tmp / "template_2019.xlsx")
     jobs = [{"in": str(blank), "out": str(tmp / f"{name}.xlsx"), "ops": typing_ops(filled) + ops}
             for name, ops in CASES.items()]
     jobs.append({"in": str(last_blank), "out": str(tmp / "last.xlsx"), "ops": typing_ops(last)})

@@ -20,6 +20,7 @@ TOKEN = re.compile(
     r"(?P<ref>(?:(?P<sheet>'(?:[^']|'')+'|[^'!+\-,()=:*/^&<>\s]+)!)?"
     r"(?P<c0>[A-Z]{1,3})(?P<r0>\d+)(?::(?P<c1>[A-Z]{1,3})(?P<r1>\d+))?)"
     r"|(?P<func>[A-Z][A-Z0-9.]*\()|(?P<op>[+\-,()])")
+TERMS_SHOWN = 6      # longer sums are shown by their non-zero terms
 OP_TEXT = {"eq": "应等于", "ge": "应不小于", "le": "应不大于", "lt": "应小于"}
 
 
@@ -157,10 +158,15 @@ def _formula_finding(ctx: Context, f: Field, cell, recomputed) -> Finding:
 
 
 def _sum_finding(ctx: Context, f: Field, shown: Decimal, recomputed) -> Finding:
-    parts = "+".join(ctx.a1(t) for t in f.terms)
-    values = "+".join(number_text(ctx.report.number(t)) for t in f.terms)
+    terms = f.terms
+    rest = ""
+    if len(terms) > TERMS_SHOWN:   # a long column of zeros hides the numbers that matter
+        terms = tuple(t for t in f.terms if ctx.report.number(t)) or f.terms[:1]
+        rest = "（其余各项为 0 或空白）"
+    parts = "+".join(ctx.a1(t) for t in terms)
+    values = "+".join(number_text(ctx.report.number(t)) for t in terms)
     msg = (f"{ctx.where(f.key)}（{ctx.path(f)}）显示 {number_text(shown)}，"
-           f"但 {parts} = {values} = {number_text(recomputed)}")
+           f"但 {parts} = {values} = {number_text(recomputed)}{rest}")
     return ctx.finding(f.rule or "FORMULA", "error", msg, [f.key] + list(f.terms),
                        expected=recomputed, actual=shown,
                        advice="请核对各分项数字；合计格应由公式自动计算。")
