@@ -187,3 +187,16 @@ def test_metadata_of_a_large_total_survives_the_cell_length_limit(tmp_path):
     write_workbook(report, out, metadata=meta)
     back = read_workbook(out).metadata
     assert back.sources == sources and back.units == meta.units
+
+
+def test_sample_district_total_is_the_sum_of_its_township_workbooks():
+    district = Path(__file__).resolve().parent.parent / "samples" / "district"
+    towns = sorted((district / "乡镇").glob("*.xlsx"))
+    total = read_workbook(district / "全区汇总.xlsx")
+    assert sorted((s["file"], s["sha256"]) for s in total.metadata.sources) == \
+        sorted((p.name, sha(p)) for p in towns)
+    reports = [read_workbook(p).report for p in towns]
+    for f in total.form.numeric_inputs:
+        assert total.report.value(f.key) == sum((r.number(f.key) for r in reports), 0), f.key
+    _, findings = check_file(district / "全区汇总.xlsx")
+    assert [f for f in findings if f.severity == "error"] == []
