@@ -320,3 +320,22 @@ def test_removed_or_loosened_validation_is_structure(blank_2020, tmp_path):
     wb.save(path)
     findings = check_file(path)[1]
     assert found(findings) == expect(("STRUCTURE", "error", T4, ("A5", "B5")), NEVER_CALCULATED)
+
+
+@pytest.mark.parametrize("formula, terms", [
+    ("=SUM(D5:D6)", {"a": 1, "b": 1}),
+    ("=sum( $D$5 : $D$6 )", {"a": 1, "b": 1}),
+    ("='三、依申请公开'!D5+三、依申请公开!$D6", {"a": 1, "b": 1}),
+    ("=D5+D6+D7", {"a": 1, "b": 1}),          # D7 is empty: harmless
+    ("=SUM(D5,D6)-D8", None),                   # D8 holds something that is no form cell
+    ("=D5-D6", {"a": 1, "b": -1}),
+    ("=D5+D6+1", None),
+    ("=AVERAGE(D5:D6)", None),
+    ("=D5*D6", None),
+])
+def test_formulas_compare_by_the_cells_they_add(formula, terms):
+    from xlsx_reports.rules_totals import formula_terms
+    index = {("三、依申请公开", "D5"): "a", ("三、依申请公开", "D6"): "b"}
+    filled = {("三、依申请公开", "D8")}
+    result = formula_terms(formula, "三、依申请公开", index, filled)
+    assert (dict(result) if result is not None else None) == terms

@@ -32,7 +32,7 @@ def _col_index(letters: str) -> int:
 
 
 def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str],
-                  filled: set[tuple[str, str]] = frozenset()) -> Counter | None:
+                  filled: set[tuple[str, str]] = frozenset()) -> dict[str, int] | None:
     """{key: coefficient} of a formula that only adds and subtracts form cells, else None.
 
     `index` maps (upper-cased sheet name, A1) to form keys; a reference to a cell that is
@@ -72,7 +72,7 @@ def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str
             stack.pop()
         elif m.group("op") == "," and len(stack) == 1:
             return None
-    return +coef if len(stack) == 1 else None
+    return _nonzero(coef) if len(stack) == 1 else None
 
 
 def _cells(m: re.Match) -> Iterator[str]:
@@ -84,11 +84,16 @@ def _cells(m: re.Match) -> Iterator[str]:
             yield a1(r, c)
 
 
-def _expected_terms(f: Field) -> Counter:
+def _expected_terms(f: Field) -> dict[str, int]:
     coef: Counter = Counter()
     for t in f.terms:
         coef[t.lstrip("-")] += -1 if t.startswith("-") else 1
-    return +coef
+    return _nonzero(coef)
+
+
+def _nonzero(coef: Counter) -> dict[str, int]:
+    """Counter's unary + would also drop negative coefficients (subtracted cells)."""
+    return {k: v for k, v in coef.items() if v}
 
 
 def as_number(v: Any) -> Decimal | None:
