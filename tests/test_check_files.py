@@ -122,3 +122,17 @@ def test_xml_entities_are_refused_not_expanded(good, tmp_path, part):
     assert reading is None
     assert findings[0].message == ("bomb.xlsx：工作簿中含有不安全的 XML 内容（实体声明），为安全起见不予读取；"
                                    "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交")
+
+
+def test_our_workbook_with_its_tables_wiped_is_unreadable_with_its_own_message(good, tmp_path):
+    import openpyxl
+    wb = openpyxl.load_workbook(good)
+    for ws in wb.worksheets:
+        if ws.title not in ("_meta", "填报说明"):
+            ws.delete_rows(1, ws.max_row)
+    path = tmp_path / "wiped.xlsx"
+    wb.save(path)
+    reading, findings = check_file(path)
+    assert reading is None
+    assert findings[0].message == ("wiped.xlsx：是本工具下发的填报表，但表格被大幅改动（大部分标签找不到），"
+                                   "无法可靠定位数据；请使用下发的原表重新填写")

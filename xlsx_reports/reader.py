@@ -85,6 +85,10 @@ def read_workbook(path) -> Reading:
     meta_rows = _meta_rows(raws)
     metadata, origin = _metadata(meta_rows, path)
     located = locate_form(raws, metadata.format if metadata else None, path.name)
+    if located is None and metadata is not None:
+        raise UnreadableWorkbook(
+            f"{path.name}：是本工具下发的填报表，但表格被大幅改动（大部分标签找不到），无法可靠定位数据；"
+            "请使用下发的原表重新填写")
     if located is None:
         raise UnreadableWorkbook(
             f"{path.name}：不是本工具生成的填报表（没有找到年度报告表格的标签），"
