@@ -113,6 +113,9 @@ def test_annotate_writes_a_marked_copy_and_leaves_the_original(towns, tmp_path):
     assert wb[T3]["J5"].comment.text.startswith("【错误 T3-BALANCE】三（总计）")
     assert wb[INFO]["B2"].comment.text.startswith("【提示 CACHED】")
     assert wb[T3]["D5"].comment is None
+    flagged, plain = wb[T3]["E5"].fill.fgColor.rgb, wb[T3]["D5"].fill.fgColor.rgb
+    assert flagged != plain
+    assert run(towns, towns / "东山镇.xlsx", "--json").output.count("东山镇.xlsx") == 1
 
 
 def test_annotated_copy_keeps_a_number_typed_as_text(tmp_path):

@@ -62,7 +62,10 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
                           and not f.name.startswith(("~$", ".~lock", ".")))
         else:
             out.append(p)
-    return list(dict.fromkeys(out))
+    unique: dict[Path, Path] = {}
+    for p in out:   # the same file named twice (a folder and a file in it) is checked once
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
 
 
 def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] = (),
