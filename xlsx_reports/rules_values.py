@@ -79,7 +79,9 @@ def _numeric(ctx: Context, f: Field, value) -> Iterator[Finding]:
     where = ctx.where(f.key)
     if isinstance(value, str):
         meant = meant_number(value)
-        if meant is not None and _fits(f, meant):
+        if meant is not None and not _fits(f, meant):
+            meant = None   # "-3" in a count cell: no number of the right kind was meant
+        if meant is not None:
             msg = (f"{where}（{ctx.path(f)}）填的是文本“{value}”，不是数字：表格的求和公式不会计入它"
                    f"（按 0 计）；应填数字 {number_text(meant)}")
             advice = f"请删除该格内容后重新输入数字 {number_text(meant)}（不要带单位、空格或全角数字，不要设置为文本格式）。"
