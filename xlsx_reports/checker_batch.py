@@ -59,13 +59,23 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
         if p.is_dir():
             out += sorted(f for f in p.rglob("*") if f.is_file()
                           and f.suffix.lower() in WORKBOOK_SUFFIXES
-                          and not f.name.startswith(("~$", ".~lock", ".")))
+                          and not f.name.startswith(("~$", ".~lock", "."))
+                          and not _is_roster(f))
         else:
             out.append(p)
     unique: dict[Path, Path] = {}
     for p in out:   # the same file named twice (a folder and a file in it) is checked once
         unique.setdefault(p.resolve(), p)
     return list(unique.values())
+
+
+def _is_roster(path: Path) -> bool:
+    """A roster or batch manifest kept beside the returns is not a returned workbook."""
+    if path.suffix.lower() != ".csv":
+        return False
+    with path.open("rb") as fh:
+        head = fh.readline(4096)
+    return any("单位名称" in head.decode(enc, "ignore") for enc in ("utf-8-sig", "gb18030"))
 
 
 def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] = (),
@@ -131,7 +141,10 @@ def _duplicates(result: BatchResult) -> None:
 
 
 def _odd_years(result: BatchResult) -> None:
-    """A workbook of another year among the others is usually last year's file sent again."""
+    """A workbook of another year among the others is usually last year's file sent again.
+
+    A warning, not an error: the workbook itself is sound, and merge refuses it (AGG-FMT).
+    """
     years = Counter(e.reading.report.year for e in result.files if e.reading and e.reading.report)
     if len(years) < 2:
         return
@@ -141,7 +154,7 @@ def _odd_years(result: BatchResult) -> None:
     for e in result.files:
         if e.reading and e.reading.report and e.reading.report.year != common:
             e.findings.append(Finding(
-                "YEAR", "error",
+                "YEAR", "warning",
                 f"本工作簿是 {e.reading.report.year} 年度的，而本批其余 {count} 个工作簿是 {common} 年度的",
                 file=str(e.path), unit=e.unit, expected=common, actual=e.reading.report.year,
                 advice=f"请确认是否误交了其他年度的报表，并提交 {common} 年度的填报表。"))

@@ -273,6 +273,18 @@ def _build(fmt: str) -> Form:
                 _checks_2019(), _carry_2019())
 
 
+# The figures read first (merge summary, report sentences): the same keys in both formats.
+# 诉讼 counts both kinds of suit (rules.md TXT-T4: 直接起诉总计 + 复议后起诉总计).
+REVIEW_TOTAL = "t4.review.total"
+LITIGATION_TOTALS = ("t4.direct.total", "t4.after_review.total")
+KEY_FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("本年新收政府信息公开申请", ("t3.new.total",)),
+    ("本年度办理结果总计", ("t3.total.total",)),
+    ("结转下年度继续办理", ("t3.carry_over.total",)),
+    ("行政复议", (REVIEW_TOTAL,)),
+    ("行政诉讼", LITIGATION_TOTALS),
+)
+
 FORMATS = ("2019", "2021")
 
 

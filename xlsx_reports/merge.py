@@ -18,20 +18,12 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import __version__
-from .definitions import format_for_year
+from .definitions import KEY_FIGURES, format_for_year
 from .findings import CannotContinue, Finding, has_errors
 from .merge_inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
 from .meta import Metadata
 from .model import Report
 
-# The figures a district reads first; keys from the Form (诉讼 = 直接起诉 + 复议后起诉, TXT-T4).
-KEY_FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("本年新收政府信息公开申请", ("t3.new.total",)),
-    ("本年度办理结果总计", ("t3.total.total",)),
-    ("结转下年度继续办理", ("t3.carry_over.total",)),
-    ("行政复议", ("t4.review.total",)),
-    ("行政诉讼", ("t4.direct.total", "t4.after_review.total")),
-)
 FIGURE_UNIT = "件"
 MAX_REASONS = 3   # error messages quoted per left-out file; the file's own check lists all
 

@@ -22,7 +22,8 @@ from .atomic import write_bytes, write_text
 from .findings import CannotContinue, Finding, has_errors
 from .model import Report, period_text
 from .render_text import md_table, md_text, text_table
-from .render_view import (LITIGATION_TOTALS, REVIEW_TOTAL, cell_text, info_view, section_views,
+from .definitions import LITIGATION_TOTALS, REVIEW_TOTAL
+from .render_view import (cell_text, info_view, section_views,
                           t3_groups, table_view, title_text)
 
 FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html",

@@ -17,9 +17,6 @@ from .form import Form, Sheet
 from .model import Report
 
 HEADER_ROLES = ("caption", "header", "note")
-# TXT-T4: 诉讼 = 直接起诉总计 + 复议后起诉总计 (rules.md); keys are the stable contract.
-REVIEW_TOTAL = "t4.review.total"
-LITIGATION_TOTALS = ("t4.direct.total", "t4.after_review.total")
 FLAT_JOIN = "／"
 
 

@@ -13,7 +13,8 @@ from html.parser import HTMLParser
 from .findings import Finding
 from .form import Form
 from .model import Report
-from .render_view import LITIGATION_TOTALS, REVIEW_TOTAL, cell_text, t3_groups
+from .definitions import LITIGATION_TOTALS, REVIEW_TOTAL
+from .render_view import cell_text, t3_groups
 
 NUM = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
 GAP = r"[^。；;，,\d０-９]{0,12}?"
