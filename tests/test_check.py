@@ -339,3 +339,20 @@ def test_formulas_compare_by_the_cells_they_add(formula, terms):
     filled = {("三、依申请公开", "D8")}
     result = formula_terms(formula, "三、依申请公开", index, filled)
     assert (dict(result) if result is not None else None) == terms
+
+
+def test_the_seed_sample_passes_and_names_the_missing_contact():
+    reading, findings = check_file(REPO / "samples" / "河市镇_2020.xlsx")
+    assert [(f.code, f.severity, f.sheet, f.cells, f.message) for f in findings] == [
+        ("BLANK", "warning", "基本信息", ("B6",), "基本信息 有 1 项未填：联系人（B6）")]
+
+
+def test_an_empty_section_asks_for_its_text_and_only_six_may_say_nothing(tmp_path):
+    report = balanced(2021, "东山镇")
+    report.values["s1.text"] = None
+    report.values["s6.text"] = None
+    findings = check_file(generate(report, tmp_path / "东山镇.xlsx"))[1]
+    advice = {f.sheet: f.advice for f in findings if f.code == "NARRATIVE"}
+    assert advice == {
+        "一、总体情况": "请按本页提示写明本部分内容，用具体做法和数字说明。",
+        "六、其他事项": "请按本页提示写明本部分内容，用具体做法和数字说明。确无内容的，写“无其他需要报告的事项。”"}

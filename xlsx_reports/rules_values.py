@@ -120,8 +120,12 @@ def _kind(f: Field) -> str:
 def _blank(ctx: Context, sheet: str, fields: list[Field]) -> Finding:
     cells = [f.key for f in fields]
     numeric = all(f.numeric for f in fields)
-    shown = "、".join(ctx.a1(k) for k in cells[:12]) + (" 等" if len(cells) > 12 else "")
-    msg = f"{sheet} 有 {len(cells)} 个单元格未填：{shown}。空白不等于 0"
+    if numeric:
+        shown = "、".join(ctx.a1(k) for k in cells[:12]) + (" 等" if len(cells) > 12 else "")
+        msg = f"{sheet} 有 {len(cells)} 个单元格未填：{shown}。空白不等于 0"
+    else:   # 基本信息: name the items, an address alone means nothing to the township
+        shown = "、".join(f"{f.labels[-1]}（{ctx.a1(f.key)}）" for f in fields)
+        msg = f"{sheet} 有 {len(cells)} 项未填：{shown}"
     advice = ("请逐格填写；没有发生的请填 0，不要留空。" if numeric
               else "请补充填写这些项目。")
     return ctx.finding("BLANK", "warning", msg, cells, expected=0 if numeric else None,
@@ -140,8 +144,14 @@ def _narratives(ctx: Context) -> Iterator[Finding]:
         if problem:
             yield ctx.finding("NARRATIVE", "warning", f"{ctx.where(f.key)}（{sheet.title}）{problem}",
                               [f.key], actual=text or None,
-                              advice="请按提示写明本部分内容，用具体做法和数字说明；"
-                                     "第六部分确无内容的，写“无其他需要报告的事项。”")
+                              advice=_narrative_advice(sheet))
+
+
+def _narrative_advice(sheet) -> str:
+    advice = "请按本页提示写明本部分内容，用具体做法和数字说明。"
+    if "无其他需要报告的事项" in sheet.hint:   # only 六 may say there is nothing to report
+        advice += "确无内容的，写“无其他需要报告的事项。”"
+    return advice
 
 
 def _narrative_problem(text: str, hint: str, key: str) -> str | None:
