@@ -6,11 +6,13 @@ only complete files and a manifest that lists exactly those.
 """
 from __future__ import annotations
 
+
 import csv
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -36,6 +38,8 @@ def choose_form(year: int, fmt: str | None = None) -> Form:
     if year < 2019:
         raise CannotContinue(f"{year} 年度没有适用的格式：本工具支持 2019 年度起的年度报告"
                              "（2019 版格式用于 2019、2020 年度，2021 版格式用于 2021 年度起）")
+    if year > date.today().year + 1:   # a typo (2204 for 2024) would go to every township
+        raise CannotContinue(f"{year} 年度还没有到：请检查年度（今年是 {date.today().year} 年）")
     proper = get_form(format_for_year(year))
     if fmt is None or fmt == proper.format:
         return proper

@@ -10,19 +10,23 @@ import sys
 import click
 
 from . import __version__
-from .findings import CannotContinue
+from .findings import CannotContinue, os_reason
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 
 class Group(click.Group):
-    """Turns CannotContinue into one Chinese line and exit code 2, never a traceback."""
+    """Turns CannotContinue and refused files into one Chinese line and exit code 2."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except CannotContinue as exc:
             click.echo(f"错误：{exc}", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        except OSError as exc:   # a file the system refused: say which and why, no traceback
+            name = exc.filename or ""
+            click.echo(f"错误：无法读写 {name}：{os_reason(exc)}", err=True)
             sys.exit(EXIT_UNUSABLE)
         except KeyboardInterrupt:
             click.echo("已中断，未写入不完整的文件。", err=True)
@@ -100,7 +104,7 @@ def merge_command(inputs, output, unit, roster, allow_errors, year, jobs) -> Non
     try:
         write_merged(result, output)
     except OSError as exc:
-        raise CannotContinue(f"无法写入 {output}：{exc.strerror or exc}") from exc
+        raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}") from exc
     for line in result.summary_lines():
         click.echo(line)
     for f in result.findings:
@@ -140,29 +144,36 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
         from .roster import read_roster
         entries = read_roster(roster)
     result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs)
-    if annotate_dir:
-        _check_annotate(result, annotate_dir, quiet=as_json)
+    annotated = _check_annotate(result, annotate_dir, quiet=as_json) if annotate_dir else True
     if as_json:
         click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
     else:
         for line in text_lines(result):
             click.echo(line)
-    sys.exit(result.exit_code)
+    sys.exit(result.exit_code if annotated else max(result.exit_code, EXIT_UNUSABLE))
 
 
-def _check_annotate(result, out_dir, *, quiet: bool) -> None:
+def _check_annotate(result, out_dir, *, quiet: bool) -> bool:
+    """Writes the annotated copies; False when one could not be written."""
     from .annotate import annotate
 
+    ok = True
     for entry in result.files:
         if entry.reading is None or entry.reading.form is None or not entry.findings:
             continue
         try:
             target = annotate(entry.reading, entry.findings, out_dir)
-        except (CannotContinue, OSError) as exc:
+        except CannotContinue as exc:
             click.echo(f"错误：{entry.path.name} 的批注版未能生成：{exc}", err=True)
+            ok = False
+            continue
+        except OSError as exc:
+            click.echo(f"错误：{entry.path.name} 的批注版未能生成：{os_reason(exc)}", err=True)
+            ok = False
             continue
         if not quiet:
             click.echo(f"已生成批注版：{target}", err=True)
+    return ok
 
 
 # --- render (issue 5): the published report from a checked workbook -------------------------
@@ -261,7 +272,7 @@ def new_command(unit, year, fmt, previous, password, deadline, output, force) ->
         g = new_workbook(unit, year, output, fmt=fmt, previous=previous, password=password,
                          deadline=deadline)
     except OSError as exc:
-        raise CannotContinue(f"无法写入 {output}：{exc.strerror or exc}") from exc
+        raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}") from exc
     _echo_generated(g)
 
 
@@ -288,7 +299,7 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
             result = run_batch(entries, year, outdir, fmt=fmt, previous_dir=previous_dir,
                                password=password, deadline=deadline, force=force, progress=progress)
         except OSError as exc:
-            raise CannotContinue(f"无法写入 {outdir}：{exc.strerror or exc}") from exc
+            raise CannotContinue(f"无法写入 {outdir}：{os_reason(exc)}") from exc
     for g in result.generated:
         _echo_generated(g)
     click.echo(f"共生成 {len(result.generated)} 个工作簿；清单：{result.manifest}")

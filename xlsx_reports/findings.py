@@ -41,6 +41,19 @@ class Finding:
                                      "expected", "actual", "advice")}
 
 
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file, in words a township clerk can act on."""
+    if isinstance(exc, FileNotFoundError):
+        return "文件或文件夹不存在，请检查路径"
+    if isinstance(exc, PermissionError):
+        return "没有读写权限（文件可能正在 Excel/WPS 中打开，或文件夹只读）"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return "路径中有一部分是文件，不是文件夹"
+    return f"系统错误：{exc.strerror or exc}"
+
+
 def json_value(v: Any) -> Any:
     """Decimals become exact strings-free numbers where possible (JSON has no decimal type)."""
     if isinstance(v, Decimal):

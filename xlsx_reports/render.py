@@ -244,8 +244,8 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     reading, findings = check_file(source)
     result = Rendered(Path(out), findings=list(findings))
     if reading is None or reading.report is None:
-        first = next((f.message for f in findings if f.severity == "error"), "无法读取")
-        raise CannotContinue(f"{source}：{first}")
+        first = next((f.message for f in findings if f.severity == "error"), f"{source}：无法读取")
+        raise CannotContinue(first)   # the reader's message already names the file
     if has_errors(findings) and not force:
         return result
     result.draft = has_errors(findings)

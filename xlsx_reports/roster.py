@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import CannotContinue
+from .findings import CannotContinue, os_reason
 
 NAME_COLUMN = "单位名称"
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -43,7 +43,7 @@ def _decode(path: Path) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CannotContinue(f"无法读取名单文件 {path}：{exc.strerror or exc}") from None
+        raise CannotContinue(f"无法读取名单文件 {path}：{os_reason(exc)}") from None
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding), encoding
