@@ -2,11 +2,13 @@
 and the 2021 format's tables. UPDATE_GOLDEN=1 rewrites the golden files (then read the diff)."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 from decimal import Decimal
 
+import docx
 import pytest
 
 from conftest import REPO, need_shared
@@ -138,7 +140,7 @@ def test_2021_format_renders_the_2021_tables():
     assert rows["行政事业性收费"] == ["9.63211"]
     assert rows["行政规范性文件"] == ["0", "0", "0"]
     assert "政府集中采购" not in md and "国办公开办函〔2021〕30号" in md
-    assert "本年度共收取政府信息公开信息处理费2件，3940元。" in md
+    assert "本年度共对2件政府信息公开申请收取信息处理费，共计3940元。" in md
 
 
 def test_2021_html_merges_the_value_column_of_single_column_blocks():
@@ -210,6 +212,48 @@ def test_fee_sentence_states_nothing_for_blank_fee_cells():
     r.values.update({"s6.fee.count": None, "s6.fee.amount": None})
     assert "信息处理费" not in render_report(r, "txt")
     assert "信息处理费" not in render_report(r, "html").split("</h2>", 6)[-1]
+
+
+@pytest.mark.parametrize("count, amount, sentence", [
+    (None, Decimal("3940.50"), "本年度共收取政府信息公开信息处理费3940.5元。"),
+    (2, None, "本年度共对2件政府信息公开申请收取信息处理费。"),
+    (0, Decimal("0"), "本年度未收取政府信息公开信息处理费。"),
+])
+def test_fee_sentence_reads_well_when_a_fee_cell_is_blank(count, amount, sentence):
+    r = report_2021()
+    r.values.update({"s6.fee.count": count, "s6.fee.amount": amount})
+    six = render_report(r, "txt").split("六、其他需要报告的事项")[-1]
+    assert six.split() == [sentence, "无其他需要报告的事项。"]  # the fee first, then the prose
+
+
+def test_fee_sentence_is_not_repeated_when_the_prose_states_the_fee():
+    """The workbook asks for the fee in the prose and in two cells: say it once."""
+    r = report_2021()
+    r.values.update({"s6.fee.count": 0, "s6.fee.amount": Decimal("0"),
+                     "s6.text": "本年度未收取政府信息公开信息处理费。无其他需要报告的事项。"})
+    for fmt in ("md", "txt", "html"):
+        assert render_report(r, fmt).count("未收取政府信息公开信息处理费") == 1, fmt
+    body = [p.text for p in docx.Document(io.BytesIO(render_report(r, "docx"))).paragraphs]
+    assert sum("信息处理费" in t for t in body) == 1
+
+
+def test_an_empty_part_is_marked_not_printed_as_a_bare_heading():
+    r = heshi()
+    r.values["s5.text"] = None
+    for fmt in ("md", "txt", "html"):
+        five = render_report(r, fmt).split("五、存在的主要问题及改进情况")[1].split("六、")[0]
+        assert "（填报表中未填写本部分内容，请补写后再发布。）" in five, fmt
+    assert "填报表中未填写" not in render_report(heshi(), "txt")
+    body = [p.text for p in docx.Document(io.BytesIO(render_report(r, "docx"))).paragraphs]
+    five = body.index("五、存在的主要问题及改进情况")
+    assert body[five + 1] == "（填报表中未填写本部分内容，请补写后再发布。）"
+
+
+def test_a_merged_total_is_compiled_from_its_units_not_the_units_own_data():
+    r = heshi()
+    merged = render_report(r, "txt", merged_units=["河市镇", "罗溪镇"])
+    assert "结合所含各单位政府信息公开工作有关统计数据汇总编制。" in merged
+    assert "结合本单位政府信息公开工作有关统计数据编制。" in render_report(r, "txt")
 
 
 def test_fill_knows_table_three_by_its_numbering():

@@ -96,3 +96,17 @@ def test_draft_is_marked_on_every_page():
     assert "河市镇2020年政府信息公开工作年度报告（草稿）" in [p.text for p in doc.paragraphs]
     assert doc.paragraphs[0].text.startswith("草稿：据以生成本报告的填报表未通过校验")
     assert document(heshi()).sections[0].header.paragraphs[0].text == ""
+
+
+def test_text_is_simplified_chinese_and_table_rows_do_not_break_across_pages():
+    """python-docx's blank document declares en-US text with ja-JP theme fonts: LibreOffice
+    then replaced the missing 仿宋 with a font of other glyph forms (seen in the PDF)."""
+    doc = document(report_2021())
+    lang = doc.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert (lang.get(qn("w:val")), lang.get(qn("w:eastAsia"))) == ("zh-CN", "zh-CN")
+    assert doc.settings.element.find(qn("w:themeFontLang")).get(qn("w:eastAsia")) == "zh-CN"
+    t3 = doc.tables[1]
+    for i, tr in enumerate(t3._tbl.tr_lst):
+        props = tr.trPr
+        assert props is not None and props.find(qn("w:cantSplit")) is not None, i
+        assert (props.find(qn("w:tblHeader")) is not None) == (i < 3), i

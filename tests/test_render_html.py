@@ -149,3 +149,19 @@ def test_chromium_prints_a4_pages(tmp_path):
     text = subprocess.run([need_program("pdftotext"), str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "河市镇2020年政府信息公开工作年度报告" in text and "三、收到和处理政府信息公开申请情况" in text
+
+
+@pytest.mark.parametrize("report", [heshi, report_2021])
+def test_table_three_prints_whole_on_one_page(tmp_path, report):
+    """Its label column spans 23 or 25 rows and Chromium will not cut such a cell: without
+    the print style, the head and two rows were printed and the rest of the page left empty."""
+    page = tmp_path / "report.html"
+    page.write_text(render_report(report(), "html"), encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    _chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp_path)
+    text = subprocess.run([need_program("pdftotext"), str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = [p.replace(" ", "") for p in text.split("\f")]
+    first, last = "（本列数据的勾稽关系为", "四、结转下年度继续办理"
+    holding = [i for i, p in enumerate(pages) if first in p or last in p]
+    assert len(holding) == 1 and first in pages[holding[0]] and last in pages[holding[0]]

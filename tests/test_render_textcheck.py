@@ -1,6 +1,8 @@
 """Text against tables (TXT-T3, TXT-T4, TXT-SUM) and the six headings (HEAD)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from conftest import need_shared
@@ -83,3 +85,24 @@ def test_a_negation_does_not_reach_across_a_comma():
     r = heshi()   # 行政诉讼 1
     assert check_text("全年无重大舆情，行政诉讼1件。", r) == []
     assert codes(check_text("全年无行政诉讼。", r)) == [("TXT-T4", 1, 0)]
+
+
+def test_fee_in_prose_is_compared_with_the_fee_cells():
+    """TXT-FEE: 2021 六 asks for the 信息处理费 in the prose and in two cells (元)."""
+    r = report_2021()   # 2 件, 3940 元
+
+    def fee_findings(text):
+        r.values["s6.text"] = text
+        return [(f.code, f.expected, f.actual, f.cells) for f in check_report(r)]
+    assert fee_findings("全年收取政府信息公开信息处理费 3940 元。") == []
+    assert fee_findings("本年度共对2件政府信息公开申请收取信息处理费，共计0.394万元。") == []
+    assert fee_findings("全年收取政府信息公开信息处理费394元。") == [
+        ("TXT-FEE", Decimal("3940"), Decimal("394"), ("A3",))]
+    assert fee_findings("本年度共对3件政府信息公开申请收取信息处理费。") == [("TXT-FEE", 2, 3, ("A3",))]
+    found = check_report(r)
+    assert found[0].message == ("文字写“3件政府信息公开申请收取信息处理费”，但 六、其他事项!B5"
+                                "（信息处理费：收费件数（件））填的是 2")
+    assert [f[2] for f in fee_findings("本年度未收取政府信息公开信息处理费。")] == [0, 0]
+    r.values.update({"s6.fee.count": 0, "s6.fee.amount": Decimal("0")})
+    assert fee_findings("本年度未收取政府信息公开信息处理费。") == []
+

@@ -46,6 +46,7 @@ def _setup(doc) -> None:
         setattr(section, name, value)
     normal = doc.styles["Normal"]
     _fonts(normal, BODY_FONT, 16)
+    _language(doc)
     normal.paragraph_format.first_line_indent = Pt(32)
     normal.paragraph_format.line_spacing = Pt(28)
     normal.paragraph_format.space_after = Pt(0)
@@ -61,6 +62,17 @@ def _setup(doc) -> None:
     doc.styles["Heading 1"].paragraph_format.first_line_indent = Pt(32)
     _remove_title_border(doc.styles["Title"])
     _page_number(section)
+
+
+def _language(doc) -> None:
+    """python-docx's blank document says en-US text with Japanese theme fonts (ja-JP); a
+    reader that substitutes a missing 仿宋 picks by language and draws Japanese glyphs."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for element in (rpr.find(qn("w:lang")), doc.settings.element.find(qn("w:themeFontLang"))):
+        if element is not None:
+            element.set(qn("w:eastAsia"), "zh-CN")
+    rpr.find(qn("w:lang")).set(qn("w:val"), "zh-CN")
 
 
 def _remove_title_border(style) -> None:
@@ -109,10 +121,13 @@ def _table(doc, view: TableView) -> None:
                        align="left" if c.role in ("row", "caption", "note") else "center",
                        size=8 if view.width > 10 or c.role == "note" else 9.5)
     _widths(table, view)
-    for tr in table._tbl.tr_lst[: view.head_rows]:
-        header = OxmlElement("w:tblHeader")  # repeat the table head on every page
-        header.set(qn("w:val"), "true")
-        tr.get_or_add_trPr().append(header)
+    for i, tr in enumerate(table._tbl.tr_lst):
+        # a row's label must not be cut across two pages; the head repeats on every page
+        flags = ("w:cantSplit", "w:tblHeader") if i < view.head_rows else ("w:cantSplit",)
+        for flag in flags:
+            element = OxmlElement(flag)
+            element.set(qn("w:val"), "true")
+            tr.get_or_add_trPr().append(element)
 
 
 def _cell_text(cell, text: str, *, bold: bool, align: str, size: float) -> None:
@@ -165,12 +180,13 @@ def build_docx(context: dict[str, Any], sentences: dict[str, str]) -> bytes:
     for i, section in enumerate(context["sections"]):
         doc.add_heading(section.heading, level=1)
         if section.narrative is not None:
-            for text in section.narrative.paragraphs:
+            if sentences[f"missing.{section.number}"]:
+                _paragraph(doc, sentences[f"missing.{section.number}"], color=RED)
+            fees = sentences[f"fees.{section.number}"]
+            for text in ([fees] if fees else []) + section.narrative.paragraphs:
                 _paragraph(doc, text)
             if i == 0:
                 _paragraph(doc, sentences["summary"])
-            if sentences.get(f"fees.{section.number}"):
-                _paragraph(doc, sentences[f"fees.{section.number}"])
         else:
             _table(doc, section.table)
     out = io.BytesIO()

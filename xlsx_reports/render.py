@@ -171,8 +171,10 @@ def docx_sentences(context: dict[str, Any]) -> dict[str, str]:
     env = _environment(None, html=False)
     calls = {"opening": "say.opening()", "summary": "say.summary()", "draft_note": "say.draft_note()",
              "merged_note": "say.merged_note()"}
-    calls.update({f"fees.{s.number}": f"say.fees(section['{s.number}'])"
-                  for s in context["sections"] if s.extra})
+    for s in context["sections"]:
+        if s.narrative is not None:
+            calls[f"missing.{s.number}"] = f"say.missing(section['{s.number}'])"
+            calls[f"fees.{s.number}"] = f"say.fees(section['{s.number}'])"
     head = '{% import "sentences.j2" as say with context %}'
     context = dict(context, weblink=lambda url: weblink(url, "docx"))
     return {name: env.from_string(head + "{{ " + call + " }}").render(context).strip()

@@ -280,6 +280,11 @@ class Narrative:
         return [p.strip() for p in re.split(r"\n+", self.text) if p.strip()]
 
 
+def label_topic(label: str) -> str:
+    """What a cell is about, as prose names it: 信息处理费：收费件数（件） -> 信息处理费."""
+    return label.split("：", 1)[0]
+
+
 @dataclass
 class ExtraField:
     key: str
@@ -287,6 +292,11 @@ class ExtraField:
     unit: str
     value: Any
     text: str
+    type: str = ""                      # the Field's type: count, money
+
+    @property
+    def topic(self) -> str:
+        return label_topic(self.label)
 
 
 @dataclass
@@ -299,6 +309,13 @@ class SectionView:
     narrative: Narrative | None = None
     extra: list[ExtraField] = field(default_factory=list)
 
+    @property
+    def extra_in_text(self) -> bool:
+        """The narrative already speaks of what the extra cells hold (the workbook asks for
+        both), so a sentence generated from them would say it a second time."""
+        return bool(self.narrative and self.extra
+                    and any(e.topic in self.narrative.text for e in self.extra))
+
 
 def section_views(form: Form, report: Report, tables: dict[str, TableView]) -> list[SectionView]:
     views = []
@@ -309,7 +326,7 @@ def section_views(form: Form, report: Report, tables: dict[str, TableView]) -> l
             continue
         text_field = next(f for f in sheet.fields if f.type == "longtext")
         extra = [ExtraField(f.key, f.labels[-1], f.unit, report.value(f.key),
-                            cell_text(report.value(f.key)))
+                            cell_text(report.value(f.key)), f.type)
                  for f in sheet.fields if f is not text_field]
         views.append(SectionView(s.number, s.heading, s.sheet, "narrative",
                                  narrative=Narrative(text_field.key, report.text(text_field.key)),

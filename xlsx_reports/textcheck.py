@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 
 from .findings import Finding
 from .form import Form
 from .model import Report
 from .definitions import LITIGATION_TOTALS, REVIEW_TOTAL
-from .render_view import cell_text, t3_groups
+from .render_view import cell_text, label_topic, t3_groups
 
 NUM = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
 GAP = r"[^。；;，,\d０-９]{0,12}?"
@@ -157,15 +158,56 @@ def check_sums(text: str, **where) -> list[Finding]:
     return out
 
 
+MONEY = r"([0-9０-９]+(?:[.．][0-9０-９]+)?)"
+NONE_FEE = r"(?:未|没有|不)收取[^。；;]{{0,12}}?{topic}"
+
+
+def check_extra(text: str, report: Report, fields, **where) -> list[Finding]:
+    """TXT-FEE: what the prose says of the section's own numeric cells (2021 六: 信息处理费
+    收费件数, 收费金额（元）) must be what the cells hold. A blank cell is not compared."""
+    out = []
+    for f in fields:
+        value, topic = report.value(f.key), re.escape(label_topic(f.labels[-1]))
+        if value is None or isinstance(value, (str, bool)):
+            continue
+        if f.type == "money":
+            pattern = rf"{topic}{GAP}{MONEY}\s*(万?){re.escape(f.unit)}"
+        else:
+            pattern = rf"{NUM}\s*{re.escape(f.unit)}[^。；;，,\d０-９]{{0,16}}?{topic}"
+        for m in re.finditer(pattern, text):
+            said = _said_amount(m) if f.type == "money" else parse_number(m.group(1))
+            if said is not None and said != value:
+                out.append(_extra_mismatch(f, m.group(0), value, said, where))
+        negation = re.search(NONE_FEE.format(topic=topic), text)
+        if negation and value:
+            out.append(_extra_mismatch(f, negation.group(0), value, 0, where))
+    return out
+
+
+def _said_amount(m: re.Match) -> Decimal:
+    digits = m.group(1).translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    return Decimal(digits) * (10000 if m.group(2) else 1)
+
+
+def _extra_mismatch(field, quote: str, value, said, where) -> Finding:
+    return Finding("TXT-FEE", "warning",
+                   f"文字写“{quote}”，但 {field.sheet}!{field.a1}（{field.labels[-1]}）填的是 "
+                   f"{cell_text(value)}",
+                   expected=value, actual=said,
+                   advice="请使文字与下方填写的数字一致（报告中的数字以填写的单元格为准）。", **where)
+
+
 def check_report(report: Report, *, file: str = "") -> list[Finding]:
-    """Every narrative section of the report against its tables."""
+    """Every narrative section of the report against its tables and its own numeric cells."""
     out = []
     for section in report.form.sections:
         sheet = report.form.sheet(section.sheet)
+        extra = [f for f in sheet.fields if f.numeric]
         for f in sheet.fields:
             if f.type == "longtext" and report.text(f.key):
-                out += check_text(report.text(f.key), report, file=file, sheet=sheet.name,
-                                  cells=(f.a1,))
+                where = dict(file=file, sheet=sheet.name, cells=(f.a1,))
+                out += check_text(report.text(f.key), report, **where)
+                out += check_extra(report.text(f.key), report, extra, unit=report.unit, **where)
     return out
 
 
