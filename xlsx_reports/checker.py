@@ -15,6 +15,7 @@ from .meta import GUIDE_SHEET
 from .model import period_text
 from .reader import Reading, UnreadableWorkbook, read_workbook
 from .rules_common import Context
+from .rules_merged import merged_findings
 from .rules_totals import check_findings, total_findings
 from .rules_values import value_findings
 from .rules_years import year_findings
@@ -33,6 +34,7 @@ def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[
     findings += value_findings(ctx)
     findings += total_findings(ctx)
     findings += check_findings(ctx)
+    findings += merged_findings(ctx)
     if previous is not None:
         findings += year_findings(ctx, previous)
     return findings
@@ -114,7 +116,10 @@ def _year_in_name(name: str) -> int | None:
 # --- STRUCTURE: protection and validation ---------------------------------------------------
 
 def protection_findings(ctx: Context) -> Iterator[Finding]:
-    numeric = {f.key: VALIDATION_TYPE[f.type] for f in ctx.form.numeric_inputs}
+    meta = ctx.reading.metadata
+    # a merged workbook's numbers are locked sums, not typed: they carry no validation
+    summed = meta is not None and meta.kind == "merged"
+    numeric = {} if summed else {f.key: VALIDATION_TYPE[f.type] for f in ctx.form.numeric_inputs}
     for sheet in ctx.reading.sheets:
         if sheet.form_sheet is None:
             continue

@@ -43,6 +43,16 @@ class RawSheet:
         v = self.values.get((row, col))
         return "" if v is None else str(v).strip()
 
+    def formula(self, row: int, col: int) -> str | None:
+        stored = self.values.get((row, col))
+        return stored if isinstance(stored, str) and stored.startswith("=") else None
+
+    def shown(self, row: int, col: int) -> Any:
+        """What the spreadsheet shows: a formula's stored result (None if never calculated)."""
+        if self.formula(row, col):
+            return self.cached.get((row, col))
+        return self.values.get((row, col))
+
 
 @dataclass(frozen=True)
 class LabelReading:

@@ -21,7 +21,7 @@ from . import __version__
 from .definitions import KEY_FIGURES, format_for_year
 from .findings import CannotContinue, Finding, has_errors
 from .merge_inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
-from .meta import Metadata
+from .meta import Metadata, source_label
 from .model import Report
 
 FIGURE_UNIT = "件"
@@ -41,9 +41,7 @@ class Source:
 
     @property
     def label(self) -> str:
-        if not self.merged:
-            return self.unit
-        return f"{self.unit}（汇总，含 {len(self.units)} 个单位）"
+        return source_label(self.as_meta())
 
     def as_meta(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"unit": self.unit, "file": self.file.name,

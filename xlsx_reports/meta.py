@@ -15,6 +15,10 @@ META_SHEET = "_meta"
 DETAIL_SHEET = "分单位明细"     # merged workbooks only
 TEXTS_SHEET = "各单位文字材料"  # merged workbooks only
 SUMMARY_SHEET = "汇总说明"      # merged workbooks only
+# 分单位明细 is read back by `check`: its rows are found through these texts and the row of
+# field keys, never through fixed addresses.
+DETAIL_HEAD = ("单位", "文件")   # the first columns, before one column per numeric input
+TOTAL_ROW = "合计"               # the 单位 text of the row that sums the unit rows
 
 TOOL_NAME = "xlsx-reports"
 # Excel keeps at most 32767 characters in a cell (xlsxwriter truncates longer text), and a
@@ -60,6 +64,14 @@ class Metadata:
             kind=rows.get("kind", "unit"), units=json.loads(rows.get("units") or "[]"),
             sources=json.loads(rows.get("sources") or "[]"),
         )
+
+
+def source_label(source: dict[str, Any]) -> str:
+    """How a source of a merged workbook is named on 分单位明细 (an entry of Metadata.sources):
+    its unit, or, for a total merged again, the unit and how many units it contains."""
+    if "units" not in source:
+        return source["unit"]
+    return f"{source['unit']}（汇总，含 {len(source['units'])} 个单位）"
 
 
 def _split(key: str, value: str) -> list[tuple[str, str]]:

@@ -25,8 +25,10 @@ from .filetypes import foreign_reason
 from .findings import CannotContinue, Finding
 from .form import Field, Form, a1
 from .locate import LabelReading, RawSheet, locate_form
-from .meta import GUIDE_SHEET, META_SHEET, TOOL_NAME, Metadata
+from .meta import DETAIL_SHEET, GUIDE_SHEET, META_SHEET, TOOL_NAME, Metadata
 from .model import Report
+
+EXTRA_SHEETS = (DETAIL_SHEET,)
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
     raise ImportError("defusedxml is required so that workbooks are parsed safely")
@@ -74,6 +76,8 @@ class Reading:
     meta_rows: dict[str, str] = field(default_factory=dict)
     filled: dict[str, set[str]] = field(default_factory=dict)  # sheet -> A1 of non-empty cells
     guide_title: str = ""    # 填报说明!A1, the workbook's printed title (names unit and year)
+    # sheets the tool adds that rules read as they are (a merged workbook's 分单位明细)
+    extra: dict[str, RawSheet] = field(default_factory=dict)
 
 
 def read_workbook(path) -> Reading:
@@ -96,6 +100,7 @@ def read_workbook(path) -> Reading:
     reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows)
     guide = next((r for r in raws if r.name == GUIDE_SHEET), None)
     reading.guide_title = guide.text(0, 0) if guide else ""
+    reading.extra = {r.name: r for r in raws if r.name in EXTRA_SHEETS}
     reading.findings.extend(origin)
     if metadata and metadata.format != located.form.format:
         reading.findings.append(_origin(
@@ -220,12 +225,9 @@ def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
 # --- cells and values -------------------------------------------------------------------
 
 def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
-    stored = raw.values.get((row, col))
-    cached = raw.cached.get((row, col))
-    formula = stored if isinstance(stored, str) and stored.startswith("=") else None
-    value = cached if formula else stored
-    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=value, formula=formula,
-                       cached=cached, locked=raw.locked.get((row, col), True),
+    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=raw.shown(row, col),
+                       formula=raw.formula(row, col), cached=raw.cached.get((row, col)),
+                       locked=raw.locked.get((row, col), True),
                        validation=raw.validations.get((row, col)),
                        number_format=raw.formats.get((row, col), "General"))
 

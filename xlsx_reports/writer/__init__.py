@@ -4,7 +4,8 @@
                    prefilled=(), annotations=None, extra=None) -> Metadata
 
 Sheet order: 填报说明, the form's sheets (基本信息, 一 … 六), 校验, _meta, then whatever
-`extra` adds. The file is written atomically.
+`extra` adds. The file is written atomically. A workbook whose metadata is of kind "merged"
+(a 汇总) has its numeric inputs locked and a 填报说明 that says what it is.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
                    annotations: Mapping[tuple[str, str], str] | None = None,
                    extra: Callable[[xlsxwriter.Workbook], None] | None = None) -> Metadata:
     metadata = metadata or fresh_metadata(report)
+    summed = metadata.kind == "merged"   # the numbers are sums over units: locked
     prefilled = [k for k in prefilled if k in report.form.by_key]
     with atomic_path(path) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), {
@@ -40,10 +42,12 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
         styles = Styles(workbook)
         guide = workbook.add_worksheet(GUIDE_SHEET)
         sheets = write_form_sheets(workbook, report.form, report, styles, password=password,
-                                   prefilled=prefilled, annotations=annotations or {})
+                                   prefilled=prefilled, annotations=annotations or {},
+                                   summed=summed)
         check = workbook.add_worksheet(CHECK_SHEET)
         meta = workbook.add_worksheet(META_SHEET)
-        write_guide(guide, report, styles, deadline=deadline, prefilled=prefilled, password=password)
+        write_guide(guide, report, styles, deadline=deadline, prefilled=prefilled, password=password,
+                    metadata=metadata)
         write_check_sheet(check, report, styles, sheets, password=password)
         write_meta(meta, metadata, password=password)
         set_properties(workbook, report, metadata)

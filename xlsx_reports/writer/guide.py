@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..form import Form
-from ..meta import CHECK_SHEET
+from ..meta import CHECK_SHEET, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
 from ..model import Report, period_text
 from .sheets import text_units
 from .styles import Styles
 
 WIDTH = 76  # fits portrait A4 at 100 %: LibreOffice ignores fit-to-width here
+MAX_UNITS_NAMED = 30   # a merged guide names its units up to this many (汇总说明 lists all)
 
 
 def _sheet_lines(form: Form) -> list[str]:
@@ -68,10 +69,7 @@ def guide_paragraphs(report: Report, *, deadline: str | None, prefilled: Iterabl
              ("text", f"「{CHECK_SHEET}」表随填写自动显示每一条规则的结果：✓ 表示通过，✗ 表示不通过"
                       "（请按“处理建议”修改），“待填”表示相关单元格还没有填完。"
                       "不通过的单元格在原表中以红色标出；以文本形式填写的数字以橙色标出，这种数字不参与合计，请重新输入。"),
-             ("head", "【注意事项】"),
-             ("text", "工作表已保护：请不要增删行列、修改表头或重命名工作表，也不要删除隐藏的工作表。"),
-             ("text", "复制粘贴会绕过输入检查，粘贴后请查看「校验」表。"),
-             ("text", "填好后请保存为 .xlsx 格式（WPS 请不要另存为 .et 格式），按原文件名报送。")]
+             *_care_rows()]
     keys = list(prefilled)
     if keys:
         rows.append(("head", "【已根据上年报表预填的单元格】"))
@@ -81,15 +79,65 @@ def guide_paragraphs(report: Report, *, deadline: str | None, prefilled: Iterabl
     return rows
 
 
+def _care_rows() -> list[tuple[str, str]]:
+    return [("head", "【注意事项】"),
+            ("text", "工作表已保护：请不要增删行列、修改表头或重命名工作表，也不要删除隐藏的工作表。"),
+            ("text", "复制粘贴会绕过输入检查，粘贴后请查看「校验」表。"),
+            ("text", "填好后请保存为 .xlsx 格式（WPS 请不要另存为 .et 格式），按原文件名报送。")]
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return "".join(f"「{name}」" for name in names)
+
+
+def merged_guide_paragraphs(report: Report, metadata: Metadata) -> list[tuple[str, str]]:
+    """The guide of a merged workbook (a 汇总): what it sums, that its numbers are locked,
+    where each unit's figures and texts are, and what the district writes itself."""
+    form, unit = report.form, report.unit
+    numbers = [s.name for s in form.sheets if any(f.kind == "input" and f.numeric for f in s.fields)]
+    texts = [s.name for s in form.sheets if s.role == "narrative"]
+    info_sheet = next(s for s in form.sheets if s.role == "info")
+    info = [f.labels[-1] for f in info_sheet.fields if f.kind == "input"]
+    units = metadata.units
+    named = "：" + "、".join(units) if len(units) <= MAX_UNITS_NAMED else ""
+    files = f"（来自 {len(metadata.sources)} 个工作簿）" if len(metadata.sources) != len(units) else ""
+    return [("head", "【这是汇总表】"),
+            ("text", f"本工作簿是{unit}{report.year}年度政府信息公开工作年度报告的汇总表，"
+                     f"汇总了 {len(units)} 个单位的报表{files}{named}。采用{form.basis}规定的格式"
+                     f"（{form.format} 版格式），统计期限为{period_text(report.year)}。"),
+            ("text", f"汇总数是各单位数据之和，不是{unit}本级的政府信息公开工作年度报告。"),
+            ("head", "【数字已锁定】"),
+            ("text", f"{_quoted(numbers)}中的数字是各单位填报数之和，已锁定（灰色底色），不能修改；"
+                     "合计、总计由公式自动计算。某单位的数字有误时，请该单位更正后重新汇总，不要在本表中改数："
+                     "改过的数字将不再等于各单位之和，校验时会报错。"),
+            ("head", "【各单位的数据在哪里】"),
+            ("text", f"「{DETAIL_SHEET}」：每个单位一行，列出全部数字；最后一行“{TOTAL_ROW}”等于本表的汇总数。"),
+            ("text", f"「{TEXTS_SHEET}」：各单位{_quoted(texts)}的文字。"),
+            ("text", f"「{SUMMARY_SHEET}」：纳入汇总、未纳入汇总和未报送的单位，主要数据合计，以及各来源文件的指纹。"),
+            ("head", "【需要填写的】"),
+            ("text", f"只有浅黄色单元格可以填写：「{info_sheet.name}」中的" + "、".join(info) + "；"
+                     f"{_quoted(texts)}请撰写{unit}自己的文字（可参考「{TEXTS_SHEET}」，"
+                     "不要简单拼接各单位的文字）。"),
+            ("head", "【在哪里看校验结果】"),
+            ("text", f"「{CHECK_SHEET}」表显示每一条规则的结果（✓ 通过，✗ 不通过）；"
+                     f"校验汇总表时还会核对每个汇总数是否等于「{DETAIL_SHEET}」的“{TOTAL_ROW}”行和各单位之和。"),
+            *_care_rows()]
+
+
 def write_guide(ws, report: Report, styles: Styles, *, deadline: str | None,
-                prefilled: Iterable[str], password: str | None) -> None:
+                prefilled: Iterable[str], password: str | None,
+                metadata: Metadata | None = None) -> None:
     ws.set_column(0, 0, WIDTH)
-    title = f"{report.unit}{report.year}年度政府信息公开工作年度报告 填报说明"
+    merged = metadata is not None and metadata.kind == "merged"
+    kind = "汇总表说明" if merged else "填报说明"
+    title = f"{report.unit}{report.year}年度政府信息公开工作年度报告 {kind}"
     ws.write_string(0, 0, title, styles.label("title"))
     ws.set_row(0, 32)
     head = styles.get(bold=True, font_size=12, text_wrap=True)
     text = styles.get(text_wrap=True, valign="top")
-    for i, (role, line) in enumerate(guide_paragraphs(report, deadline=deadline, prefilled=prefilled)):
+    rows = (merged_guide_paragraphs(report, metadata) if merged
+            else guide_paragraphs(report, deadline=deadline, prefilled=prefilled))
+    for i, (role, line) in enumerate(rows):
         row = i + 1
         ws.write_string(row, 0, line, head if role == "head" else text)
         lines = max(1, -(-text_units(line) // (WIDTH - 2)))

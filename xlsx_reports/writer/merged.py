@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..form import Field, Form, a1, col_letter
-from ..meta import DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, Metadata
+from ..meta import DETAIL_HEAD, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
 from . import write_workbook
 from .sheets import text_units
 from .styles import NUM_FORMATS, Styles
@@ -22,10 +22,8 @@ from .styles import NUM_FORMATS, Styles
 if TYPE_CHECKING:
     from ..merge import MergeResult, Source
 
-DETAIL_HEAD = ("单位", "文件")
 TEXTS_HEAD = ("单位", "文件", "部分", "内容")
 SOURCES_HEAD = ("单位", "文件", "工作簿编号", "SHA-256")
-TOTAL_ROW = "合计"
 DETAIL_FIRST_ROW = 4        # title, section, labels, key; then one row per workbook
 TEXT_WIDTH = 90
 LINE_PT = 15.0

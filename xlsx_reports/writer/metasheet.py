@@ -32,7 +32,8 @@ def write_meta(ws, metadata: Metadata, *, password: str | None) -> None:
 def set_properties(workbook, report: Report, metadata: Metadata) -> None:
     created = _parse_time(metadata.generated)
     workbook.set_properties({
-        "title": f"{report.unit}{report.year}年度政府信息公开工作年度报告（填报表）",
+        "title": f"{report.unit}{report.year}年度政府信息公开工作年度报告"
+                 f"（{'汇总表' if metadata.kind == 'merged' else '填报表'}）",
         "subject": f"政府信息公开工作年度报告 {report.form.format} 版格式（{report.form.basis}）",
         "author": TOOL_NAME, "company": report.unit, "keywords": "政府信息公开,年度报告",
         "comments": f"由 {TOOL_NAME} {metadata.version} 生成；请勿修改隐藏的 _meta 工作表。",

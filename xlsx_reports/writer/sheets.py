@@ -76,10 +76,15 @@ def _as_date(value: Any) -> date | None:
 
 
 class SheetWriter:
+    """`summed`: the numbers are sums over units (a merged workbook): the numeric inputs are
+    locked and shown like computed cells, so a total can never drift from its units; the
+    texts stay open for the district's own words."""
+
     def __init__(self, ws, sheet: Sheet, form: Form, report: Report, styles: Styles, *,
-                 prefilled: set[str], annotations: Mapping[str, str]):
+                 prefilled: set[str], annotations: Mapping[str, str], summed: bool = False):
         self.ws, self.sheet, self.form, self.report = ws, sheet, form, report
         self.styles, self.prefilled, self.annotations = styles, prefilled, annotations
+        self.summed = summed
 
     def write(self, password: str | None) -> None:
         ws, sheet = self.ws, self.sheet
@@ -121,12 +126,14 @@ class SheetWriter:
         value = self.report.value(f.key) if f.kind == "total" else self.report.values.get(f.key)
         note = self.annotations.get(f.a1)
         as_text = f.numeric and isinstance(value, str)
-        fmt = self.styles.cell(f.kind, f.type, prefilled=f.key in self.prefilled,
+        editable = f.kind == "input" and not (self.summed and f.numeric)
+        kind = "summed" if f.kind == "input" and not editable else f.kind
+        fmt = self.styles.cell(kind, f.type, prefilled=f.key in self.prefilled,
                                flagged=note is not None, as_text=as_text)
         if f.right != f.col:
             self.ws.merge_range(f.row, f.col, f.row, f.right, "", fmt)
         self._value(f, value, fmt)
-        if f.kind == "input":
+        if editable:  # a locked sum gets no typing prompt: nobody types there
             add_validation(self.ws, f)
         comment = note or (PREFILL_NOTE if f.key in self.prefilled else None)
         if comment:
@@ -165,7 +172,8 @@ class SheetWriter:
 
 def write_form_sheets(workbook, form: Form, report: Report, styles: Styles, *,
                       password: str | None, prefilled: Iterable[str],
-                      annotations: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+                      annotations: Mapping[tuple[str, str], str], summed: bool = False
+                      ) -> dict[str, Any]:
     """Adds one worksheet per form sheet, in form order; returns them by name."""
     keep = set(prefilled)
     out = {}
@@ -173,6 +181,6 @@ def write_form_sheets(workbook, form: Form, report: Report, styles: Styles, *,
         ws = workbook.add_worksheet(sheet.name)
         notes = {cell: text for (name, cell), text in annotations.items() if name == sheet.name}
         SheetWriter(ws, sheet, form, report, styles, prefilled=keep,
-                    annotations=notes).write(password)
+                    annotations=notes, summed=summed).write(password)
         out[sheet.name] = ws
     return out

@@ -57,7 +57,8 @@ class Styles:
 
     def cell(self, kind: str, value_type: str, *, prefilled: bool = False,
              flagged: bool = False, bordered: bool = True, as_text: bool = False):
-        """An input, fixed or total cell. Inputs are the only unlocked cells in the workbook."""
+        """An input, fixed, total or summed cell (a merged workbook's numeric input: locked and
+        grey like a computed cell). Inputs are the only unlocked cells in the workbook."""
         props: dict[str, Any] = {"num_format": "@" if as_text else NUM_FORMATS.get(value_type, "General")}
         if bordered:
             props.update(BORDER)
