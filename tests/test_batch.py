@@ -44,9 +44,30 @@ def test_unusable_rosters_are_refused_with_file_and_line(tmp_path, text, message
     assert "roster.csv" in str(err.value)
 
 
+@pytest.mark.parametrize("text, encoding", [
+    (ROSTER.replace(",", "\t").replace("\n", "\r\n"), "utf-16"),   # Excel: 另存为“Unicode 文本”
+    (ROSTER.replace(",", ";"), "utf-8-sig"),                        # Excel with ";" as list separator
+])
+def test_roster_saved_as_excel_unicode_text_or_with_semicolons(tmp_path, text, encoding):
+    roster = read_roster(write_roster(tmp_path, text, encoding))
+    assert [(u.name, u.line) for u in roster.units] == [("河市镇", 2), ("马甲镇", 3), ("罗溪镇", 5)]
+    assert roster.units[0].extra == {"联系人": "张三", "联系电话": "0595-22039158", "上级单位": "洛江区"}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("单位名称,联系人,单位名称\n河市镇,张三,罗溪镇\n",
+     "第 1 行（表头）有 2 个“单位名称”列（第 1、3 列）：请只保留一列"),
+    ('单位名称\n河市镇\n"罗溪\n镇"\n', "第 3 行的单位名称中有换行符或其他控制字符"),
+    ("单位名称\n" + "很" * 101 + "\n", "第 2 行的单位名称太长（101 个字，最多 100 个字）"),
+])
+def test_roster_columns_and_unit_names_that_cannot_be_used(tmp_path, text, message):
+    with pytest.raises(CannotContinue, match=message):
+        read_roster(write_roster(tmp_path, text))
+
+
 def test_roster_that_is_neither_utf8_nor_gbk(tmp_path):
     path = tmp_path / "roster.csv"
-    path.write_bytes(b"\xff\xfe\x00\xd8\x00\xdc" * 3)
+    path.write_bytes(b"\x81\x20\xff" * 3)   # a GB18030 lead byte before a space: not GBK either
     with pytest.raises(CannotContinue, match="编码无法识别"):
         read_roster(path)
 

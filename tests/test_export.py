@@ -88,3 +88,25 @@ def test_cli_export_unreadable_file_exit_2(tmp_path):
     bad.write_bytes(b"PK\x03\x04broken")
     result = CliRunner().invoke(main, ["export", str(bad)])
     assert result.exit_code == 2 and "bad.xlsx" in result.output and "Traceback" not in result.output
+
+
+def test_cli_export_never_writes_over_a_workbook(two_files):
+    (_, a), _ = two_files
+    before = a.read_bytes()
+    result = CliRunner().invoke(main, ["export", str(a), "-o", str(a)])
+    assert result.exit_code == 2 and a.read_bytes() == before
+    assert result.output == f"错误：输出文件 {a} 就是要导出的工作簿：请另取一个以 .json 或 .csv 结尾的文件名\n"
+
+
+def test_cli_export_format_follows_the_output_extension(two_files, tmp_path):
+    (_, a), _ = two_files
+    out = tmp_path / "cells.CSV"
+    assert CliRunner().invoke(main, ["export", str(a), "-o", str(out)]).exit_code == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfunit,year,format,key")
+    for args, message in ((["-o", str(tmp_path / "c.json"), "--format", "csv"],
+                           f"错误：--format csv 与输出文件的扩展名 .json 不符：{tmp_path / 'c.json'}"),
+                          (["-o", str(tmp_path / "c.xlsx")],
+                           f"错误：导出文件应以 .json 或 .csv 结尾：{tmp_path / 'c.xlsx'}")):
+        result = CliRunner().invoke(main, ["export", str(a), *args])
+        assert (result.exit_code, result.output.strip()) == (2, message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cells.CSV", "新九镇_2021.xlsx", "河市镇_2020.xlsx"]

@@ -98,6 +98,14 @@ def test_template_sandbox_and_syntax_errors(workbook, tmp_path):
     assert not (tmp_path / "r.txt").exists()
 
 
+def test_template_not_in_utf8_is_named(workbook, tmp_path):
+    template = tmp_path / "gbk.md.j2"
+    template.write_bytes("{{ title }}（本单位模板）\n".encode("gbk"))
+    code, output = run("render", workbook, "-o", tmp_path / "r.md", "--template", template)
+    assert (code, output.splitlines()[0]) == (2, f"错误：模板 {template} 或它引用的模板不是 UTF-8 "
+                                                 "编码的文本：请在编辑器中以 UTF-8 编码另存后重试")
+
+
 def test_misuse_and_unreadable_input(workbook, tmp_path):
     code, output = run("render", workbook, "-o", tmp_path / "r.pdf")
     assert code == 2 and "不支持的输出格式：r.pdf" in output

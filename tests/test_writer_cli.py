@@ -44,6 +44,9 @@ def test_format_that_does_not_fit_the_year_is_refused(tmp_path, args, message):
 @pytest.mark.parametrize("unit, out, message", [
     ("  ", "t.xlsx", "单位名称不能为空"),
     ("测试镇", "t.xls", "输出文件必须以 .xlsx 结尾"),
+    ("测试\n镇", "t.xlsx", "错误：单位名称“测试↵镇”中有换行符或其他控制字符，请改正后重试\n"),
+    # every sheet's page header repeats the name: Excel dropped the header, xlsxwriter warned in English
+    ("很" * 101, "t.xlsx", "单位名称“" + "很" * 20 + "…”太长（101 个字，最多 100 个字）"),
 ])
 def test_misuse_is_refused_in_chinese(tmp_path, unit, out, message):
     result = run("new", "--unit", unit, "--year", "2024", "-o", str(tmp_path / out))

@@ -23,7 +23,7 @@ from .form import Form
 from .meta import Metadata
 from .model import Report
 from .prefill import Prefill, prefill_from_file
-from .roster import Roster, RosterEntry
+from .roster import Roster, RosterEntry, shown, unit_problem
 
 MANIFEST = "manifest.csv"
 MANIFEST_HEAD = ("单位名称", "文件", "格式", "指纹", "工作簿编号")
@@ -83,6 +83,8 @@ def new_workbook(unit: str, year: int, out, *, fmt: str | None = None, previous=
     unit = unit.strip()
     if not unit:
         raise CannotContinue("单位名称不能为空")
+    if unit_problem(unit):
+        raise CannotContinue(f"单位名称“{shown(unit)}”{unit_problem(unit)}，请改正后重试")
     form = choose_form(year, fmt)
     report = Report.blank(unit, year, form.format)
     report.values.update(info_values(form, info or {}))

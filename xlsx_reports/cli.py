@@ -307,14 +307,16 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
 
 @main.command("export")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
-              help="输出格式")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认输出到屏幕）")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
+              help="输出格式（默认按 -o 文件的扩展名，输出到屏幕时为 json）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="输出文件 .json 或 .csv（默认输出到屏幕）")
 def export_command(inputs, fmt, output) -> None:
     """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。"""
     from .atomic import write_bytes
-    from .export import export_records, to_csv, to_json
+    from .export import export_records, output_format, to_csv, to_json
 
+    fmt = output_format(fmt, output, inputs)
     records = export_records(inputs)
     text = to_json(records) if fmt == "json" else to_csv(records)
     if output:

@@ -11,10 +11,12 @@ import csv
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterable
 
 from .findings import CannotContinue
 
+OUTPUT_FORMATS = ("json", "csv")
 FIELDS = ("unit", "year", "format", "key", "labels", "kind", "sheet", "cell", "value", "text")
 LABEL_JOIN = " | "
 
@@ -43,6 +45,22 @@ def records_of(reading) -> list[dict[str, Any]]:
             record["value"] = _plain(value)
         out.append(record)
     return out
+
+
+def output_format(fmt: str | None, output, inputs: Iterable) -> str:
+    """json or csv: as asked, else by the output file's extension. An output that is one of
+    the workbooks (a slip of -o) would replace a township's return with text: refused."""
+    if output is None:
+        return fmt or "json"
+    out = Path(output)
+    if any(out.resolve() == Path(i).resolve() for i in inputs):
+        raise CannotContinue(f"输出文件 {output} 就是要导出的工作簿：请另取一个以 .json 或 .csv 结尾的文件名")
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in OUTPUT_FORMATS:
+        raise CannotContinue(f"导出文件应以 .json 或 .csv 结尾：{output}")
+    if fmt and fmt != suffix:
+        raise CannotContinue(f"--format {fmt} 与输出文件的扩展名 .{suffix} 不符：{output}")
+    return suffix
 
 
 def export_records(paths: Iterable) -> list[dict[str, Any]]:

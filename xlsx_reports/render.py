@@ -161,6 +161,9 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
                              f"{exc.message}") from None
     except TemplateNotFound as exc:
         raise CannotContinue(f"模板中引用的模板不存在：{exc.name}") from None
+    except UnicodeDecodeError:   # the loader does not say which file: the main one is named
+        raise CannotContinue(f"模板 {template} 或它引用的模板不是 UTF-8 编码的文本："
+                             "请在编辑器中以 UTF-8 编码另存后重试") from None
     except (TemplateError, CannotContinue, ArithmeticError, LookupError, TypeError,
             ValueError, AttributeError) as exc:
         raise CannotContinue(f"模板 {_template_line(exc)}出错：{_reason(exc)}") from None
@@ -204,6 +207,8 @@ def _reason(exc: BaseException) -> str:
         return f"模板试图执行不允许的操作（{exc}）"
     if isinstance(exc, UndefinedError):
         return f"使用了不存在的变量或键（{exc.message}）"
+    if isinstance(exc, ZeroDivisionError):
+        return "除数为 0"
     return str(exc) or type(exc).__name__
 
 
