@@ -114,6 +114,13 @@ def test_summary_sentence_takes_its_numbers_from_table_three():
     assert "被申请行政复议0件，被提起行政诉讼1件" in text
 
 
+def test_summary_of_a_year_without_applications_is_a_sentence_not_a_row_of_zeros():
+    text = render_report(heshi(), "txt")   # the seed: table 三 all 0, one lawsuit
+    assert "本年度未收到政府信息公开申请，也没有上年结转的申请。因政府信息公开工作被申请行政复议0件，" \
+           "被提起行政诉讼1件。" in text
+    assert "办理结果中" not in text
+
+
 def report_2021() -> Report:
     r = Report.blank("测试镇", 2021)
     for f in r.form.inputs:

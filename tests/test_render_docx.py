@@ -29,7 +29,8 @@ def test_title_headings_and_page_setup():
     assert fonts.get(qn("w:eastAsia")) == "仿宋"
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "主动公开政府信息 43 条" in body and "无其他需要报告的事项。" in body
-    assert "本年度共收到政府信息公开申请0件，上年结转0件，办结0件，结转下年度0件。" in body
+    assert "本年度未收到政府信息公开申请，也没有上年结转的申请。因政府信息公开工作被申请行政复议0件，" \
+        "被提起行政诉讼1件。" in body
 
 
 def test_tables_have_values_and_merged_cells():
