@@ -65,6 +65,14 @@ def test_roster_columns_and_unit_names_that_cannot_be_used(tmp_path, text, messa
         read_roster(write_roster(tmp_path, text))
 
 
+def test_roster_kept_as_an_excel_workbook_is_told_to_be_saved_as_csv(tmp_path):
+    path = tmp_path / "名单.xlsx"
+    write_workbook(filled_report("2021", unit="河市镇", year=2021), path)
+    with pytest.raises(CannotContinue, match="名单文件 名单.xlsx 是 Excel 工作簿，不是 CSV 文件：请在 Excel 中"
+                                             "“另存为”“CSV UTF-8（逗号分隔）”后再用"):
+        read_roster(path)
+
+
 def test_roster_that_is_neither_utf8_nor_gbk(tmp_path):
     path = tmp_path / "roster.csv"
     path.write_bytes(b"\x81\x20\xff" * 3)   # a GB18030 lead byte before a space: not GBK either

@@ -110,3 +110,10 @@ def test_cli_export_format_follows_the_output_extension(two_files, tmp_path):
         result = CliRunner().invoke(main, ["export", str(a), *args])
         assert (result.exit_code, result.output.strip()) == (2, message)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cells.CSV", "新九镇_2021.xlsx", "河市镇_2020.xlsx"]
+
+
+def test_cli_export_to_an_unwritable_place_names_the_output(two_files, tmp_path):
+    (_, a), _ = two_files
+    out = a / "cells.json"      # under a file, not a folder
+    result = CliRunner().invoke(main, ["export", str(a), "-o", str(out)])
+    assert (result.exit_code, result.output) == (2, f"错误：无法写入 {out}：路径中有一部分是文件，不是文件夹\n")

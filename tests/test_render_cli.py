@@ -133,3 +133,12 @@ def test_merged_workbook_renders_as_a_total(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("洛江区2020年政府信息公开工作年度报告（汇总）\n")
     assert "所填数据的汇总，不是洛江区本级的年度报告" in text
+
+
+def test_an_unwritable_output_is_named_as_given(workbook, tmp_path):
+    blocker = tmp_path / "报告"
+    blocker.write_text("a file where a folder was meant", encoding="utf-8")
+    for ext in ("md", "docx"):
+        out = blocker / f"r.{ext}"
+        code, output = run("render", workbook, "-o", out)
+        assert (code, output.splitlines()[0]) == (2, f"错误：无法写入 {out}：路径中有一部分是文件，不是文件夹")

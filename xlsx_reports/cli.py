@@ -320,7 +320,10 @@ def export_command(inputs, fmt, output) -> None:
     records = export_records(inputs)
     text = to_json(records) if fmt == "json" else to_csv(records)
     if output:
-        write_bytes(output, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+        try:
+            write_bytes(output, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+        except OSError as exc:   # name the output, not the temporary file beside it
+            raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}") from exc
         click.echo(f"已导出 {len(records)} 条记录：{output}", err=True)
     else:
         click.echo(text, nl=False)

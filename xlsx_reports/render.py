@@ -19,7 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from .atomic import write_bytes, write_text
-from .findings import CannotContinue, Finding, has_errors
+from .findings import CannotContinue, Finding, has_errors, os_reason
 from .model import Report, period_text
 from .render_text import md_table, md_text, text_table
 from .definitions import LITIGATION_TOTALS, REVIEW_TOTAL
@@ -263,8 +263,9 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     result.warnings = check_report(reading.report, file=str(source))
     if isinstance(content, str):
         result.warnings += check_rendered(content, reading.report.form, fmt, file=str(out))
-        write_text(out, content)
-    else:
-        write_bytes(out, content)
+    try:
+        (write_text if isinstance(content, str) else write_bytes)(out, content)
+    except OSError as exc:   # name the report, not the temporary file beside it
+        raise CannotContinue(f"无法写入 {out}：{os_reason(exc)}") from None
     result.written = True
     return result

@@ -18,6 +18,7 @@ NAME_COLUMN = "单位名称"
 ENCODINGS = ("utf-8-sig", "gb18030")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)   # Excel's 另存为“Unicode 文本”
 DELIMITERS = (",", "\t", ";", "，")   # “Unicode 文本” is tab-separated; some Excel locales use ";"
+WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")   # .xlsx (zip), .xls / .et (OLE)
 SPACES = " \t\u3000\ufeff"
 MAX_UNIT_CHARS = 100   # every sheet's page header repeats the name, and Excel drops a header over 255
 
@@ -49,6 +50,9 @@ def _decode(path: Path) -> tuple[str, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise CannotContinue(f"无法读取名单文件 {path}：{os_reason(exc)}") from None
+    if data.startswith(WORKBOOK_SIGNATURES):
+        raise CannotContinue(f"名单文件 {path.name} 是 Excel 工作簿，不是 CSV 文件：请在 Excel 中"
+                             "“另存为”“CSV UTF-8（逗号分隔）”后再用")
     encodings = ("utf-16",) if data.startswith(UTF16_BOMS) else ENCODINGS
     for encoding in encodings:
         try:
