@@ -57,13 +57,37 @@ def _years(form: Form) -> str:
     return f"{form.first_year}–{form.last_year} 年度"
 
 
-def info_values(form: Form, extra: Mapping[str, str]) -> dict[str, str]:
-    """Roster columns whose header is the label of a 基本信息 input (e.g. 联系人) prefill it."""
-    out = {}
+PHONE_SEPARATORS = re.compile(r"[-\s转]")
+
+
+def _info_problem(field, text: str) -> str | None:
+    """Why a roster value would fail the workbook's own validation of that cell: Excel checks
+    only what is typed, so a bad prefilled value would stay unnoticed in every copy."""
+    if field.type == "phone":   # the rule of the workbook's phone validation
+        if not (7 <= len(text) <= 20 and PHONE_SEPARATORS.sub("", text).isdigit()):
+            return "不是有效的电话号码（只能包含数字和“-”，长度 7～20 位）"
+    if field.type == "date":
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return "不是日期（格式如 2025-01-20）"
+    return None
+
+
+def info_values(form: Form, extra: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Roster columns whose header is the label of a 基本信息 input (e.g. 联系人) prefill it;
+    a value the cell would refuse is left out, with a note saying why."""
+    out, notes = {}, []
     for f in form.inputs:
-        if f.table == "info" and f.labels[-1] in extra:
-            out[f.key] = extra[f.labels[-1]]
-    return out
+        text = extra.get(f.labels[-1]) if f.table == "info" else None
+        if text is None:
+            continue
+        problem = _info_problem(f, text)
+        if problem:
+            notes.append(f"名单中的{f.labels[-1]}“{text}”{problem}，未预填")
+        else:
+            out[f.key] = text
+    return out, notes
 
 
 @dataclass
@@ -87,11 +111,12 @@ def new_workbook(unit: str, year: int, out, *, fmt: str | None = None, previous=
         raise CannotContinue(f"单位名称“{shown(unit)}”{unit_problem(unit)}，请改正后重试")
     form = choose_form(year, fmt)
     report = Report.blank(unit, year, form.format)
-    report.values.update(info_values(form, info or {}))
+    values, notes = info_values(form, info or {})
+    report.values.update(values)
     done = prefill_from_file(report, previous) if previous else None
     metadata = write_workbook(report, out, password=password, deadline=deadline,
                               prefilled=done.keys if done else ())
-    return Generated(unit, Path(out), metadata, done, list(done.notes) if done else [])
+    return Generated(unit, Path(out), metadata, done, notes + (list(done.notes) if done else []))
 
 
 # --- file names ------------------------------------------------------------------------
