@@ -65,14 +65,17 @@ def _setup(doc) -> None:
 
 
 def _language(doc) -> None:
-    """python-docx's blank document says en-US text with Japanese theme fonts (ja-JP); a
-    reader that substitutes a missing 仿宋 picks by language and draws Japanese glyphs."""
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    for element in (rpr.find(qn("w:lang")), doc.settings.element.find(qn("w:themeFontLang"))):
+    """python-docx's blank document declares en-US text and ja-JP theme fonts; LibreOffice,
+    replacing a missing 仿宋, then chose glyphs by that language (centred punctuation)."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "zh-CN")
+    for element in (lang, doc.settings.element.find(qn("w:themeFontLang"))):
         if element is not None:
             element.set(qn("w:eastAsia"), "zh-CN")
-    rpr.find(qn("w:lang")).set(qn("w:val"), "zh-CN")
 
 
 def _remove_title_border(style) -> None:
