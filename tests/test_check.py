@@ -356,3 +356,13 @@ def test_an_empty_section_asks_for_its_text_and_only_six_may_say_nothing(tmp_pat
     assert advice == {
         "一、总体情况": "请按本页提示写明本部分内容，用具体做法和数字说明。",
         "六、其他事项": "请按本页提示写明本部分内容，用具体做法和数字说明。确无内容的，写“无其他需要报告的事项。”"}
+
+
+def test_a_pasted_phone_or_date_that_breaks_the_cell_rule_is_named(tmp_path):
+    report = balanced(2021, "东山镇")
+    report.values.update({"info.phone": "电话待定", "info.date": "下周一"})
+    findings = check_file(generate(report, tmp_path / "东山镇.xlsx"))[1]
+    assert [(f.code, f.severity, f.cells, f.message) for f in findings if f.code == "INFO"] == [
+        ("INFO", "warning", ("B7",), "基本信息!B7（联系电话）“电话待定”不是有效的电话号码（只能包含数字和“-”，长度 7～20 位）"),
+        ("INFO", "warning", ("B9",), "基本信息!B9（填报日期）“下周一”不是日期（格式如 2025-01-20）"),
+    ]

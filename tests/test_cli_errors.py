@@ -59,3 +59,39 @@ def test_render_names_an_unreadable_file_once(tmp_path):
     done = run("render", "坏.xlsx", "-o", "报告.html", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("坏.xlsx") == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (("new", "--unit", "甲镇", "--year", "abc", "-o", "a.xlsx"),
+     "错误：--year 的值“abc”不是整数。请运行 xlsx-reports new --help 查看用法。"),
+    (("new", "--unit", "甲镇", "--year", "2021"),
+     "错误：缺少选项 -o / --output。请运行 xlsx-reports new --help 查看用法。"),
+    (("chek", "a.xlsx"), "错误：没有这个命令：chek（是不是要用 check？）。请运行 xlsx-reports --help 查看用法。"),
+    (("check",), "错误：缺少参数 INPUTS...。请运行 xlsx-reports check --help 查看用法。"),
+    (("new", "--bogus"), "错误：没有这个选项：--bogus。请运行 xlsx-reports new --help 查看用法。"),
+    (("new", "--yeer", "2021"),
+     "错误：没有这个选项：--yeer（是不是要用 --year？）。请运行 xlsx-reports new --help 查看用法。"),
+])
+def test_usage_mistakes_are_explained_in_chinese(tmp_path, args, message):
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == message
+
+
+def test_a_real_csv_is_not_said_to_be_renamed(tmp_path):
+    (tmp_path / "月报.csv").write_text("单位,件数\n甲镇,1\n", encoding="utf-8")
+    done = run("check", "月报.csv", cwd=tmp_path)
+    assert done.returncode == 2
+    assert ("    错误 UNREADABLE：月报.csv：这是 CSV 或纯文本文件，不是下发的填报表；"
+            "请在下发的 .xlsx 填报表中填写后提交") in done.stdout.splitlines()
+
+
+def test_output_piped_into_a_closed_reader_ends_quietly(tmp_path):
+    command = [sys.executable, "-c", "from xlsx_reports.cli import main_entry; main_entry()",
+               "export", str(SAMPLE)]
+    export = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    export.stdout.read(10)
+    export.stdout.close()        # like `| head -c 10`
+    _, err = export.communicate(timeout=120)
+    assert "Traceback" not in err.decode("utf-8")
+    assert "错误" not in err.decode("utf-8")

@@ -21,7 +21,7 @@ from .definitions import FORMATS, format_for_year, get_form
 from .findings import CannotContinue
 from .form import Form
 from .meta import Metadata
-from .model import Report
+from .model import Report, text_problem
 from .prefill import Prefill, prefill_from_file
 from .roster import Roster, RosterEntry, shown, unit_problem
 
@@ -57,23 +57,6 @@ def _years(form: Form) -> str:
     return f"{form.first_year}–{form.last_year} 年度"
 
 
-PHONE_SEPARATORS = re.compile(r"[-\s转]")
-
-
-def _info_problem(field, text: str) -> str | None:
-    """Why a roster value would fail the workbook's own validation of that cell: Excel checks
-    only what is typed, so a bad prefilled value would stay unnoticed in every copy."""
-    if field.type == "phone":   # the rule of the workbook's phone validation
-        if not (7 <= len(text) <= 20 and PHONE_SEPARATORS.sub("", text).isdigit()):
-            return "不是有效的电话号码（只能包含数字和“-”，长度 7～20 位）"
-    if field.type == "date":
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            return "不是日期（格式如 2025-01-20）"
-    return None
-
-
 def info_values(form: Form, extra: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """Roster columns whose header is the label of a 基本信息 input (e.g. 联系人) prefill it;
     a value the cell would refuse is left out, with a note saying why."""
@@ -82,7 +65,7 @@ def info_values(form: Form, extra: Mapping[str, str]) -> tuple[dict[str, str], l
         text = extra.get(f.labels[-1]) if f.table == "info" else None
         if text is None:
             continue
-        problem = _info_problem(f, text)
+        problem = text_problem(f.type, text)
         if problem:
             notes.append(f"名单中的{f.labels[-1]}“{text}”{problem}，未预填")
         else:

@@ -80,8 +80,9 @@ def _text_reason(path: Path, head: bytes) -> str:
     if lowered.startswith("<?xml") and "spreadsheetml" in lowered:
         return f"这是 Excel 2003 XML 表格，不是 .xlsx 工作簿；{SAVE_AS}"
     if text and ("," in text or "\t" in text) and "\x00" not in text:
-        return ("这是 CSV 或纯文本文件，只是改了扩展名，不是下发的填报表；"
-                "请在下发的 .xlsx 填报表中填写后提交")
+        what = ("这是 CSV 或纯文本文件，不是下发的填报表" if path.suffix.lower() in (".csv", ".txt")
+                else "这是 CSV 或纯文本文件，只是改了扩展名，不是下发的填报表")
+        return f"{what}；请在下发的 .xlsx 填报表中填写后提交"
     if head.startswith(b"%PDF"):
         return "这是 PDF 文件，不是填报用的工作簿；请提交下发的 .xlsx 填报表"
     return f"不是 Excel 工作簿（无法识别的文件格式）；{REQUEST_NEW}"

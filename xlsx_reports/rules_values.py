@@ -12,6 +12,7 @@ from typing import Iterator
 
 from .findings import Finding
 from .form import Field
+from .model import text_problem
 from .rules_common import Context
 
 TYPE_CODE = {"t2": "T2-TYPE", "t3": "T3-TYPE", "t4": "T4-TYPE"}
@@ -70,6 +71,10 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
             continue
         if f.numeric:
             yield from _numeric(ctx, f, value)
+        elif problem := text_problem(f.type, str(value)):
+            yield ctx.finding("INFO", "warning", f"{ctx.where(f.key)}（{f.labels[-1]}）“{value}”{problem}",
+                              [f.key], actual=str(value),
+                              advice=f"请重新填写{f.labels[-1]}，以便公众和上级联系核实。")
     for sheet, fields in blanks.items():
         yield _blank(ctx, sheet, fields)
     yield from _narratives(ctx)
