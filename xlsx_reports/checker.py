@@ -11,7 +11,8 @@ from typing import Iterator
 
 from .definitions import format_for_year
 from .findings import CannotContinue, Finding
-from .meta import GUIDE_SHEET
+from .form import a1
+from .meta import GUIDE_SHEET, GUIDE_TITLE_CELL
 from .model import period_text
 from .reader import Reading, UnreadableWorkbook, read_workbook
 from .rules_common import Context
@@ -84,7 +85,7 @@ def identity_findings(ctx: Context) -> Iterator[Finding]:
     if titled and int(titled.group(1)) != year:
         yield ctx.sheet_finding("YEAR", "error",
                                 f"标题“{ctx.reading.guide_title}”写的是 {titled.group(1)} 年度，"
-                                f"但本填报表是 {year} 年度的", GUIDE_SHEET, ("A1",),
+                                f"但本填报表是 {year} 年度的", GUIDE_SHEET, (a1(*GUIDE_TITLE_CELL),),
                                 expected=year, actual=int(titled.group(1)),
                                 advice="标题由区里生成时写入，不应修改；请使用本年度下发的填报表。")
     named = _year_in_name(ctx.reading.path.name)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 GUIDE_SHEET = "填报说明"
+GUIDE_TITLE_CELL = (0, 0)        # 填报说明 title (names unit and year): written, read, checked
 CHECK_SHEET = "校验"
 META_SHEET = "_meta"
 DETAIL_SHEET = "分单位明细"     # merged workbooks only

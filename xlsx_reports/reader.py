@@ -25,7 +25,7 @@ from .filetypes import foreign_reason
 from .findings import CannotContinue, Finding
 from .form import Field, Form, a1
 from .locate import LabelReading, RawSheet, locate_form
-from .meta import DETAIL_SHEET, GUIDE_SHEET, META_SHEET, TOOL_NAME, Metadata
+from .meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from .model import Report
 
 EXTRA_SHEETS = (DETAIL_SHEET,)
@@ -99,7 +99,7 @@ def read_workbook(path) -> Reading:
             "请使用区里下发的填报表填写后重新提交")
     reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows)
     guide = next((r for r in raws if r.name == GUIDE_SHEET), None)
-    reading.guide_title = guide.text(0, 0) if guide else ""
+    reading.guide_title = guide.text(*GUIDE_TITLE_CELL) if guide else ""
     reading.extra = {r.name: r for r in raws if r.name in EXTRA_SHEETS}
     reading.findings.extend(origin)
     if metadata and metadata.format != located.form.format:

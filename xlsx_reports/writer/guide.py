@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..form import Form
-from ..meta import CHECK_SHEET, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
+from ..meta import CHECK_SHEET, DETAIL_SHEET, GUIDE_TITLE_CELL, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
 from ..model import Report, period_text
 from .sheets import text_units
 from .styles import Styles
@@ -131,7 +131,7 @@ def write_guide(ws, report: Report, styles: Styles, *, deadline: str | None,
     merged = metadata is not None and metadata.kind == "merged"
     kind = "汇总表说明" if merged else "填报说明"
     title = f"{report.unit}{report.year}年度政府信息公开工作年度报告 {kind}"
-    ws.write_string(0, 0, title, styles.label("title"))
+    ws.write_string(*GUIDE_TITLE_CELL, title, styles.label("title"))
     ws.set_row(0, 32)
     head = styles.get(bold=True, font_size=12, text_wrap=True)
     text = styles.get(text_wrap=True, valign="top")
