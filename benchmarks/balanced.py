@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from xlsx_reports.form import Check, Field
-from xlsx_reports.model import Report
+from xlsx_reports.form.model import Check, Field
+from xlsx_reports.form.values import Report
 
 PHRASES = ("全面推进政务公开", "严格落实信息发布审核制度", "及时回应群众关切", "加强政府网站信息公开专栏建设",
            "依法依规办理政府信息公开申请", "开展政务公开业务培训", "公开内容的针对性和实效性有待加强")

@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.balanced import balanced_report  # noqa: E402
-from xlsx_reports.checker import check_file  # noqa: E402
-from xlsx_reports.merge import merge_files  # noqa: E402
-from xlsx_reports.writer import write_workbook  # noqa: E402
-from xlsx_reports.writer.merged import write_merged  # noqa: E402
+from xlsx_reports.check.workbook import check_file  # noqa: E402
+from xlsx_reports.merge.workbooks import merge_files  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer.merged import write_merged  # noqa: E402
 
 
 def generate(folder: Path, n: int, year: int) -> list[Path]:

@@ -17,10 +17,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from xlsx_reports import __version__  # noqa: E402
-from xlsx_reports.atomic import write_bytes  # noqa: E402
-from xlsx_reports.meta import Metadata  # noqa: E402
-from xlsx_reports.model import Report  # noqa: E402
-from xlsx_reports.writer import write_workbook  # noqa: E402
+from xlsx_reports.core.atomic import write_bytes  # noqa: E402
+from xlsx_reports.xlsx.meta import Metadata  # noqa: E402
+from xlsx_reports.form.values import Report  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
 
 SAMPLES = ("河市镇_2020", "新九镇_2021")
 GENERATED = "2026-01-01T00:00:00+00:00"

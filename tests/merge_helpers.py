@@ -9,10 +9,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
 
 from benchmarks.balanced import balanced_report  # noqa: E402,F401 (re-exported)
-from xlsx_reports.merge import MergeResult, merge_files  # noqa: E402
-from xlsx_reports.model import Report  # noqa: E402
-from xlsx_reports.writer import write_workbook  # noqa: E402
-from xlsx_reports.writer.merged import write_merged  # noqa: E402
+from xlsx_reports.merge.workbooks import MergeResult, merge_files  # noqa: E402
+from xlsx_reports.form.values import Report  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer.merged import write_merged  # noqa: E402
 
 TOWNS = ("东山镇", "西岭乡", "南溪街道")
 DISTRICT = "洛江区"

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from test_writer_helpers import filled_report, meta_rows, open_both
 
-from xlsx_reports.batch import MANIFEST, plan_files, run_batch, safe_filename
+from xlsx_reports.generate.batch import MANIFEST, plan_files, run_batch, safe_filename
 from xlsx_reports.cli import main
-from xlsx_reports.findings import CannotContinue
-from xlsx_reports.roster import Roster, RosterEntry, read_roster
-from xlsx_reports.writer import write_workbook
+from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.core.roster import Roster, RosterEntry, read_roster
+from xlsx_reports.xlsx.writer import write_workbook
 
 ROSTER = "单位名称,联系人,联系电话,上级单位\n河市镇,张三,0595-22039158,洛江区\n马甲镇,,,洛江区\n\n罗溪镇,李四,,洛江区\n"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from fixtures_check.workbooks import balanced, generate, openpyxl_edit
-from xlsx_reports.checker import check_file, check_reading
-from xlsx_reports.model import Report
-from xlsx_reports.reader import read_workbook
+from xlsx_reports.check.workbook import check_file, check_reading
+from xlsx_reports.form.values import Report
+from xlsx_reports.xlsx.reader import read_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 T2, T3, T4, INFO = "二、主动公开", "三、依申请公开", "四、复议诉讼", "基本信息"
@@ -334,7 +334,7 @@ def test_removed_or_loosened_validation_is_structure(blank_2020, tmp_path):
     ("=D5*D6", None),
 ])
 def test_formulas_compare_by_the_cells_they_add(formula, terms):
-    from xlsx_reports.rules_totals import formula_terms
+    from xlsx_reports.check.totals import formula_terms
     index = {("三、依申请公开", "D5"): "a", ("三、依申请公开", "D6"): "b"}
     filled = {("三、依申请公开", "D8")}
     result = formula_terms(formula, "三、依申请公开", index, filled)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from fixtures_check.workbooks import balanced, generate, openpyxl_edit
 from xlsx_reports.cli import main
-from xlsx_reports.reader import read_workbook
+from xlsx_reports.xlsx.reader import read_workbook
 
 T3, INFO = "三、依申请公开", "基本信息"
 

@@ -8,9 +8,9 @@ import pytest
 import xlsxwriter
 
 from fixtures_check.workbooks import balanced, generate
-from xlsx_reports.checker import check_file
-from xlsx_reports.filetypes import OLE_MAGIC
-from xlsx_reports.reader import UnreadableWorkbook, read_workbook
+from xlsx_reports.check.workbook import check_file
+from xlsx_reports.xlsx.filetypes import OLE_MAGIC
+from xlsx_reports.xlsx.reader import UnreadableWorkbook, read_workbook
 
 SAVE_AS = "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（*.xlsx）后重新提交"
 

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from test_writer_helpers import filled_report, seed_report
 
 from xlsx_reports.cli import main
-from xlsx_reports.export import export_records, to_csv
-from xlsx_reports.model import Report
-from xlsx_reports.writer import write_workbook
+from xlsx_reports.report.export import export_records, to_csv
+from xlsx_reports.form.values import Report
+from xlsx_reports.xlsx.writer import write_workbook
 
 
 @pytest.fixture()

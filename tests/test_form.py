@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from xlsx_reports.definitions import format_for_year, get_form
-from xlsx_reports.model import Report
+from xlsx_reports.form.definitions import format_for_year, get_form
+from xlsx_reports.form.values import Report
 
 
 @pytest.mark.parametrize("fmt, rows", [("2019", 23), ("2021", 25)])

@@ -12,8 +12,8 @@ import pytest
 from conftest import need_program
 from test_writer_helpers import filled_report, seed_report
 
-from xlsx_reports.meta import CHECK_SHEET, GUIDE_SHEET
-from xlsx_reports.writer import write_workbook
+from xlsx_reports.xlsx.meta import CHECK_SHEET, GUIDE_SHEET
+from xlsx_reports.xlsx.writer import write_workbook
 
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">

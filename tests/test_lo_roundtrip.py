@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from fixtures_check.workbooks import balanced, generate, lo_fill, need_uno
-from xlsx_reports.checker import check_file, check_reading
-from xlsx_reports.model import Report
-from xlsx_reports.reader import read_workbook
+from xlsx_reports.check.workbook import check_file, check_reading
+from xlsx_reports.form.values import Report
+from xlsx_reports.xlsx.reader import read_workbook
 
 T2, T3, T4, INFO = "二、主动公开", "三、依申请公开", "四、复议诉讼", "基本信息"
 

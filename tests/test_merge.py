@@ -14,13 +14,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
 
 from benchmarks.balanced import balanced_report  # noqa: E402
-from xlsx_reports.checker import check_file  # noqa: E402
-from xlsx_reports.findings import CannotContinue  # noqa: E402
-from xlsx_reports.merge import merge_files, merged_metadata  # noqa: E402
-from xlsx_reports.meta import DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET  # noqa: E402
-from xlsx_reports.reader import read_workbook  # noqa: E402
-from xlsx_reports.writer import write_workbook  # noqa: E402
-from xlsx_reports.writer.merged import detail_column, write_merged  # noqa: E402
+from xlsx_reports.check.workbook import check_file  # noqa: E402
+from xlsx_reports.core.findings import CannotContinue  # noqa: E402
+from xlsx_reports.merge.workbooks import merge_files, merged_metadata  # noqa: E402
+from xlsx_reports.xlsx.meta import DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET  # noqa: E402
+from xlsx_reports.xlsx.reader import read_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer.merged import detail_column, write_merged  # noqa: E402
 
 TOWNS = ("东山镇", "西岭乡", "南溪街道")
 

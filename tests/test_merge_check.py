@@ -8,11 +8,11 @@ import pytest
 from fixtures_check.workbooks import openpyxl_edit
 from merge_helpers import DISTRICT, balanced_report, merged_district
 
-from xlsx_reports.checker import check_file
-from xlsx_reports.merge import merge_files
-from xlsx_reports.meta import DETAIL_SHEET
-from xlsx_reports.writer import write_workbook
-from xlsx_reports.writer.merged import detail_column, write_merged
+from xlsx_reports.check.workbook import check_file
+from xlsx_reports.merge.workbooks import merge_files
+from xlsx_reports.xlsx.meta import DETAIL_SHEET
+from xlsx_reports.xlsx.writer import write_workbook
+from xlsx_reports.xlsx.writer.merged import detail_column, write_merged
 
 T3 = "三、依申请公开"
 KEY = "t3.new.natural"

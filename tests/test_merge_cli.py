@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ b
 
 from benchmarks.balanced import balanced_report  # noqa: E402
 from xlsx_reports.cli import main  # noqa: E402
-from xlsx_reports.reader import read_workbook  # noqa: E402
-from xlsx_reports.writer import write_workbook  # noqa: E402
+from xlsx_reports.xlsx.reader import read_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
 
 TOWNS = ("东山镇", "西岭乡", "南溪街道")
 
@@ -197,7 +197,7 @@ def test_interrupted_write_leaves_the_old_total_and_no_partial_file(towns, tmp_p
     def interrupted(*args):
         raise KeyboardInterrupt   # Ctrl-C while the last sheet is being written
 
-    monkeypatch.setattr("xlsx_reports.writer.merged._summary_sheet", interrupted)
+    monkeypatch.setattr("xlsx_reports.xlsx.writer.merged._summary_sheet", interrupted)
     result = run(str(towns), "-o", str(out), "--unit", "洛江区")
     assert result.exit_code == 130
     assert "已中断，未写入不完整的文件。" in result.output

@@ -8,9 +8,9 @@ import pytest
 from fixtures_check.workbooks import lo_fill, need_uno
 from merge_helpers import merged_district
 
-from xlsx_reports.checker import check_file
-from xlsx_reports.meta import DETAIL_SHEET
-from xlsx_reports.writer.merged import detail_column
+from xlsx_reports.check.workbook import check_file
+from xlsx_reports.xlsx.meta import DETAIL_SHEET
+from xlsx_reports.xlsx.writer.merged import detail_column
 
 KEY = "t3.new.natural"
 

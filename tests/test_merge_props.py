@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
 
 from benchmarks.balanced import balanced_report  # noqa: E402
-from xlsx_reports.checker import check_file  # noqa: E402
-from xlsx_reports.merge import merge_files, sum_reports  # noqa: E402
-from xlsx_reports.reader import read_workbook  # noqa: E402
-from xlsx_reports.writer import write_workbook  # noqa: E402
-from xlsx_reports.writer.merged import write_merged  # noqa: E402
+from xlsx_reports.check.workbook import check_file  # noqa: E402
+from xlsx_reports.merge.workbooks import merge_files, sum_reports  # noqa: E402
+from xlsx_reports.xlsx.reader import read_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer.merged import write_merged  # noqa: E402
 
 NAMES = ("甲镇", "乙乡", "丙街道", "丁镇", "戊乡")
 YEARS = st.sampled_from([2020, 2021])

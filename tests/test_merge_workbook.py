@@ -10,9 +10,9 @@ import pytest
 from merge_helpers import DISTRICT, TOWNS, merged_district
 from test_writer_helpers import filled_report, validations_at
 
-from xlsx_reports.meta import GUIDE_SHEET, Metadata
-from xlsx_reports.reader import read_workbook
-from xlsx_reports.writer import write_workbook
+from xlsx_reports.xlsx.meta import GUIDE_SHEET, Metadata
+from xlsx_reports.xlsx.reader import read_workbook
+from xlsx_reports.xlsx.writer import write_workbook
 
 YELLOW, GREY = "FFFFF2CC", "FFEDEDED"
 

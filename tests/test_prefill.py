@@ -5,10 +5,10 @@ import pytest
 from click.testing import CliRunner
 from test_writer_helpers import filled_report, open_both
 
-from xlsx_reports.batch import new_workbook
+from xlsx_reports.generate.batch import new_workbook
 from xlsx_reports.cli import main
-from xlsx_reports.findings import CannotContinue
-from xlsx_reports.writer import write_workbook
+from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.xlsx.writer import write_workbook
 
 COLS = ("natural", "business", "research", "nonprofit", "legal", "other_org")
 

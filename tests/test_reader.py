@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from fixtures_check.workbooks import plain_workbook
-from xlsx_reports.meta import Metadata
-from xlsx_reports.model import Report
-from xlsx_reports.reader import meant_value, read_workbook
+from xlsx_reports.xlsx.meta import Metadata
+from xlsx_reports.form.values import Report
+from xlsx_reports.xlsx.reader import meant_value, read_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -12,10 +12,10 @@ import docx
 import pytest
 
 from conftest import REPO, need_shared
-from xlsx_reports.definitions import get_form
-from xlsx_reports.findings import CannotContinue
-from xlsx_reports.model import Report
-from xlsx_reports.render import build_context, render_report
+from xlsx_reports.form.definitions import get_form
+from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.form.values import Report
+from xlsx_reports.report.render import build_context, render_report
 
 GOLDEN = REPO / "tests" / "golden"
 SAMPLE = REPO / "samples" / "data" / "河市镇_2020.json"

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from test_render import GOLDEN, heshi
 from xlsx_reports.cli import main
-from xlsx_reports.writer import write_workbook
+from xlsx_reports.xlsx.writer import write_workbook
 
 
 def run(*args):
@@ -119,7 +119,7 @@ def test_misuse_and_unreadable_input(workbook, tmp_path):
 
 
 def test_merged_workbook_renders_as_a_total(tmp_path):
-    from xlsx_reports.meta import Metadata
+    from xlsx_reports.xlsx.meta import Metadata
     r = heshi()
     r.unit = r.values["info.unit"] = "洛江区"
     meta = Metadata(format="2019", unit="洛江区", year=2020, fingerprint=r.form.fingerprint,

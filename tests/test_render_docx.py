@@ -9,8 +9,8 @@ from docx.oxml.ns import qn
 
 from conftest import need_program
 from test_render import heshi, report_2021
-from xlsx_reports.definitions import get_form
-from xlsx_reports.render import render_report
+from xlsx_reports.form.definitions import get_form
+from xlsx_reports.report.render import render_report
 
 
 def document(report):

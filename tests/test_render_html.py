@@ -9,7 +9,7 @@ import pytest
 
 from conftest import need_program
 from test_render import heshi, report_2021
-from xlsx_reports.render import render_report
+from xlsx_reports.report.render import render_report
 
 
 class Tables(HTMLParser):

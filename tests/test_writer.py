@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from test_writer_helpers import filled_report, meta_rows, validations_at, write_and_open
 
-from xlsx_reports.definitions import get_form
-from xlsx_reports.meta import CHECK_SHEET, GUIDE_SHEET, META_SHEET, Metadata
-from xlsx_reports.model import Report
+from xlsx_reports.form.definitions import get_form
+from xlsx_reports.xlsx.meta import CHECK_SHEET, GUIDE_SHEET, META_SHEET, Metadata
+from xlsx_reports.form.values import Report
 
 FORMATS = ("2019", "2021")
 
@@ -72,7 +72,7 @@ def test_every_input_unlocked_shaded_and_validated_by_type(written):
 
 def test_signed_and_money_prompts_are_chinese_and_name_the_unit():
     form = get_form("2021")
-    from xlsx_reports.writer.validation import validation_options
+    from xlsx_reports.xlsx.writer.validation import validation_options
     fee = validation_options(form.field("t2.fees.amount"))
     assert "单位：万元" in fee["input_message"] and "单位：万元" in fee["error_message"]
     change = validation_options(get_form("2019").field("t2.licensing.change"))
@@ -252,6 +252,6 @@ def test_writing_is_atomic_and_leaves_no_partial_file(tmp_path):
         raise RuntimeError("interrupted")
     target = tmp_path / "out.xlsx"
     with pytest.raises(RuntimeError):
-        from xlsx_reports.writer import write_workbook
+        from xlsx_reports.xlsx.writer import write_workbook
         write_workbook(filled_report("2021"), target, extra=boom)
     assert list(tmp_path.iterdir()) == []

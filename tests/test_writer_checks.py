@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from test_writer_helpers import filled_report, write_and_open
 
-from xlsx_reports.meta import CHECK_SHEET, GUIDE_SHEET
-from xlsx_reports.model import Report
+from xlsx_reports.xlsx.meta import CHECK_SHEET, GUIDE_SHEET
+from xlsx_reports.form.values import Report
 
 FIRST_CHECK_ROW = 5   # title, summary, legend, blank, header
 
@@ -96,7 +96,7 @@ def test_violations_and_text_numbers_highlighted_in_place(tmp_path):
 
 
 def report_form_cell(fmt: str, key: str) -> str:
-    from xlsx_reports.definitions import get_form
+    from xlsx_reports.form.definitions import get_form
     return get_form(fmt).field(key).a1
 
 

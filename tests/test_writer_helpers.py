@@ -9,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 
-from xlsx_reports.definitions import get_form
-from xlsx_reports.model import Report
-from xlsx_reports.writer import write_workbook
+from xlsx_reports.form.definitions import get_form
+from xlsx_reports.form.values import Report
+from xlsx_reports.xlsx.writer import write_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "samples" / "data" / "河市镇_2020.json"

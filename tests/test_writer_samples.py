@@ -8,7 +8,7 @@ import pytest
 from conftest import need_shared
 from test_writer_helpers import REPO, meta_rows, open_both
 
-from xlsx_reports.roster import read_roster
+from xlsx_reports.core.roster import read_roster
 
 SAMPLES = REPO / "samples"
 

@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from . import __version__
-from .findings import CannotContinue, os_reason
+from xlsx_reports import __version__
+from xlsx_reports.core.findings import CannotContinue, os_reason
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -103,7 +103,7 @@ class _MergeProgress:
 
 
 def _merge_finding_text(f) -> str:
-    from .findings import SEVERITY_TEXT
+    from xlsx_reports.core.findings import SEVERITY_TEXT
     advice = f"（{f.advice}）" if f.advice else ""
     return f"[{SEVERITY_TEXT[f.severity]} {f.code}] {f.message}{advice}"
 
@@ -121,15 +121,15 @@ def merge_command(inputs, output, unit, roster, allow_errors, year, jobs) -> Non
     """校验各单位报回的工作簿并汇总为一个工作簿（FILE_OR_DIR 可以是文件或文件夹）。"""
     from pathlib import Path
 
-    from .findings import has_errors
-    from .merge import merge_files
-    from .writer.merged import write_merged
+    from xlsx_reports.core.findings import has_errors
+    from xlsx_reports.merge.workbooks import merge_files
+    from xlsx_reports.xlsx.writer.merged import write_merged
 
     if Path(output).suffix.lower() != ".xlsx":
         raise CannotContinue(f"输出文件必须是 .xlsx：{output}")
     entries = None
     if roster:
-        from .roster import read_roster
+        from xlsx_reports.core.roster import read_roster
         entries = read_roster(roster)
     progress = _MergeProgress()
     try:
@@ -168,8 +168,8 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
     import json
     from pathlib import Path
 
-    from .checker_batch import check_paths, collect
-    from .checker_output import as_json as result_json, text_lines
+    from xlsx_reports.check.batch import check_paths, collect
+    from xlsx_reports.check.output import as_json as result_json, text_lines
 
     if not collect(inputs):
         raise CannotContinue("没有找到要校验的工作簿：" + "、".join(inputs))
@@ -177,7 +177,7 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
         raise CannotContinue("没有找到上年工作簿：" + "、".join(previous) + "（请检查 --previous 的路径）")
     entries = None
     if roster:
-        from .roster import read_roster
+        from xlsx_reports.core.roster import read_roster
         entries = read_roster(roster)
     result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs)
     annotated = _check_annotate(result, annotate_dir, quiet=as_json) if annotate_dir else True
@@ -191,7 +191,7 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
 
 def _check_annotate(result, out_dir, *, quiet: bool) -> bool:
     """Writes the annotated copies; False when one could not be written."""
-    from .annotate import annotate
+    from xlsx_reports.xlsx.annotate import annotate
 
     ok = True
     for entry in result.files:
@@ -215,7 +215,7 @@ def _check_annotate(result, out_dir, *, quiet: bool) -> bool:
 # --- render (issue 5): the published report from a checked workbook -------------------------
 
 def _render_finding_text(f) -> str:
-    from .findings import SEVERITY_TEXT
+    from xlsx_reports.core.findings import SEVERITY_TEXT
     where = f"{f.where}：" if f.where else ""
     advice = f"（{f.advice}）" if f.advice else ""
     return f"[{SEVERITY_TEXT[f.severity]} {f.code}] {where}{f.message}{advice}"
@@ -233,8 +233,8 @@ def render_command(source, output, template, force) -> None:
 
     退出码：0 已生成（可有提示）；1 工作簿有错误未生成（或加 --force 生成了草稿）；2 无法读取或用法错误。
     """
-    from .findings import has_errors
-    from .render import render_file
+    from xlsx_reports.core.findings import has_errors
+    from xlsx_reports.report.render import render_file
 
     result = render_file(source, output, template=template, force=force)
     for f in result.findings:
@@ -297,7 +297,7 @@ def new_command(unit, year, fmt, previous, password, deadline, output, force) ->
     """为一个单位生成锁定的填报工作簿。"""
     from pathlib import Path
 
-    from .batch import new_workbook
+    from xlsx_reports.generate.batch import new_workbook
 
     _check_output(output)
     if previous and Path(previous).resolve() == Path(output).resolve():
@@ -324,8 +324,8 @@ def new_command(unit, year, fmt, previous, password, deadline, output, force) ->
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中的同名文件")
 def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, force) -> None:
     """按单位名单（CSV，至少含“单位名称”列）为每个单位生成填报工作簿和清单 manifest.csv。"""
-    from .batch import run_batch
-    from .roster import read_roster
+    from xlsx_reports.generate.batch import run_batch
+    from xlsx_reports.core.roster import read_roster
 
     entries = read_roster(roster)
     with click.progressbar(length=len(entries.units), label="生成工作簿", file=sys.stderr) as bar:
@@ -349,8 +349,8 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
               help="输出文件 .json 或 .csv（默认输出到屏幕）")
 def export_command(inputs, fmt, output) -> None:
     """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。"""
-    from .atomic import write_bytes
-    from .export import export_records, output_format, to_csv, to_json
+    from xlsx_reports.core.atomic import write_bytes
+    from xlsx_reports.report.export import export_records, output_format, to_csv, to_json
 
     fmt = output_format(fmt, output, inputs)
     records = export_records(inputs)

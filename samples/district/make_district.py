@@ -23,8 +23,8 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.balanced import balanced_report  # noqa: E402
-from xlsx_reports.model import Report  # noqa: E402
-from xlsx_reports.writer import write_workbook  # noqa: E402
+from xlsx_reports.form.values import Report  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
 
 YEAR = 2020
 DISTRICT = "示例区"

@@ -25,8 +25,8 @@ def workbook(tmp: Path) -> Path:
     if WORKBOOK.exists():
         return WORKBOOK
     sys.path.insert(0, str(REPO))
-    from xlsx_reports.model import Report
-    from xlsx_reports.writer import write_workbook
+    from xlsx_reports.form.values import Report
+    from xlsx_reports.xlsx.writer import write_workbook
     path = tmp / WORKBOOK.name
     write_workbook(Report.from_dict(json.loads(DATA.read_text(encoding="utf-8"))), path)
     return path

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import xlsxwriter
 
-from xlsx_reports.form import a1
-from xlsx_reports.meta import META_SHEET, Metadata
-from xlsx_reports.model import Report
+from xlsx_reports.form.model import a1
+from xlsx_reports.xlsx.meta import META_SHEET, Metadata
+from xlsx_reports.form.values import Report
 
 
 def formula(report: Report, key: str) -> str:
@@ -93,7 +93,7 @@ def balanced(year: int = 2020, unit: str = "东山镇") -> Report:
 
 
 def generate(report: Report, path) -> _Path:
-    from xlsx_reports.writer import write_workbook
+    from xlsx_reports.xlsx.writer import write_workbook
     write_workbook(report, path)
     return _Path(path)
 

@@ -1,0 +1,1 @@
+"""Checking returned workbooks: the rules of shared/spec/rules.md applied to a Reading."""

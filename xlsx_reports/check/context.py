@@ -1,0 +1,60 @@
+"""What every rule needs: the reading, where a key was found, and how to word a finding."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from xlsx_reports.core.findings import Finding
+from xlsx_reports.form.model import Field
+from xlsx_reports.xlsx.reader import Reading
+
+
+@dataclass
+class Context:
+    reading: Reading
+
+    @property
+    def form(self):
+        return self.reading.form
+
+    @property
+    def report(self):
+        return self.reading.report
+
+    @property
+    def file(self) -> str:
+        return str(self.reading.path)
+
+    def located(self, keys: Iterable[str]) -> bool:
+        return all(k.lstrip("-") in self.reading.cells for k in keys)
+
+    def value(self, key: str) -> Any:
+        """An input as meant (None blank, str text) or a total recomputed from the inputs."""
+        return self.report.value(key.lstrip("-"))
+
+    def sheet_of(self, key: str) -> str:
+        return self.reading.cells[key.lstrip("-")].sheet
+
+    def a1(self, key: str) -> str:
+        return self.reading.cells[key.lstrip("-")].a1
+
+    def where(self, key: str) -> str:
+        return f"{self.sheet_of(key)}!{self.a1(key)}"
+
+    @staticmethod
+    def path(f: Field) -> str:
+        return "／".join(f.labels[-2:])
+
+    def finding(self, code: str, severity: str, message: str, keys: Iterable[str], *,
+                expected=None, actual=None, advice: str = "") -> Finding:
+        keys = [k.lstrip("-") for k in keys]
+        cells = tuple(dict.fromkeys(self.a1(k) for k in keys))
+        sheet = self.sheet_of(keys[0]) if keys else ""
+        return Finding(code, severity, message, file=self.file, sheet=sheet, cells=cells,
+                       expected=expected, actual=actual, advice=advice, unit=self.report.unit)
+
+    def sheet_finding(self, code: str, severity: str, message: str, sheet: str,
+                      cells: Iterable[str] = (), *, expected=None, actual=None,
+                      advice: str = "") -> Finding:
+        return Finding(code, severity, message, file=self.file, sheet=sheet, cells=tuple(cells),
+                       expected=expected, actual=actual, advice=advice, unit=self.report.unit)

@@ -1,0 +1,271 @@
+"""Text against tables (rules.md): numbers quoted in the prose must be the tables' numbers.
+
+TXT-T3 (applications), TXT-T4 (复议/诉讼), TXT-SUM (a total and its listed parts) read the
+narratives; HEAD reads a rendered or imported report for the six headings, verbatim and
+in order. All are warnings: prose is free text and a pattern can misread it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from html.parser import HTMLParser
+
+from xlsx_reports.core.findings import Finding
+from xlsx_reports.form.model import Form
+from xlsx_reports.form.values import Report
+from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
+from xlsx_reports.report.view import cell_text, label_topic, t3_groups
+
+NUM = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
+GAP = r"[^。；;，,\d０-９]{0,12}?"
+UNITS = "条件个篇项次起宗"
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+
+
+def parse_number(text: str) -> int | None:
+    """12, １２, 十二, 二十三, 一百零五 -> int; None when it is not a plain count."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch in "十百":
+            total += (current or 1) * (10 if ch == "十" else 100)
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A number the prose states about a table value: which phrase, which cell or sum."""
+    phrase: re.Pattern
+    keys: tuple[str, ...]
+    label: str
+    code: str
+
+
+def _claims(report: Report) -> list[Claim]:
+    """Prose phrases (words, not labels) for table 三's rows; group names from the form."""
+    def t3(row: str) -> tuple[str, ...]:
+        return (f"t3.{row}.total",)
+    fields = report.form.by_key
+
+    def label(keys: tuple[str, ...]) -> str:
+        return _label(report, keys)
+    claims = [
+        Claim(re.compile(rf"(?:收到|新收|受理){GAP}申请{GAP}{NUM}\s*件"), t3("new"),
+              label(t3("new")), "TXT-T3"),
+        Claim(re.compile(rf"上一?年度?结转{GAP}{NUM}\s*件"), t3("carried"), label(t3("carried")),
+              "TXT-T3"),
+        Claim(re.compile(rf"(?<!未)办结{GAP}{NUM}\s*件"), t3("total"), label(t3("total")),
+              "TXT-T3"),
+        Claim(re.compile(rf"结转(?:至)?下一?年度?{GAP}{NUM}\s*件"), t3("carry_over"),
+              label(t3("carry_over")), "TXT-T3"),
+    ]
+    for g in t3_groups(report.form, report).values():
+        keys = tuple(f"t3.{row}.total" for row in g.rows)
+        claims.append(Claim(re.compile(rf"{re.escape(g.short)}[^。；;，,\d０-９]{{0,6}}?{NUM}\s*件"),
+                            keys, g.label, "TXT-T3"))
+    if REVIEW_TOTAL in fields:
+        for word, keys in _t4_words(report).items():
+            claims.append(Claim(re.compile(rf"{word}{GAP}{NUM}\s*[件起宗次]"), keys, label(keys),
+                                "TXT-T4"))
+    return claims
+
+
+def _label(report: Report, keys: tuple[str, ...]) -> str:
+    """A cell's row path without its column (the 总计 column is implied): 一、本年新收…"""
+    return "＋".join("／".join(report.form.field(k).labels[:-1]) for k in keys)
+
+
+def _t4_words(report: Report) -> dict[str, tuple[str, ...]]:
+    """Table 四's top headers (复议, 诉讼) -> the totals prose about them means (rules.md TXT-T4)."""
+    fields = report.form.by_key
+    review = (REVIEW_TOTAL,)
+    litigation = tuple(k for k in LITIGATION_TOTALS if k in fields)
+    return {fields[review[0]].labels[0]: review, fields[litigation[0]].labels[0]: litigation}
+
+
+NONE_T3 = re.compile(r"(?:未|没有)(?:收到|受理|新收)[^。；;，,]{0,12}?申请")
+NONE_T4 = r"(?:未发生|没有发生|未出现|无)[^。；;，,]{{0,20}}?({words})(?:[、和及或]\s*({words}))?"
+
+
+def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
+               cells: tuple[str, ...] = ()) -> list[Finding]:
+    """TXT-T3, TXT-T4 and TXT-SUM for one piece of prose."""
+    out: list[Finding] = []
+    where = dict(file=file, sheet=sheet, cells=cells, unit=report.unit)
+    for claim in _claims(report):
+        table = report.total(claim.keys)
+        for m in claim.phrase.finditer(text):
+            said = parse_number(m.group(1))
+            if said is not None and said != table:
+                out.append(_mismatch(claim.code, m.group(0), claim, table, said, report, where))
+    out += _negations(text, report, where)
+    out += check_sums(text, **where)
+    return out
+
+
+def _mismatch(code, quote, claim: Claim, table, said, report: Report, where) -> Finding:
+    field = report.form.field(claim.keys[0])
+    return Finding(code, "warning",
+                   f"文字写“{quote}”，但“{field.sheet}”表中“{claim.label}”为 {cell_text(table)}",
+                   expected=table, actual=said,
+                   advice="请改正文字中的数字，使之与表格一致（表格由填报数据计算，以表格为准）。",
+                   **where)
+
+
+def _negations(text: str, report: Report, where) -> list[Finding]:
+    out = []
+    fields = report.form.by_key
+    if NONE_T3.search(text) and "t3.new.total" in fields and report.number("t3.new.total"):
+        claim = Claim(NONE_T3, ("t3.new.total",), _label(report, ("t3.new.total",)), "TXT-T3")
+        out.append(_mismatch("TXT-T3", NONE_T3.search(text).group(0), claim,
+                             report.number("t3.new.total"), 0, report, where))
+    words = _t4_words(report) if REVIEW_TOTAL in fields else {}
+    pattern = re.compile(NONE_T4.format(words="|".join(map(re.escape, words))))
+    for m in pattern.finditer(text) if words else ():
+        for word in filter(None, m.groups()):
+            keys = words[word]
+            if report.total(keys):
+                claim = Claim(pattern, keys, _label(report, keys), "TXT-T4")
+                out.append(_mismatch("TXT-T4", m.group(0), claim, report.total(keys), 0,
+                                     report, where))
+    return out
+
+
+SUM = re.compile(rf"{NUM}\s*([{UNITS}])[，,]?\s*其中[：:，,]?([^。]*)")
+
+
+def check_sums(text: str, **where) -> list[Finding]:
+    """TXT-SUM: "主动公开政府信息43条，其中：…9条，…7条…" — the parts must add up."""
+    out = []
+    for m in SUM.finditer(text):
+        total, unit = parse_number(m.group(1)), m.group(2)
+        parts = [parse_number(p) for p in re.findall(rf"{NUM}\s*{unit}", m.group(3))]
+        if total is None or len(parts) < 2 or None in parts or sum(parts) == total:
+            continue
+        out.append(Finding("TXT-SUM", "warning",
+                           f"文字写“{m.group(0)[:40]}…”：合计 {total}{unit}，但所列各项之和为 "
+                           f"{sum(parts)}{unit}",
+                           expected=sum(parts), actual=total,
+                           advice="请核对合计数和所列各项，使各项之和等于合计。", **where))
+    return out
+
+
+MONEY = r"([0-9０-９]+(?:[.．][0-9０-９]+)?)"
+NONE_FEE = r"(?:未|没有|不)收取[^。；;]{{0,12}}?{topic}"
+
+
+def check_extra(text: str, report: Report, fields, **where) -> list[Finding]:
+    """TXT-FEE: what the prose says of the section's own numeric cells (2021 六: 信息处理费
+    收费件数, 收费金额（元）) must be what the cells hold. A blank cell is not compared."""
+    out = []
+    for f in fields:
+        value, topic = report.value(f.key), re.escape(label_topic(f.labels[-1]))
+        if value is None or isinstance(value, (str, bool)):
+            continue
+        if f.type == "money":
+            pattern = rf"{topic}{GAP}{MONEY}\s*(万?){re.escape(f.unit)}"
+        else:
+            pattern = rf"{NUM}\s*{re.escape(f.unit)}[^。；;，,\d０-９]{{0,16}}?{topic}"
+        for m in re.finditer(pattern, text):
+            said = _said_amount(m) if f.type == "money" else parse_number(m.group(1))
+            if said is not None and said != value:
+                out.append(_extra_mismatch(f, m.group(0), value, said, where))
+        negation = re.search(NONE_FEE.format(topic=topic), text)
+        if negation and value:
+            out.append(_extra_mismatch(f, negation.group(0), value, 0, where))
+    return out
+
+
+def _said_amount(m: re.Match) -> Decimal:
+    digits = m.group(1).translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    return Decimal(digits) * (10000 if m.group(2) else 1)
+
+
+def _extra_mismatch(field, quote: str, value, said, where) -> Finding:
+    return Finding("TXT-FEE", "warning",
+                   f"文字写“{quote}”，但 {field.sheet}!{field.a1}（{field.labels[-1]}）填的是 "
+                   f"{cell_text(value)}",
+                   expected=value, actual=said,
+                   advice="请使文字与下方填写的数字一致（报告中的数字以填写的单元格为准）。", **where)
+
+
+def check_report(report: Report, *, file: str = "") -> list[Finding]:
+    """Every narrative section of the report against its tables and its own numeric cells."""
+    out = []
+    for section in report.form.sections:
+        sheet = report.form.sheet(section.sheet)
+        extra = [f for f in sheet.fields if f.numeric]
+        for f in sheet.fields:
+            if f.type == "longtext" and report.text(f.key):
+                where = dict(file=file, sheet=sheet.name, cells=(f.a1,))
+                out += check_text(report.text(f.key), report, **where)
+                out += check_extra(report.text(f.key), report, extra, unit=report.unit, **where)
+    return out
+
+
+# --- HEAD: the six headings ------------------------------------------------------------
+
+class _Lines(HTMLParser):
+    BLOCKS = {"p", "div", "section", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "li",
+              "br", "table", "title", "main", "body"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("style", "script")
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("style", "script")
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def text_lines(content: str, fmt: str = "txt") -> list[str]:
+    if fmt == "html":
+        parser = _Lines()
+        parser.feed(content)
+        content = "".join(parser.parts)
+    return [re.sub(r"^#+\s*|\*\*", "", line).strip() for line in content.splitlines()]
+
+
+def check_headings(content: str, form: Form, fmt: str = "txt", *, file: str = "") -> list[Finding]:
+    """HEAD: each statutory heading on a line of its own, verbatim, in the statutory order."""
+    lines = text_lines(content, fmt)
+    row_labels = {lb.text for s in form.sheets for lb in s.labels}
+    out, last = [], -1
+    for s in form.sections:
+        if s.heading in lines:
+            at = lines.index(s.heading)
+            if at < last:
+                out.append(Finding("HEAD", "warning", f"标题“{s.heading}”的顺序不对", file=file,
+                                   advice="六个标题应按一至六的顺序出现。"))
+            last = max(last, at)
+            continue
+        found = next((ln for ln in lines if ln.startswith(f"{s.number}、") and ln not in row_labels),
+                     "")
+        actual = f"，文中为“{found}”" if found else "，文中没有这一部分"
+        out.append(Finding("HEAD", "warning", f"标题“{s.heading}”没有逐字出现{actual}", file=file,
+                           expected=s.heading, actual=found or None,
+                           advice="法定标题应逐字照录（国办公开办函规定的格式）。"))
+    return out
+
+
+def check_rendered(content: str, form: Form, fmt: str, *, file: str = "") -> list[Finding]:
+    return check_headings(content, form, fmt, file=file)

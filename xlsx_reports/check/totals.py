@@ -1,0 +1,240 @@
+"""Totals and the form's checks: FORMULA, CACHED, the sum rules of totals, Form.checks.
+
+Every total is recomputed from the inputs (Report.value). A total cell must still hold a
+formula over exactly its terms; formulas are compared by the cells they add up, so what
+LibreOffice rewrites ($, spaces, case, sheet-name quotes, SUM vs +) does not matter.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+from typing import Any, Iterator
+
+from xlsx_reports.core.findings import Finding
+from xlsx_reports.form.model import Check, Field, a1
+from xlsx_reports.check.context import Context
+from xlsx_reports.check.values import number_text
+
+TOKEN = re.compile(
+    r"(?P<ref>(?:(?P<sheet>'(?:[^']|'')+'|[^'!+\-,()=:*/^&<>\s]+)!)?"
+    r"(?P<c0>[A-Z]{1,3})(?P<r0>\d+)(?::(?P<c1>[A-Z]{1,3})(?P<r1>\d+))?)"
+    r"|(?P<func>[A-Z][A-Z0-9.]*\()|(?P<op>[+\-,()])")
+TERMS_SHOWN = 6      # longer sums are shown by their non-zero terms
+OP_TEXT = {"eq": "应等于", "ge": "应不小于", "le": "应不大于", "lt": "应小于"}
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str],
+                  filled: set[tuple[str, str]] = frozenset()) -> dict[str, int] | None:
+    """{key: coefficient} of a formula that only adds and subtracts form cells, else None.
+
+    `index` maps (upper-cased sheet name, A1) to form keys; a reference to a cell that is
+    not a form cell is harmless while that cell is empty (a row inserted inside a SUM range)
+    and makes the formula foreign once something is in it (`filled`).
+    """
+    text = re.sub(r"[\s$]", "", formula.lstrip("=")).upper()
+    coef: Counter = Counter()
+    stack, sign, pos = [1], 1, 0
+    while pos < len(text):
+        m = TOKEN.match(text, pos)
+        if not m:
+            return None
+        pos = m.end()
+        if m.group("ref"):
+            sheet = (m.group("sheet") or own_sheet.upper()).strip("'").replace("''", "'")
+            for cell in _cells(m):
+                key = index.get((sheet, cell))
+                if key is not None:
+                    coef[key] += stack[-1] * sign
+                elif (sheet, cell) in filled:
+                    return None
+            sign = 1
+        elif m.group("func"):
+            if m.group("func") != "SUM(":
+                return None
+            stack.append(stack[-1] * sign)
+            sign = 1
+        elif m.group("op") in "+-":
+            sign = -sign if m.group("op") == "-" else sign
+        elif m.group("op") == "(":
+            stack.append(stack[-1] * sign)
+            sign = 1
+        elif m.group("op") == ")":
+            if len(stack) == 1:
+                return None
+            stack.pop()
+        elif m.group("op") == "," and len(stack) == 1:
+            return None
+    return _nonzero(coef) if len(stack) == 1 else None
+
+
+def _cells(m: re.Match) -> Iterator[str]:
+    c0, r0 = _col_index(m.group("c0")), int(m.group("r0")) - 1
+    c1 = _col_index(m.group("c1")) if m.group("c1") else c0
+    r1 = int(m.group("r1")) - 1 if m.group("r1") else r0
+    for r in range(min(r0, r1), max(r0, r1) + 1):
+        for c in range(min(c0, c1), max(c0, c1) + 1):
+            yield a1(r, c)
+
+
+def _expected_terms(f: Field) -> dict[str, int]:
+    coef: Counter = Counter()
+    for t in f.terms:
+        coef[t.lstrip("-")] += -1 if t.startswith("-") else 1
+    return _nonzero(coef)
+
+
+def _nonzero(coef: Counter) -> dict[str, int]:
+    """Counter's unary + would also drop negative coefficients (subtracted cells)."""
+    return {k: v for k, v in coef.items() if v}
+
+
+def as_number(v: Any) -> Decimal | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, Decimal)):
+        return Decimal(v)
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    return None
+
+
+def total_findings(ctx: Context) -> Iterator[Finding]:
+    index = {(c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+    filled = {(s.upper(), c) for s, cells in ctx.reading.filled.items() for c in cells}
+    totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
+    broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
+    stale: dict[str, list[tuple[str, Any, Any]]] = {}
+    for f in totals:
+        cell = ctx.reading.cells[f.key]
+        recomputed = ctx.value(f.key)
+        if f.key in broken:
+            yield _formula_finding(ctx, f, cell, recomputed)
+            shown = as_number(cell.value)
+            if shown is not None and shown != recomputed:
+                yield _sum_finding(ctx, f, shown, recomputed)
+        elif as_number(cell.cached) != recomputed and not broken.intersection(f.terms):
+            # a total over a typed-over total follows that cell: reported there already
+            stale.setdefault(cell.sheet, []).append((f.key, cell.cached, recomputed))
+    formulas = [c for c in ctx.reading.cells.values() if c.formula]
+    if formulas and all(c.cached is None for c in formulas):
+        yield _never_calculated(ctx, len(formulas))
+        return
+    for sheet, items in stale.items():
+        yield _cached_finding(ctx, sheet, items)
+
+
+def _intact(ctx: Context, f: Field, index, filled) -> bool:
+    cell = ctx.reading.cells[f.key]
+    if not cell.formula:
+        return False
+    return formula_terms(cell.formula, cell.sheet, index, filled) == _expected_terms(f)
+
+
+def _never_calculated(ctx: Context, count: int) -> Finding:
+    return ctx.sheet_finding(
+        "CACHED", "warning",
+        f"工作簿中 {count} 个合计公式都没有保存计算结果（文件是用不计算公式的程序保存的）；"
+        "已按输入重新计算合计", "",
+        advice="请在 Excel、WPS 或 LibreOffice 中打开后保存一次，使合计格显示计算结果。")
+
+
+def _formula_finding(ctx: Context, f: Field, cell, recomputed) -> Finding:
+    where = f"{ctx.where(f.key)}（{ctx.path(f)}）"
+    would = number_text(recomputed)
+    if cell.formula:
+        msg = f"{where}的合计公式被改为 {cell.formula}，不再是各项之和；按原公式应为 {would}"
+    elif cell.value is None:
+        msg = f"{where}的合计公式被删除，该格为空；按公式应为 {would}"
+    else:
+        shown = cell.value if isinstance(cell.value, str) else number_text(as_number(cell.value))
+        msg = f"{where}的合计公式被改成了直接填写的“{shown}”；按公式应为 {would}"
+    return ctx.finding("FORMULA", "error", msg, [f.key], expected=recomputed,
+                       actual=cell.formula or cell.value,
+                       advice="合计格由公式自动计算，请不要改写；请使用下发的原表重新填写，"
+                              "或在该格恢复求和公式。")
+
+
+def _sum_finding(ctx: Context, f: Field, shown: Decimal, recomputed) -> Finding:
+    terms = f.terms
+    rest = ""
+    if len(terms) > TERMS_SHOWN:   # a long column of zeros hides the numbers that matter
+        terms = tuple(t for t in f.terms if ctx.report.number(t)) or f.terms[:1]
+        rest = "（其余各项为 0 或空白）"
+    parts = "+".join(ctx.a1(t) for t in terms)
+    values = "+".join(number_text(ctx.report.number(t)) for t in terms)
+    msg = (f"{ctx.where(f.key)}（{ctx.path(f)}）显示 {number_text(shown)}，"
+           f"但 {parts} = {values} = {number_text(recomputed)}{rest}")
+    return ctx.finding(f.rule or "FORMULA", "error", msg, [f.key] + list(f.terms),
+                       expected=recomputed, actual=shown,
+                       advice="请核对各分项数字；合计格应由公式自动计算。")
+
+
+def _cached_finding(ctx: Context, sheet: str, items) -> Finding:
+    shown = "；".join(
+        f"{ctx.a1(k)} 保存的是 {'空' if c is None else c}，应为 {number_text(r)}" for k, c, r in items[:6])
+    more = f" 等 {len(items)} 格" if len(items) > 6 else ""
+    msg = (f"{sheet} 的合计公式保存的计算结果与重新计算的不一致（文件修改后没有重新计算就保存了）："
+           f"{shown}{more}")
+    return ctx.finding("CACHED", "warning", msg, [k for k, _, _ in items],
+                       expected=[r for _, _, r in items], actual=[c for _, c, _ in items],
+                       advice="公式本身完好，按输入重新计算的数字为准；请在 Excel/WPS 中打开后按 F9"
+                              "（LibreOffice：Ctrl+Shift+F9）重新计算再保存。")
+
+
+# --- the form's checks --------------------------------------------------------------------
+
+def check_findings(ctx: Context) -> Iterator[Finding]:
+    for check in ctx.form.checks:
+        if not ctx.located(check.keys):
+            continue
+        yield from _evaluate(ctx, check)
+
+
+def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:
+    if check.op == "decimals_le":
+        for key in check.left:
+            v = ctx.value(key)
+            if isinstance(v, Decimal) and -v.normalize().as_tuple().exponent > int(check.const):
+                yield ctx.finding(check.code, check.severity,
+                                  f"{check.text}：{ctx.where(key)} 填的是 {number_text(v)}",
+                                  [key], expected=int(check.const), actual=v, advice=check.advice)
+        return
+    left = ctx.report.total(check.left)
+    right = ctx.report.total(check.right) if check.right else check.const
+    if _holds(check.op, left, right):
+        return
+    lhs = _side(ctx, check.left)
+    if check.op == "zero_iff_zero":
+        rhs = _side(ctx, check.right)
+        msg = f"{check.text}：{lhs}，{rhs}"
+    else:
+        rhs = _side(ctx, check.right) if check.right else number_text(right)
+        msg = f"{check.text}：{lhs}，{OP_TEXT[check.op]} {rhs}"
+    blanks = [ctx.a1(k) for k in check.keys if ctx.value(k) is None]
+    if blanks:
+        msg += f"（其中 {'、'.join(blanks)} 空白，按 0 计）"
+    yield ctx.finding(check.code, check.severity, msg, list(check.keys), expected=right,
+                      actual=left, advice=check.advice)
+
+
+def _holds(op: str, left, right) -> bool:
+    return {"eq": left == right, "ge": left >= right, "le": left <= right, "lt": left < right,
+            "zero_iff_zero": (left == 0) == (right == 0)}[op]
+
+
+def _side(ctx: Context, keys: tuple[str, ...]) -> str:
+    total = number_text(ctx.report.total(keys))
+    if len(keys) == 1:
+        return f"{ctx.a1(keys[0])} = {total}"
+    cells = "".join(("-" if k.startswith("-") else "+") + ctx.a1(k) for k in keys).lstrip("+")
+    nums = "".join(("-" if k.startswith("-") else "+") + number_text(ctx.report.number(k.lstrip("-")))
+                   for k in keys).lstrip("+")
+    return f"{cells} = {nums} = {total}"

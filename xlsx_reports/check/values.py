@@ -1,0 +1,173 @@
+"""Rules on single input cells: NONNUM, T2/T3/T4-TYPE, BLANK and NARRATIVE.
+
+Values are judged as the spreadsheet sees them (text is not a number, even "12"), and
+the message says which number the person meant so the fix is obvious.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Iterator
+
+from xlsx_reports.core.findings import Finding
+from xlsx_reports.form.model import Field
+from xlsx_reports.form.values import text_problem
+from xlsx_reports.check.context import Context
+
+TYPE_CODE = {"t2": "T2-TYPE", "t3": "T3-TYPE", "t4": "T4-TYPE"}
+UNIT_WORDS = ("万元", "元", "件", "个", "条", "项", "次", "份", "人", "起")
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+PLACEHOLDERS = {"无", "略", "暂无", "同上", "待补充", "待填写", "待定", "xxx", "xx", "x", "/", "-", "—",
+                "——", "…", "……", "0", "空", "见附件", "详见附件"}
+MIN_OVERVIEW = 30     # characters: a shorter 总体情况 cannot cover the five required topics
+MIN_HINT_COPY = 15    # a text this long found inside the hint was copied from it
+
+
+def meant_number(text: str) -> Decimal | None:
+    """The number a person meant by text in a numeric cell: "１２", " 12 ", "1,200", "12件", "三"."""
+    s = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
+    for word in UNIT_WORDS:
+        if s.endswith(word) and len(s) > len(word):
+            s = s[: -len(word)]
+            break
+    if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", s):
+        try:
+            return Decimal(s)
+        except InvalidOperation:
+            return None
+    return _chinese_number(s)
+
+
+def _chinese_number(s: str) -> Decimal | None:
+    """Small Chinese numerals (0–99): 三, 十二, 二十, 二十五."""
+    if not s or any(ch not in CN_DIGITS and ch != "十" for ch in s):
+        return None
+    if "十" not in s:
+        return Decimal(CN_DIGITS[s]) if len(s) == 1 else None
+    tens, _, ones = s.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return Decimal((CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0))
+
+
+def number_text(n: Decimal | int) -> str:
+    if isinstance(n, Decimal):
+        n = n.normalize()
+        return str(int(n)) if n == n.to_integral_value() else format(n, "f")
+    return str(n)
+
+
+def value_findings(ctx: Context) -> Iterator[Finding]:
+    blanks: dict[str, list[Field]] = {}
+    for f in ctx.form.inputs:
+        if f.key not in ctx.reading.cells:
+            continue
+        value = ctx.value(f.key)
+        if value is None:
+            if f.type != "longtext":
+                blanks.setdefault(ctx.sheet_of(f.key), []).append(f)
+            continue
+        if f.numeric:
+            yield from _numeric(ctx, f, value)
+        elif problem := text_problem(f.type, str(value)):
+            yield ctx.finding("INFO", "warning", f"{ctx.where(f.key)}（{f.labels[-1]}）“{value}”{problem}",
+                              [f.key], actual=str(value),
+                              advice=f"请重新填写{f.labels[-1]}，以便公众和上级联系核实。")
+    for sheet, fields in blanks.items():
+        yield _blank(ctx, sheet, fields)
+    yield from _narratives(ctx)
+
+
+def _numeric(ctx: Context, f: Field, value) -> Iterator[Finding]:
+    where = ctx.where(f.key)
+    if isinstance(value, str):
+        meant = meant_number(value)
+        if meant is not None and not _fits(f, meant):
+            meant = None   # "-3" in a count cell: no number of the right kind was meant
+        if meant is not None:
+            msg = (f"{where}（{ctx.path(f)}）填的是文本“{value}”，不是数字：表格的求和公式不会计入它"
+                   f"（按 0 计）；应填数字 {number_text(meant)}")
+            advice = f"请删除该格内容后重新输入数字 {number_text(meant)}（不要带单位、空格或全角数字，不要设置为文本格式）。"
+        else:
+            msg = f"{where}（{ctx.path(f)}）填的是“{value}”，不是{_kind(f)}"
+            advice = "请填写数字；没有的请填 0，不要填“/”“—”“无”或文字。"
+        yield ctx.finding("NONNUM", "error", msg, [f.key], expected=meant, actual=value,
+                          advice=advice)
+        return
+    problem = _type_problem(f, value)
+    if problem:
+        code = TYPE_CODE.get(f.table, "NONNUM")
+        yield ctx.finding(code, "error", f"{where}（{ctx.path(f)}）填的是 {number_text(value)}，{problem}",
+                          [f.key], actual=value,
+                          advice=f"请改为{_kind(f)}。")
+
+
+def _fits(f: Field, n: Decimal) -> bool:
+    return _type_problem(f, n) is None
+
+
+def _type_problem(f: Field, n) -> str | None:
+    whole = n == int(n)
+    if f.type in ("count", "signed") and not whole:
+        return "应为整数，不能有小数"
+    if f.type in ("count", "money") and n < 0:
+        return "不能为负数"
+    return None
+
+
+def _kind(f: Field) -> str:
+    return {"count": "不小于 0 的整数", "signed": "整数（减少填负数）",
+            "money": f"不小于 0 的金额（单位：{f.unit or '元'}）"}.get(f.type, "数字")
+
+
+def _blank(ctx: Context, sheet: str, fields: list[Field]) -> Finding:
+    cells = [f.key for f in fields]
+    numeric = all(f.numeric for f in fields)
+    if numeric:
+        shown = "、".join(ctx.a1(k) for k in cells[:12]) + (" 等" if len(cells) > 12 else "")
+        msg = f"{sheet} 有 {len(cells)} 个单元格未填：{shown}。空白不等于 0"
+    else:   # 基本信息: name the items, an address alone means nothing to the township
+        shown = "、".join(f"{f.labels[-1]}（{ctx.a1(f.key)}）" for f in fields)
+        msg = f"{sheet} 有 {len(cells)} 项未填：{shown}"
+    advice = ("请逐格填写；没有发生的请填 0，不要留空。" if numeric
+              else "请补充填写这些项目。")
+    return ctx.finding("BLANK", "warning", msg, cells, expected=0 if numeric else None,
+                       actual=None, advice=advice)
+
+
+def _narratives(ctx: Context) -> Iterator[Finding]:
+    for sheet in ctx.form.sheets:
+        if sheet.role != "narrative":
+            continue
+        f = next(x for x in sheet.fields if x.type == "longtext")
+        if f.key not in ctx.reading.cells:
+            continue
+        text = ctx.report.text(f.key).strip()
+        problem = _narrative_problem(text, sheet.hint, f.key)
+        if problem:
+            yield ctx.finding("NARRATIVE", "warning", f"{ctx.where(f.key)}（{sheet.title}）{problem}",
+                              [f.key], actual=text or None,
+                              advice=_narrative_advice(sheet))
+
+
+def _narrative_advice(sheet) -> str:
+    advice = "请按本页提示写明本部分内容，用具体做法和数字说明。"
+    if "无其他需要报告的事项" in sheet.hint:   # only 六 may say there is nothing to report
+        advice += "确无内容的，写“无其他需要报告的事项。”"
+    return advice
+
+
+def _narrative_problem(text: str, hint: str, key: str) -> str | None:
+    bare = re.sub(r"[\s。．.，,；;：:！!]", "", text)
+    if not bare:
+        return "未填写"
+    if bare.lower() in PLACEHOLDERS:
+        return f"只填了“{text}”，不是实际内容"
+    if hint and (len(bare) >= MIN_HINT_COPY and bare in re.sub(r"\s", "", hint)
+                 or text.startswith(hint[:12])):
+        return "填的是填写提示，不是实际内容"
+    if key == "s1.text" and len(bare) < MIN_OVERVIEW:
+        return f"只有 {len(bare)} 个字，不足以说明总体情况"
+    return None

@@ -1,0 +1,152 @@
+"""Turns table structures (header trees, blocks) into positioned labels and fields.
+
+This is the only place that decides where a label or a cell sits on a sheet; it runs
+once when a form is defined, so the writer, reader and checker share one layout.
+"""
+from __future__ import annotations
+
+from xlsx_reports.form.model import Axis, Field, Grid, Label, Sheet, ValueType
+
+TITLE_ROW = 0
+
+
+def _tree(paths: list[tuple[int, tuple[str, ...]]], depth: int, level: int = 0):
+    """Yield (text, first_level, last_level, first_pos, last_pos) for a header tree.
+
+    Consecutive paths sharing a prefix share one merged label; a path's last label
+    stretches down to the deepest level so leaves line up with the data cells.
+    """
+    i = 0
+    while i < len(paths):
+        pos, path = paths[i]
+        if len(path) <= level:
+            i += 1
+            continue
+        j = i
+        while (j + 1 < len(paths) and len(paths[j + 1][1]) > level
+               and paths[j + 1][1][: level + 1] == path[: level + 1]):
+            j += 1
+        last_level = depth - 1 if len(path) == level + 1 else level
+        yield path[level], level, last_level, pos, paths[j][0]
+        if len(path) > level + 1:
+            yield from _tree(paths[i: j + 1], depth, level + 1)
+        i = j + 1
+
+
+def grid_sheet(name: str, title: str, grid: Grid, *, widths: tuple[float, ...],
+               label_skip: int = 0, landscape: bool = False, hint: str = "") -> Sheet:
+    first_data_row = 1 + grid.header_rows
+    ncols = grid.label_cols + len(grid.cols)
+    labels = [Label(title, TITLE_ROW, 0, None, ncols - 1, role="title")]
+    if grid.corner:
+        labels.append(Label(grid.corner, 1, 0, grid.header_rows, grid.label_cols - 1, role="note"))
+    col_paths = [(grid.label_cols + i, c.labels) for i, c in enumerate(grid.cols)]
+    for text, lv0, lv1, p0, p1 in _tree(col_paths, grid.header_rows):
+        labels.append(Label(text, 1 + lv0, p0, 1 + lv1, p1, role="header"))
+    row_paths = [(first_data_row + i, r.labels) for i, r in enumerate(grid.rows)]
+    for text, lv0, lv1, p0, p1 in _tree(row_paths, grid.label_cols):
+        labels.append(Label(text, p0, lv0, p1, lv1, role="row"))
+    fields = [
+        _grid_field(grid, name, r, c, first_data_row + ri, grid.label_cols + ci, label_skip)
+        for ri, r in enumerate(grid.rows) for ci, c in enumerate(grid.cols)
+    ]
+    return Sheet(name=name, role="table", title=title, labels=_clean(labels), fields=tuple(fields),
+                 widths=widths, landscape=landscape, header_rows=(0, grid.header_rows),
+                 freeze=(first_data_row, grid.label_cols), hint=hint, table=grid.table)
+
+
+def cell_key(table: str, row: str, col: str) -> str:
+    return ".".join(p for p in (table, row, col) if p)
+
+
+def _grid_field(grid: Grid, sheet: str, r: Axis, c: Axis, row: int, col: int, skip: int) -> Field:
+    key = cell_key(grid.table, r.key, c.key)
+    common = dict(key=key, labels=r.labels + c.labels[skip:], type=grid.value_type,
+                  sheet=sheet, row=row, col=col, table=grid.table)
+    if c.total_of:
+        terms = tuple(cell_key(grid.table, r.key, t) for t in c.total_of)
+        return Field(kind="total", terms=terms, rule=c.rule, **common)
+    if r.total_of:
+        terms = tuple(cell_key(grid.table, t, c.key) for t in r.total_of)
+        return Field(kind="total", terms=terms, rule=r.rule, **common)
+    return Field(kind="input", **common)
+
+
+def _clean(labels: list[Label]) -> tuple[Label, ...]:
+    """Collapse 1×1 'merges' to plain cells so the writer never merges a single cell."""
+    out = []
+    for lb in labels:
+        if lb.last_row == lb.row and lb.last_col == lb.col:
+            lb = Label(lb.text, lb.row, lb.col, role=lb.role)
+        out.append(lb)
+    return tuple(out)
+
+
+# --- Table 二: captioned blocks ------------------------------------------------------
+
+BlockRow = tuple[str, str]                       # (row key, row label)
+BlockCol = tuple[str, str, ValueType, str]       # (col key, col label, value type, unit)
+
+
+def blocks_sheet(name: str, title: str, table: str, first_header: str,
+                 blocks: tuple[tuple[str, tuple[BlockCol, ...], tuple[BlockRow, ...]], ...],
+                 *, value_cols: int, widths: tuple[float, ...], hint: str = "") -> Sheet:
+    """Section 二: each block is a caption row, a header row and its data rows.
+
+    When a block has fewer value columns than the table, its last column spans the rest
+    (the official table prints （五）（六）（八） of 2021 that way).
+    """
+    last = value_cols
+    labels = [Label(title, TITLE_ROW, 0, None, last, role="title")]
+    fields: list[Field] = []
+    row = 1
+    for caption, cols, rows in blocks:
+        labels.append(Label(caption, row, 0, None, last, role="caption"))
+        labels.append(Label(first_header, row + 1, 0, role="header"))
+        for i, (_, text, _, _) in enumerate(cols):
+            right = last if i == len(cols) - 1 else i + 1
+            labels.append(Label(text, row + 1, i + 1, None, right, role="header"))
+        for r, (rkey, rtext) in enumerate(rows):
+            labels.append(Label(rtext, row + 2 + r, 0, role="row"))
+            for i, (ckey, ctext, vtype, unit) in enumerate(cols):
+                right = last if i == len(cols) - 1 else i + 1
+                fields.append(Field(
+                    key=cell_key(table, rkey, ckey), labels=(caption, rtext, ctext), kind="input",
+                    type=vtype, sheet=name, row=row + 2 + r, col=i + 1,
+                    last_col=right if right != i + 1 else None, unit=unit, table=table))
+        row += 2 + len(rows)
+    return Sheet(name=name, role="table", title=title, labels=_clean(labels), fields=tuple(fields),
+                 widths=widths, header_rows=None, freeze=(1, 1), hint=hint, table=table)
+
+
+# --- Narrative and information sheets -------------------------------------------------
+
+def narrative_sheet(name: str, title: str, key: str, hint: str,
+                    extra: tuple[tuple[str, str, ValueType, str], ...] = ()) -> Sheet:
+    """A section written as prose: title, guidance, one large text cell, optional numbers.
+
+    `extra` rows are (key, label, type, unit) inputs placed under the text (the 2021
+    信息处理费 in 六).
+    """
+    labels = [Label(title, TITLE_ROW, 0, None, 1, role="title"),
+              Label(hint, 1, 0, None, 1, role="hint")]
+    fields = [Field(key=key, labels=(title,), kind="input", type="longtext", sheet=name,
+                    row=2, col=0, last_col=1, table=key.split(".")[0])]
+    for i, (fkey, text, vtype, unit) in enumerate(extra):
+        labels.append(Label(text, 4 + i, 0, role="row"))
+        fields.append(Field(key=fkey, labels=(title, text), kind="input", type=vtype,
+                            sheet=name, row=4 + i, col=1, unit=unit, table=key.split(".")[0]))
+    return Sheet(name=name, role="narrative", title=title, labels=_clean(labels),
+                 fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint)
+
+
+def info_sheet(name: str, title: str, items: tuple[tuple[str, str, str, ValueType], ...]) -> Sheet:
+    """基本信息: one (key, label, kind, type) per row, label in A, value in B."""
+    labels = [Label(title, TITLE_ROW, 0, None, 1, role="title")]
+    fields = []
+    for i, (key, text, kind, vtype) in enumerate(items):
+        labels.append(Label(text, 1 + i, 0, role="row"))
+        fields.append(Field(key=key, labels=(title, text), kind=kind, type=vtype,
+                            sheet=name, row=1 + i, col=1, table="info"))
+    return Sheet(name=name, role="info", title=title, labels=_clean(labels), fields=tuple(fields),
+                 widths=(20, 60))

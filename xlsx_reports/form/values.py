@@ -1,0 +1,108 @@
+"""A report's values: what a unit entered for one year, keyed by the form's stable keys.
+
+Totals are never stored: `value()` recomputes them from the inputs through the form's
+definition, exactly as the workbook's formulas do (a blank term counts as 0, like SUM).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from xlsx_reports.form.definitions import format_for_year, get_form
+from xlsx_reports.form.model import Form
+
+Number = int | Decimal
+
+
+PHONE_SEPARATORS = re.compile(r"[-\s转]")
+
+
+def text_problem(value_type: str, text: str) -> str | None:
+    """Why a one-line value breaks its cell's rule (the workbook's validation says the same);
+    None when it is fine. Excel checks only what is typed, so pasted values need this."""
+    if value_type == "phone":
+        if not (7 <= len(text) <= 20 and PHONE_SEPARATORS.sub("", text).isdigit()):
+            return "不是有效的电话号码（只能包含数字和“-”，长度 7～20 位）"
+    if value_type == "date":
+        try:
+            date.fromisoformat(text[:10] if len(text) > 10 and text[10] in " T" else text)
+        except ValueError:
+            return "不是日期（格式如 2025-01-20）"
+    return None
+
+
+def period_text(year: int) -> str:
+    return f"{year}年1月1日至{year}年12月31日"
+
+
+def coerce(value_type: str, value: Any) -> Any:
+    """Plain data to the value a cell of that type holds (int for counts, Decimal for money)."""
+    if value is None or value == "":
+        return None
+    if value_type in ("count", "signed"):
+        return int(value)
+    if value_type == "money":
+        return Decimal(str(value))
+    return value
+
+
+@dataclass
+class Report:
+    form: Form
+    unit: str
+    year: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls, unit: str, year: int, fmt: str | None = None) -> "Report":
+        report = cls(get_form(fmt or format_for_year(year)), unit, year)
+        report.values.update({"info.unit": unit, "info.year": year, "info.period": period_text(year)})
+        return report
+
+    def value(self, key: str) -> Any:
+        """The value of any field: an input as entered (None when blank), a total recomputed."""
+        f = self.form.field(key)
+        if f.kind == "total":
+            return sum((self._signed(t) for t in f.terms), 0)
+        return self.values.get(f.key)
+
+    def number(self, key: str) -> Number:
+        """A numeric value with blank as 0 (for sums); the sign of a "-key" term applied."""
+        return self._signed(key)
+
+    def _signed(self, term: str) -> Number:
+        v = self.value(term.lstrip("-"))
+        v = v if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else 0
+        return -v if term.startswith("-") else v
+
+    def total(self, keys: tuple[str, ...]) -> Number:
+        return sum((self._signed(k) for k in keys), 0)
+
+    def text(self, key: str) -> str:
+        v = self.values.get(key)
+        return "" if v is None else str(v)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Report":
+        """A report from plain data ({"unit", "year", "format"?, "values": {key: value}}).
+
+        Money may be given as a string so that decimals stay exact; unknown keys are refused.
+        """
+        report = cls.blank(data["unit"], int(data["year"]), data.get("format"))
+        for key, value in data.get("values", {}).items():
+            f = report.form.by_key.get(key)
+            if f is None or f.kind == "total":
+                raise KeyError(f"{key} is not an input of the {report.form.format} format")
+            report.values[key] = coerce(f.type, value)
+        return report
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}
+        return {"unit": self.unit, "year": self.year, "format": self.form.format, "values": values}
+
+    def all_values(self) -> dict[str, Any]:
+        """Every field of the form, totals included, in form order."""
+        return {f.key: self.value(f.key) for f in self.form.fields}

@@ -1,0 +1,1 @@
+"""Generating blank workbooks for units: one (`new`) or a whole roster (`batch`)."""

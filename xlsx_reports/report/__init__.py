@@ -1,0 +1,1 @@
+"""The published report (Markdown, HTML, text, Word) and data records for other tools."""

@@ -1,0 +1,286 @@
+"""Reads a returned workbook into plain data: the only module that imports openpyxl.
+
+Two loads (formulas, then cached results) give each cell's formula text, stored value and
+cached result. Cells are located through the Form named by the workbook's metadata, by
+finding the form's labels on the sheets, so inserted rows or a renamed sheet are followed
+(and reported) instead of read from the wrong place. Nothing here judges the values:
+the checker does. What leaves this module holds no openpyxl object.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.utils.exceptions import InvalidFileException
+
+from xlsx_reports.form.definitions import FORMATS
+from xlsx_reports.xlsx.filetypes import foreign_reason
+from xlsx_reports.core.findings import CannotContinue, Finding
+from xlsx_reports.form.model import Field, Form, a1
+from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
+from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
+from xlsx_reports.form.values import Report
+
+EXTRA_SHEETS = (DETAIL_SHEET,)
+
+if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
+    raise ImportError("defusedxml is required so that workbooks are parsed safely")
+
+
+class UnreadableWorkbook(CannotContinue):
+    """The file cannot be read as one of our workbooks; the message names the file (Chinese)."""
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """One form cell as found: `value` is what the spreadsheet shows (a formula's cached
+    result, since that is what the person saw), `formula` the formula text or None,
+    `cached` the stored result of the formula load (None when never calculated)."""
+    key: str
+    sheet: str
+    a1: str
+    value: Any
+    formula: str | None
+    cached: Any
+    locked: bool = True
+    validation: tuple[str, str, str] | None = None   # (type, operator, formula1)
+    number_format: str = "General"
+
+
+@dataclass(frozen=True)
+class SheetReading:
+    name: str
+    state: str               # visible / hidden / veryHidden
+    protected: bool
+    password: bool           # a protection password is set
+    form_sheet: str | None   # the form sheet located on it
+
+
+@dataclass
+class Reading:
+    path: Path
+    metadata: Metadata | None
+    form: Form | None
+    report: Report | None
+    cells: dict[str, CellReading] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    sheets: list[SheetReading] = field(default_factory=list)
+    labels: list[LabelReading] = field(default_factory=list)
+    meta_rows: dict[str, str] = field(default_factory=dict)
+    filled: dict[str, set[str]] = field(default_factory=dict)  # sheet -> A1 of non-empty cells
+    guide_title: str = ""    # 填报说明!A1, the workbook's printed title (names unit and year)
+    # sheets the tool adds that rules read as they are (a merged workbook's 分单位明细)
+    extra: dict[str, RawSheet] = field(default_factory=dict)
+
+
+def read_workbook(path) -> Reading:
+    path = Path(path)
+    reason = foreign_reason(path)
+    if reason:
+        raise UnreadableWorkbook(f"{path.name}：{reason}")
+    raws = _load(path)
+    meta_rows = _meta_rows(raws)
+    metadata, origin = _metadata(meta_rows, path)
+    located = locate_form(raws, metadata.format if metadata else None, path.name)
+    if located is None and metadata is not None:
+        raise UnreadableWorkbook(
+            f"{path.name}：是本工具下发的填报表，但表格被大幅改动（大部分标签找不到），无法可靠定位数据；"
+            "请使用下发的原表重新填写")
+    if located is None:
+        raise UnreadableWorkbook(
+            f"{path.name}：不是本工具生成的填报表（没有找到年度报告表格的标签），"
+            "请使用区里下发的填报表填写后重新提交")
+    reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows)
+    guide = next((r for r in raws if r.name == GUIDE_SHEET), None)
+    reading.guide_title = guide.text(*GUIDE_TITLE_CELL) if guide else ""
+    reading.extra = {r.name: r for r in raws if r.name in EXTRA_SHEETS}
+    reading.findings.extend(origin)
+    if metadata and metadata.format != located.form.format:
+        reading.findings.append(_origin(
+            path, f"元数据标明的表式为 {metadata.format} 版，但表格内容是 {located.form.format} 版",
+            expected=metadata.format, actual=located.form.format))
+    elif metadata and metadata.fingerprint != located.form.fingerprint:
+        reading.findings.append(_origin(
+            path, "元数据中的表式指纹与本工具的表式不一致（工作簿由其他版本生成或元数据被修改）",
+            expected=located.form.fingerprint, actual=metadata.fingerprint))
+    reading.findings.extend(located.findings)
+    reading.labels = located.labels
+    reading.sheets = [SheetReading(r.name, r.state, r.protected, r.password,
+                                   located.sheet_of.get(r.name)) for r in raws]
+    by_name = {r.name: r for r in raws}
+    reading.filled = {name: {a1(r, c) for r, c in by_name[name].values}
+                      for name in located.sheet_of}
+    for f in located.form.fields:
+        spot = located.cells.get(f.key)
+        if spot is not None:
+            reading.cells[f.key] = _cell(f, by_name[spot[0]], spot[1], spot[2])
+    reading.report = _report(reading, located.form, metadata)
+    return reading
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def _load(path: Path) -> list[RawSheet]:
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about extensions it drops; we never save, so they do not matter
+            warnings.simplefilter("ignore")
+            formulas = openpyxl.load_workbook(path, data_only=False)
+            cached = openpyxl.load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
+                                 "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交") from exc
+    except Exception as exc:  # a malformed part deep inside the package
+        if _unsafe_xml(exc):
+            raise UnreadableWorkbook(f"{path.name}：工作簿中含有不安全的 XML 内容（实体声明），为安全起见不予读取；"
+                                     "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+        raise UnreadableWorkbook(f"{path.name}：工作簿内容有错误，无法读取（{type(exc).__name__}）；"
+                                 "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+    return [_raw_sheet(ws, cached[ws.title]) for ws in formulas.worksheets]
+
+
+def _unsafe_xml(exc: BaseException | None) -> bool:
+    """openpyxl wraps defusedxml's refusal (entities, external references) in a ValueError."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _raw_sheet(ws, ws_cached) -> RawSheet:
+    raw = RawSheet(name=ws.title, state=ws.sheet_state, protected=bool(ws.protection.sheet),
+                   password=bool(ws.protection.password))
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                raw.values[(cell.row - 1, cell.column - 1)] = _formula_text(cell.value)
+            raw.locked[(cell.row - 1, cell.column - 1)] = bool(cell.protection.locked)
+            if cell.number_format != "General":
+                raw.formats[(cell.row - 1, cell.column - 1)] = cell.number_format
+    for row in ws_cached.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                raw.cached[(cell.row - 1, cell.column - 1)] = cell.value
+    for rng in ws.merged_cells.ranges:
+        raw.merged.add((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
+    for dv in ws.data_validations.dataValidation:
+        fact = (dv.type or "any", dv.operator or "", str(dv.formula1 or ""))
+        for rng in dv.sqref.ranges:
+            for r in range(rng.min_row - 1, rng.max_row):
+                for c in range(rng.min_col - 1, rng.max_col):
+                    raw.validations[(r, c)] = fact
+    return raw
+
+
+def _formula_text(value: Any) -> Any:
+    """Array and data-table formulas come as objects; keep their text only."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    return value
+
+
+# --- metadata ---------------------------------------------------------------------------
+
+def _meta_rows(raws: list[RawSheet]) -> dict[str, str]:
+    sheet = next((r for r in raws if r.name == META_SHEET), None)
+    if sheet is None:
+        return {}
+    rows: dict[str, str] = {}
+    keys = {r: v for (r, c), v in sheet.values.items() if c == 0}
+    for r, key in keys.items():
+        value = sheet.values.get((r, 1))
+        rows[str(key)] = "" if value is None else _plain_text(value)
+    return rows
+
+
+def _metadata(rows: dict[str, str], path: Path) -> tuple[Metadata | None, list[Finding]]:
+    if not rows:
+        return None, [_origin(path, "工作簿中没有本工具的元数据（隐藏工作表“_meta”缺失），"
+                                    "不是本工具下发的填报表或已被改动")]
+    try:
+        metadata = Metadata.from_rows(rows)
+    except (KeyError, ValueError, TypeError):
+        return None, [_origin(path, "工作簿的元数据（隐藏工作表“_meta”）不完整或被修改")]
+    if metadata.tool != TOOL_NAME or metadata.format not in FORMATS:
+        return None, [_origin(path, f"元数据不是本工具写入的（tool={metadata.tool}，"
+                                    f"format={metadata.format}）")]
+    return metadata, []
+
+
+def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
+    return Finding("ORIGIN", "error", message, file=str(path), sheet=META_SHEET,
+                   expected=expected, actual=actual,
+                   advice="请使用区里下发的填报表重新填写，或联系区里重新生成本单位的填报表。")
+
+
+# --- cells and values -------------------------------------------------------------------
+
+def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
+    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=raw.shown(row, col),
+                       formula=raw.formula(row, col), cached=raw.cached.get((row, col)),
+                       locked=raw.locked.get((row, col), True),
+                       validation=raw.validations.get((row, col)),
+                       number_format=raw.formats.get((row, col), "General"))
+
+
+def meant_value(value_type: str, raw: Any) -> Any:
+    """A cell's value in the report: numbers as int/Decimal, text kept as typed, blank None.
+
+    A number stored as text stays a str here: the spreadsheet's SUM ignores it, so the
+    report must not silently count it; the checker says which number was meant.
+    """
+    if raw is None or (isinstance(raw, str) and raw == ""):
+        return None
+    if value_type in ("count", "signed", "money"):
+        if isinstance(raw, bool):
+            return "TRUE" if raw else "FALSE"
+        if isinstance(raw, (int, float)):
+            return _number(raw, value_type)
+        if isinstance(raw, (dt.datetime, dt.date, dt.time)):
+            return raw.isoformat()
+        return str(raw)
+    return _plain_text(raw)
+
+
+def _number(raw: int | float, value_type: str) -> int | Decimal | str:
+    if isinstance(raw, int):
+        return Decimal(raw) if value_type == "money" else raw
+    try:
+        d = Decimal(repr(raw))
+    except InvalidOperation:  # inf / nan cannot come from a spreadsheet, but be safe
+        return str(raw)
+    if value_type != "money" and d == d.to_integral_value():
+        return int(d)
+    return d
+
+
+def _plain_text(raw: Any) -> str:
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def _report(reading: Reading, form: Form, metadata: Metadata | None) -> Report:
+    values: dict[str, Any] = {}
+    for f in form.fields:
+        cell = reading.cells.get(f.key)
+        if cell is not None and f.kind != "total":
+            values[f.key] = meant_value(f.type, cell.value)
+    unit = metadata.unit if metadata else str(values.get("info.unit") or "")
+    year = metadata.year if metadata else values.get("info.year")
+    if not isinstance(year, int):
+        year = form.first_year
+    return Report(form, unit, year, values)

@@ -1,0 +1,57 @@
+"""Writes the fill-in workbook a township receives (xlsxwriter lives only in this package).
+
+    write_workbook(report, path, *, password=None, metadata=None, deadline=None,
+                   prefilled=(), annotations=None, extra=None) -> Metadata
+
+Sheet order: 填报说明, the form's sheets (基本信息, 一 … 六), 校验, _meta, then whatever
+`extra` adds. The file is written atomically. A workbook whose metadata is of kind "merged"
+(a 汇总) has its numeric inputs locked and a 填报说明 that says what it is.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Iterable, Mapping
+
+import xlsxwriter
+
+from xlsx_reports.core.atomic import atomic_path
+from xlsx_reports.xlsx.meta import CHECK_SHEET, GUIDE_SHEET, META_SHEET, Metadata
+from xlsx_reports.form.values import Report
+from xlsx_reports.xlsx.writer.checksheet import write_check_sheet
+from xlsx_reports.xlsx.writer.guide import write_guide
+from xlsx_reports.xlsx.writer.metasheet import fresh_metadata, set_properties, write_meta
+from xlsx_reports.xlsx.writer.sheets import write_form_sheets
+from xlsx_reports.xlsx.writer.styles import FONT, FONT_SIZE, Styles
+
+__all__ = ["write_workbook"]
+
+
+def write_workbook(report: Report, path: str | os.PathLike, *, password: str | None = None,
+                   metadata: Metadata | None = None, deadline: str | None = None,
+                   prefilled: Iterable[str] = (),
+                   annotations: Mapping[tuple[str, str], str] | None = None,
+                   extra: Callable[[xlsxwriter.Workbook], None] | None = None) -> Metadata:
+    metadata = metadata or fresh_metadata(report)
+    summed = metadata.kind == "merged"   # the numbers are sums over units: locked
+    prefilled = [k for k in prefilled if k in report.form.by_key]
+    with atomic_path(path) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp), {
+            "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
+            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        })
+        styles = Styles(workbook)
+        guide = workbook.add_worksheet(GUIDE_SHEET)
+        sheets = write_form_sheets(workbook, report.form, report, styles, password=password,
+                                   prefilled=prefilled, annotations=annotations or {},
+                                   summed=summed)
+        check = workbook.add_worksheet(CHECK_SHEET)
+        meta = workbook.add_worksheet(META_SHEET)
+        write_guide(guide, report, styles, deadline=deadline, prefilled=prefilled, password=password,
+                    metadata=metadata)
+        write_check_sheet(check, report, styles, sheets, password=password)
+        write_meta(meta, metadata, password=password)
+        set_properties(workbook, report, metadata)
+        if extra is not None:
+            extra(workbook)
+        workbook.close()
+    return metadata

@@ -1,0 +1,215 @@
+"""The sheets a merged workbook adds after the form: the trail back to every unit.
+
+分单位明细: one row per merged workbook, one column per numeric input (headed by the
+field's statutory labels and its key), and a 合计 row of SUM formulas equal to the merged
+values. 各单位文字材料: each unit's narrative sections, for the district's own text.
+汇总说明: the summary (merged, left out, missing, key figures) and every source file's
+fingerprint. The sheets are locked (no password): they are a record, not a form.
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from xlsx_reports.form.model import Field, Form, a1, col_letter
+from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
+from xlsx_reports.xlsx.writer import write_workbook
+from xlsx_reports.xlsx.writer.sheets import text_units
+from xlsx_reports.xlsx.writer.styles import NUM_FORMATS, Styles
+
+if TYPE_CHECKING:
+    from xlsx_reports.merge.workbooks import MergeResult, Source
+
+TEXTS_HEAD = ("单位", "文件", "部分", "内容")
+SOURCES_HEAD = ("单位", "文件", "工作簿编号", "SHA-256")
+DETAIL_FIRST_ROW = 4        # title, section, labels, key; then one row per workbook
+TEXT_WIDTH = 90
+LINE_PT = 15.0
+MAX_ROW_PT = 409.0          # Excel's largest row height
+SCOPE_NOTE = ("说明：本工作簿是上列单位报表的汇总，不是{unit}本级的政府信息公开工作年度报告；"
+              "文字部分请参阅“各单位文字材料”另行撰写。")
+
+
+def write_merged(result: "MergeResult", path: str | Path, *, password: str | None = None) -> Metadata:
+    """Write the merged workbook (the form with the summed values, plus the three sheets)."""
+    return write_workbook(result.report, path, password=password, metadata=result.metadata,
+                          extra=merged_sheets(result))
+
+
+def merged_sheets(result: "MergeResult") -> Callable[[Any], None]:
+    def extra(workbook) -> None:
+        styles = Styles(workbook)
+        _detail_sheet(workbook.add_worksheet(DETAIL_SHEET), result, styles)
+        _texts_sheet(workbook.add_worksheet(TEXTS_SHEET), result, styles)
+        _summary_sheet(workbook.add_worksheet(SUMMARY_SHEET), result, styles)
+    return extra
+
+
+def _finish(ws, *, fit_width: bool) -> None:
+    """Lock the sheet (a record, no password) and print it on A4 landscape."""
+    ws.protect("", {"select_locked_cells": True, "format_columns": True, "format_rows": True})
+    ws.set_paper(9)
+    ws.set_landscape()
+    if fit_width:
+        ws.fit_to_pages(1, 0)
+
+
+def _write_value(ws, row: int, col: int, value: Any, fmt) -> None:
+    if isinstance(value, bool) or value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, (int, Decimal)):
+        ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+    else:  # text typed in a numeric cell (only with --allow-errors): kept as the unit typed it
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _number(value: Any) -> float | int:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+# --- 分单位明细 ----------------------------------------------------------------------------
+
+def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
+    form: Form = result.report.form
+    fields = form.numeric_inputs
+    first = len(DETAIL_HEAD)
+    last_col = first + len(fields) - 1
+    ws.merge_range(0, 0, 0, min(last_col, 9), f"{result.report.unit}{result.report.year}年度汇总："
+                   f"{DETAIL_SHEET}", styles.label("title", bordered=False))
+    ws.set_row(0, 30)
+    header = styles.label("header")
+    for col, text in enumerate(DETAIL_HEAD):
+        ws.merge_range(1, col, 3, col, text, header)
+    _section_row(ws, form, fields, first, header)
+    key_fmt = styles.get(font_size=9, align="center", border=1, font_color="#595959")
+    for i, f in enumerate(fields):
+        ws.write_string(2, first + i, "／".join(f.labels), header)
+        ws.write_string(3, first + i, f.key, key_fmt)
+    ws.set_row(2, _header_height(fields))
+    row = DETAIL_FIRST_ROW
+    name_fmt = styles.label("row")
+    value_fmt = {t: styles.get(num_format=NUM_FORMATS[t], align="right", border=1)
+                 for t in ("count", "signed", "money")}
+    for source in result.included:
+        ws.write_string(row, 0, source.label, name_fmt)
+        ws.write_string(row, 1, source.file.name, name_fmt)
+        for i, f in enumerate(fields):
+            _write_value(ws, row, first + i, source.report.value(f.key), value_fmt[f.type])
+        row += 1
+    _total_row(ws, result, fields, row, styles)
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 22)
+    ws.set_column(first, last_col, 14)
+    ws.freeze_panes(DETAIL_FIRST_ROW, first)
+    ws.repeat_rows(0, DETAIL_FIRST_ROW - 1)
+    ws.repeat_columns(0, first - 1)
+    _finish(ws, fit_width=False)
+
+
+def _section_row(ws, form: Form, fields: tuple[Field, ...], first: int, fmt) -> None:
+    """Row 2 names the form sheet each block of columns comes from."""
+    start = 0
+    for i in range(1, len(fields) + 1):
+        if i == len(fields) or fields[i].sheet != fields[start].sheet:
+            if i - 1 > start:
+                ws.merge_range(1, first + start, 1, first + i - 1, fields[start].sheet, fmt)
+            else:
+                ws.write_string(1, first + start, fields[start].sheet, fmt)
+            start = i
+
+
+def _header_height(fields: tuple[Field, ...]) -> float:
+    lines = max(math.ceil(text_units("／".join(f.labels)) / 12) for f in fields)
+    return min(MAX_ROW_PT, lines * LINE_PT + 5)
+
+
+def _total_row(ws, result: "MergeResult", fields: tuple[Field, ...], row: int, styles: Styles) -> None:
+    first = len(DETAIL_HEAD)
+    fmt = styles.label("header")
+    ws.write_string(row, 0, TOTAL_ROW, fmt)
+    ws.write_string(row, 1, f"{len(result.included)} 个工作簿，{len(result.units)} 个单位", fmt)
+    for i, f in enumerate(fields):
+        col = first + i
+        cells = f"{a1(DETAIL_FIRST_ROW, col)}:{a1(row - 1, col)}"
+        ws.write_formula(row, col, f"=SUM({cells})", styles.cell("total", f.type),
+                         _number(result.report.value(f.key)))
+
+
+def detail_column(form: Form, key: str) -> str:
+    """The column letter of an input on 分单位明细 (for tests and for people reading the trail)."""
+    index = [f.key for f in form.numeric_inputs].index(key)
+    return col_letter(len(DETAIL_HEAD) + index)
+
+
+# --- 各单位文字材料 -------------------------------------------------------------------------
+
+def narrative_fields(form: Form) -> list[tuple[str, Field]]:
+    """(section heading, field) of every narrative section, in form order."""
+    heading = {s.sheet: s.heading for s in form.sections}
+    return [(heading.get(f.sheet, f.sheet), f) for f in form.inputs if f.type == "longtext"]
+
+
+def _texts_sheet(ws, result: "MergeResult", styles: Styles) -> None:
+    ws.merge_range(0, 0, 0, 3, f"{result.report.unit}{result.report.year}年度汇总：{TEXTS_SHEET}",
+                   styles.label("title", bordered=False))
+    ws.set_row(0, 30)
+    for col, text in enumerate(TEXTS_HEAD):
+        ws.write_string(1, col, text, styles.label("header"))
+    name_fmt = styles.label("row")
+    text_fmt = styles.get(text_wrap=True, valign="top", align="left", border=1)
+    row = 2
+    for source in result.included:
+        for heading, f in narrative_fields(result.report.form):
+            text = source.report.text(f.key)
+            ws.write_string(row, 0, source.label, name_fmt)
+            ws.write_string(row, 1, source.file.name, name_fmt)
+            ws.write_string(row, 2, heading, name_fmt)
+            ws.write_string(row, 3, text, text_fmt)
+            ws.set_row(row, _text_height(text))
+            row += 1
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 2, 22)
+    ws.set_column(3, 3, TEXT_WIDTH)
+    ws.freeze_panes(2, 0)
+    ws.repeat_rows(1)
+    _finish(ws, fit_width=True)
+
+
+def _text_height(text: str) -> float:
+    lines = sum(max(1, math.ceil(text_units(part) / (TEXT_WIDTH - 2))) for part in text.split("\n"))
+    return min(MAX_ROW_PT, lines * LINE_PT + 5)
+
+
+# --- 汇总说明 ------------------------------------------------------------------------------
+
+def _summary_sheet(ws, result: "MergeResult", styles: Styles) -> None:
+    ws.merge_range(0, 0, 0, 3, f"{result.report.unit}{result.report.year}年度汇总：{SUMMARY_SHEET}",
+                   styles.label("title", bordered=False))
+    ws.set_row(0, 30)
+    line_fmt = styles.get(align="left", text_wrap=False)
+    row = 1
+    for line in result.summary_lines() + ["", SCOPE_NOTE.format(unit=result.report.unit),
+                                          f"生成时间：{result.metadata.generated}"]:
+        ws.write_string(row, 0, line, line_fmt)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "来源文件：", line_fmt)
+    row += 1
+    for col, text in enumerate(SOURCES_HEAD):
+        ws.write_string(row, col, text, styles.label("header"))
+    for source in result.included:
+        row += 1
+        _source_row(ws, row, source, styles.label("row"))
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 34)
+    ws.set_column(3, 3, 70)
+    _finish(ws, fit_width=True)
+
+
+def _source_row(ws, row: int, source: "Source", fmt) -> None:
+    for col, text in enumerate((source.label, source.file.name, source.workbook_id, source.sha256)):
+        ws.write_string(row, col, text, fmt)
