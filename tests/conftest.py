@@ -10,6 +10,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# every Finding any test produces (also in CLI subprocesses) must be in check/catalogue.py
+os.environ["XLSX_REPORTS_STRICT"] = "1"
 
 
 def need_program(name: str) -> str:

@@ -210,7 +210,7 @@ def test_wrong_year_inside_the_workbook(blank_2020, tmp_path):
 def test_year_in_file_name_differs(blank_2020, tmp_path):
     path = tmp_path / "东山镇_2019年报.xlsx"
     path.write_bytes(blank_2020.read_bytes())
-    assert found(check_file(path)[1]) == [("YEAR", "warning", "", ())]
+    assert found(check_file(path)[1]) == [("YEAR-NAME", "warning", "", ())]
 
 
 def test_format_must_fit_the_year(tmp_path):

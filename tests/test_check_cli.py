@@ -164,7 +164,7 @@ def test_a_year_different_from_the_rest_of_the_batch(towns):
     data = json.loads(run(towns, "--json").output)
     beifeng = next(f for f in data["files"] if f["unit"] == "北峰镇")
     assert [(f["code"], f["severity"], f["expected"], f["actual"]) for f in beifeng["findings"]] == [
-        ("YEAR", "warning", 2020, 2019)]
+        ("YEAR-ODD", "warning", 2020, 2019)]
 
 
 def test_installed_command_prints_no_traceback(towns):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from test_writer_helpers import filled_report, seed_report
 
 from xlsx_reports.cli import main
-from xlsx_reports.report.export import export_records, to_csv
+from xlsx_reports.report.export import FIELDS, export_records, to_csv, to_json
 from xlsx_reports.form.values import Report
 from xlsx_reports.xlsx.writer import write_workbook
 
@@ -59,8 +59,18 @@ def test_money_keeps_its_decimals(tmp_path):
     report.values["t2.fees.amount"] = Decimal("9.63211")
     path = tmp_path / "t.xlsx"
     write_workbook(report, path)
-    record = next(r for r in export_records([path]) if r["key"] == "t2.fees.amount")
-    assert record["value"] == 9.63211
+    records = export_records([path])
+    record = next(r for r in records if r["key"] == "t2.fees.amount")
+    assert record["value"] == Decimal("9.63211")   # exact, never a float
+    assert '"value": 9.63211,' in to_json(records)
+    assert ",9.63211," in to_csv(records)
+
+
+def test_amounts_beyond_float_precision_are_written_exactly():
+    record = {"unit": "镇", "value": Decimal("12345678901234.5678"), "labels": []}
+    assert '"value": 12345678901234.5678' in to_json([record])
+    assert json.loads(to_json([record]), parse_float=Decimal)[0]["value"] == Decimal("12345678901234.5678")
+    assert "12345678901234.5678" in to_csv([dict.fromkeys(FIELDS, None) | record])
 
 
 def test_csv_joins_labels_and_leaves_blank_empty(two_files):

@@ -79,7 +79,7 @@ def test_unit_rows_must_be_the_merged_units(district, tmp_path):
 
 def test_a_deleted_detail_sheet_is_a_warning_that_the_sums_cannot_be_checked(district, tmp_path):
     _, out, _ = district
-    [f] = findings(out, tmp_path, {}, "AGG-SUM", delete_sheets=[DETAIL_SHEET])
+    [f] = findings(out, tmp_path, {}, "AGG-DETAIL", delete_sheets=[DETAIL_SHEET])
     assert (f.severity, f.message) == (
         "warning", f"汇总工作簿中没有“{DETAIL_SHEET}”工作表，无法核对汇总数是否等于各单位之和")
 

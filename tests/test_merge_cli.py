@@ -76,7 +76,7 @@ def test_workbook_with_errors_is_left_out_unless_allowed(towns, tmp_path):
     allowed = run(str(towns), "-o", str(out), "--unit", "洛江区", "--allow-errors")
     assert allowed.exit_code == 0, allowed.output
     assert "纳入汇总：4 个工作簿，共 4 个单位" in allowed.output
-    assert "[提示 AGG-CHECK]" in allowed.output and "已按 --allow-errors 纳入汇总" in allowed.output
+    assert "[提示 AGG-FORCED]" in allowed.output and "已按 --allow-errors 纳入汇总" in allowed.output
     assert read_workbook(out).report.value("t3.new.natural") >= 999
 
 

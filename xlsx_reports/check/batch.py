@@ -132,7 +132,7 @@ def _duplicates(result: BatchResult) -> None:
     for unit, entries in by_unit.items():
         if len(entries) < 2:
             continue
-        names = "、".join(e.path.name for e in entries)
+        names = "、".join(e.path.name for e in entries if e.path is not None)
         for e in entries:
             e.findings.append(Finding(
                 "AGG-DUP", "error", f"“{unit}”提交了 {len(entries)} 个工作簿：{names}",
@@ -154,7 +154,7 @@ def _odd_years(result: BatchResult) -> None:
     for e in result.files:
         if e.reading and e.reading.report and e.reading.report.year != common:
             e.findings.append(Finding(
-                "YEAR", "warning",
+                "YEAR-ODD", "warning",
                 f"本工作簿是 {e.reading.report.year} 年度的，而本批其余 {count} 个工作簿是 {common} 年度的",
                 file=str(e.path), unit=e.unit, expected=common, actual=e.reading.report.year,
                 advice=f"请确认是否误交了其他年度的报表，并提交 {common} 年度的填报表。"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from xlsx_reports.core.findings import Finding
+from xlsx_reports.core.findings import Finding, Severity
 from xlsx_reports.form.model import Field
 from xlsx_reports.xlsx.reader import Reading
 
@@ -45,7 +45,7 @@ class Context:
     def path(f: Field) -> str:
         return "／".join(f.labels[-2:])
 
-    def finding(self, code: str, severity: str, message: str, keys: Iterable[str], *,
+    def finding(self, code: str, severity: Severity, message: str, keys: Iterable[str], *,
                 expected=None, actual=None, advice: str = "") -> Finding:
         keys = [k.lstrip("-") for k in keys]
         cells = tuple(dict.fromkeys(self.a1(k) for k in keys))
@@ -53,7 +53,7 @@ class Context:
         return Finding(code, severity, message, file=self.file, sheet=sheet, cells=cells,
                        expected=expected, actual=actual, advice=advice, unit=self.report.unit)
 
-    def sheet_finding(self, code: str, severity: str, message: str, sheet: str,
+    def sheet_finding(self, code: str, severity: Severity, message: str, sheet: str,
                       cells: Iterable[str] = (), *, expected=None, actual=None,
                       advice: str = "") -> Finding:
         return Finding(code, severity, message, file=self.file, sheet=sheet, cells=tuple(cells),

@@ -66,7 +66,7 @@ def merged_findings(ctx: Context) -> Iterator[Finding]:
         return
     raw = ctx.reading.extra.get(DETAIL_SHEET)
     if raw is None:
-        yield ctx.sheet_finding("AGG-SUM", "warning",
+        yield ctx.sheet_finding("AGG-DETAIL", "warning",
                                 f"汇总工作簿中没有“{DETAIL_SHEET}”工作表，无法核对汇总数是否等于各单位之和", "",
                                 advice="请用 xlsx-reports merge 重新汇总，不要删除汇总工作簿中的工作表。")
         return
@@ -92,7 +92,7 @@ def _detail_structure(ctx: Context, message: str) -> Finding:
 
 
 def _same(a: Decimal | int, b: Decimal | int) -> bool:
-    return abs(Decimal(a) - Decimal(b)) <= TOLERANCE * max(1, abs(Decimal(b)))
+    return abs(Decimal(a) - Decimal(b)) <= TOLERANCE * max(Decimal(1), abs(Decimal(b)))
 
 
 def _sum_findings(ctx: Context, detail: Detail, f: Field) -> Iterator[Finding]:

@@ -7,6 +7,7 @@ in order. All are warnings: prose is free text and a pattern can misread it.
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -123,9 +124,10 @@ def _mismatch(code, quote, claim: Claim, table, said, report: Report, where) -> 
 def _negations(text: str, report: Report, where) -> list[Finding]:
     out = []
     fields = report.form.by_key
-    if NONE_T3.search(text) and "t3.new.total" in fields and report.number("t3.new.total"):
+    negated = NONE_T3.search(text)
+    if negated and "t3.new.total" in fields and report.number("t3.new.total"):
         claim = Claim(NONE_T3, ("t3.new.total",), _label(report, ("t3.new.total",)), "TXT-T3")
-        out.append(_mismatch("TXT-T3", NONE_T3.search(text).group(0), claim,
+        out.append(_mismatch("TXT-T3", negated.group(0), claim,
                              report.number("t3.new.total"), 0, report, where))
     words = _t4_words(report) if REVIEW_TOTAL in fields else {}
     pattern = re.compile(NONE_T4.format(words="|".join(map(re.escape, words))))
@@ -148,12 +150,13 @@ def check_sums(text: str, **where) -> list[Finding]:
     for m in SUM.finditer(text):
         total, unit = parse_number(m.group(1)), m.group(2)
         parts = [parse_number(p) for p in re.findall(rf"{NUM}\s*{unit}", m.group(3))]
-        if total is None or len(parts) < 2 or None in parts or sum(parts) == total:
+        counted = sum(p for p in parts if p is not None)
+        if total is None or len(parts) < 2 or None in parts or counted == total:
             continue
         out.append(Finding("TXT-SUM", "warning",
                            f"文字写“{m.group(0)[:40]}…”：合计 {total}{unit}，但所列各项之和为 "
-                           f"{sum(parts)}{unit}",
-                           expected=sum(parts), actual=total,
+                           f"{counted}{unit}",
+                           expected=counted, actual=total,
                            advice="请核对合计数和所列各项，使各项之和等于合计。", **where))
     return out
 
@@ -205,7 +208,7 @@ def check_report(report: Report, *, file: str = "") -> list[Finding]:
         extra = [f for f in sheet.fields if f.numeric]
         for f in sheet.fields:
             if f.type == "longtext" and report.text(f.key):
-                where = dict(file=file, sheet=sheet.name, cells=(f.a1,))
+                where: dict[str, Any] = dict(file=file, sheet=sheet.name, cells=(f.a1,))
                 out += check_text(report.text(f.key), report, **where)
                 out += check_extra(report.text(f.key), report, extra, unit=report.unit, **where)
     return out

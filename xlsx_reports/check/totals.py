@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import AbstractSet, Any, Iterator
 
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.model import Check, Field, a1
@@ -32,7 +32,7 @@ def _col_index(letters: str) -> int:
 
 
 def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str],
-                  filled: set[tuple[str, str]] = frozenset()) -> dict[str, int] | None:
+                  filled: AbstractSet[tuple[str, str]] = frozenset()) -> dict[str, int] | None:
     """{key: coefficient} of a formula that only adds and subtracts form cells, else None.
 
     `index` maps (upper-cased sheet name, A1) to form keys; a reference to a cell that is
@@ -154,7 +154,7 @@ def _formula_finding(ctx: Context, f: Field, cell, recomputed) -> Finding:
     elif cell.value is None:
         msg = f"{where}的合计公式被删除，该格为空；按公式应为 {would}"
     else:
-        shown = cell.value if isinstance(cell.value, str) else number_text(as_number(cell.value))
+        shown = cell.value if isinstance(cell.value, str) else number_text(as_number(cell.value) or 0)
         msg = f"{where}的合计公式被改成了直接填写的“{shown}”；按公式应为 {would}"
     return ctx.finding("FORMULA", "error", msg, [f.key], expected=recomputed,
                        actual=cell.formula or cell.value,
@@ -202,10 +202,11 @@ def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:
     if check.op == "decimals_le":
         for key in check.left:
             v = ctx.value(key)
-            if isinstance(v, Decimal) and -v.normalize().as_tuple().exponent > int(check.const):
+            exponent = v.normalize().as_tuple().exponent if isinstance(v, Decimal) else 0
+            if isinstance(exponent, int) and -exponent > int(check.const or 0):
                 yield ctx.finding(check.code, check.severity,
                                   f"{check.text}：{ctx.where(key)} 填的是 {number_text(v)}",
-                                  [key], expected=int(check.const), actual=v, advice=check.advice)
+                                  [key], expected=int(check.const or 0), actual=v, advice=check.advice)
         return
     left = ctx.report.total(check.left)
     right = ctx.report.total(check.right) if check.right else check.const
@@ -216,7 +217,7 @@ def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:
         rhs = _side(ctx, check.right)
         msg = f"{check.text}：{lhs}，{rhs}"
     else:
-        rhs = _side(ctx, check.right) if check.right else number_text(right)
+        rhs = _side(ctx, check.right) if check.right else number_text(right or 0)
         msg = f"{check.text}：{lhs}，{OP_TEXT[check.op]} {rhs}"
     blanks = [ctx.a1(k) for k in check.keys if ctx.value(k) is None]
     if blanks:

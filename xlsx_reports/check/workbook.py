@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from xlsx_reports.form.definitions import format_for_year
 from xlsx_reports.core.findings import CannotContinue, Finding
@@ -49,15 +49,16 @@ def check_file(path, *, previous: Reading | str | Path | None = None
         if previous is not None and not isinstance(previous, Reading):
             previous = read_workbook(previous)
     except UnreadableWorkbook as exc:
-        return None, [unreadable(path, str(exc))]
+        return None, [unreadable(path, str(exc), reason=exc.code)]
     except (CannotContinue, ValueError, TypeError, KeyError, IndexError, OSError) as exc:
         return None, [unreadable(path, f"{path.name}：读取时出错（{type(exc).__name__}: {exc}），"
-                                       "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交")]
+                                       "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交",
+                                 reason=getattr(exc, "code", "FILE-CORRUPT"))]
     return reading, check_reading(reading, previous=previous)
 
 
-def unreadable(path: Path, message: str) -> Finding:
-    return Finding("UNREADABLE", "error", message, file=str(path),
+def unreadable(path: Path, message: str, reason: str = "") -> Finding:
+    return Finding("UNREADABLE", "error", message, file=str(path), reason=reason,
                    advice="请按提示处理后重新提交。")
 
 
@@ -90,7 +91,7 @@ def identity_findings(ctx: Context) -> Iterator[Finding]:
                                 advice="标题由区里生成时写入，不应修改；请使用本年度下发的填报表。")
     named = _year_in_name(ctx.reading.path.name)
     if named and named != year:
-        yield ctx.sheet_finding("YEAR", "warning",
+        yield ctx.sheet_finding("YEAR-NAME", "warning",
                                 f"文件名写的是 {named} 年，工作簿内容是 {year} 年度", "",
                                 expected=year, actual=named,
                                 advice="请确认提交的是本年度的报表，必要时更正文件名。")
@@ -138,7 +139,7 @@ def protection_findings(ctx: Context) -> Iterator[Finding]:
                               lost, advice="请使用下发的原表填写，不要清除单元格的数据有效性。")
 
 
-def sort_findings(findings: list[Finding], sheets: list[str] = ()) -> list[Finding]:
+def sort_findings(findings: list[Finding], sheets: Sequence[str] = ()) -> list[Finding]:
     """Findings about the whole file first, then sheet by sheet in workbook order; errors
     before warnings within a sheet; otherwise the order the rules found them."""
     rank = {name: i for i, name in enumerate(sheets)}

@@ -44,6 +44,7 @@ def _applies(ctx: Context, previous: Reading, carry: Carry) -> bool:
 
 
 def _carry(ctx: Context, previous: Reading, carry: Carry) -> Iterator[Finding]:
+    assert previous.report is not None   # readings without a report are never compared
     before = previous.report.total(carry.previous)
     expected = before + ctx.report.total(carry.current)
     actual = ctx.value(carry.target)
@@ -81,6 +82,7 @@ def _duplicates(ctx: Context, previous: Reading) -> Iterator[Finding]:
     for key in NARRATIVES:
         if key not in ctx.reading.cells or key not in previous.cells:
             continue
+        assert previous.report is not None
         now, before = ctx.report.text(key), previous.report.text(key)
         if len(_normal(now)) < DUP_MIN_CHARS:
             continue

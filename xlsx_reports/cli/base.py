@@ -4,9 +4,11 @@ Exit codes: 0 success (warnings allowed), 1 findings with errors, 2 unreadable i
 """
 from __future__ import annotations
 
+import gettext
 import os
 import re
 import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -14,6 +16,43 @@ from xlsx_reports import __version__
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+# click words its help in English through gettext; the users read Chinese. Installed before the
+# decorators below run, since version_option translates its help text when applied.
+HELP_TEXT = {
+    "Usage:": "用法:",
+    "Options": "选项",
+    "Commands": "命令",
+    "Positional arguments": "参数",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
+    "default: {default}": "默认：{default}",
+    "required": "必填",
+    "Aborted!": "已中止。",
+}
+
+
+def _chinese(message: str) -> str:
+    return HELP_TEXT.get(message, gettext.gettext(message))
+
+
+for _module in (click.core, click.formatting, click.decorators):
+    if hasattr(_module, "_"):
+        setattr(_module, "_", _chinese)
+
+
+def safe_streams() -> None:
+    """A GBK console (Chinese Windows, output redirected) cannot encode every character —
+    a rare unit name (𠀀镇) or a symbol would end in a traceback. Unencodable characters are
+    written as \\uXXXX escapes instead; nothing else changes."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):   # a closed or detached stream: nothing to protect
+                pass
 
 # click words its usage errors in English; the users read Chinese. Patterns follow click 8.
 USAGE_TEXT = (   # matched after quotes and the final full stop are taken out
@@ -42,10 +81,27 @@ def usage_text(message: str) -> str:
     return f"命令用法不对：{plain}{hint}"
 
 
+def refuse(message: str) -> NoReturn:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(EXIT_UNUSABLE)
+
+
+class Command(click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
 class Group(click.Group):
     """Turns CannotContinue, refused files and usage mistakes into one Chinese line, exit 2."""
 
-    def invoke(self, ctx):
+    command_class = Command
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        safe_streams()
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
@@ -68,8 +124,10 @@ class Group(click.Group):
             sys.exit(130)
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xlsx-reports")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
+@click.version_option(__version__, prog_name="xlsx-reports", message="%(prog)s 版本 %(version)s",
+                      help="显示版本号并退出。")
 def main() -> None:
     """政府信息公开工作年度报告：生成填报表（new/batch）、校验（check）、汇总（merge）、出报告（render）。"""
 

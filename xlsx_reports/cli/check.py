@@ -6,7 +6,7 @@ import sys
 import click
 
 from xlsx_reports.cli.base import EXIT_UNUSABLE, main
-from xlsx_reports.core.findings import CannotContinue, os_reason
+from xlsx_reports.core.findings import CannotContinue, dumps, os_reason
 
 
 # --- check (issue 3): read returned workbooks back and check them ----------------------------
@@ -15,7 +15,8 @@ from xlsx_reports.core.findings import CannotContinue, os_reason
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--previous", "previous", multiple=True, type=click.Path(),
               help="上年工作簿（文件或文件夹，按单位匹配），用于跨年校验")
-@click.option("--roster", type=click.Path(dir_okay=False), help="单位名单（CSV），查缺报、多报、重复")
+@click.option("--roster", type=click.Path(dir_okay=False, allow_dash=True),
+              help="单位名单（CSV；- 为从标准输入读取），查缺报、多报、重复")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 README）")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False),
               help="为有问题的文件生成批注版（标红并加批注）到此文件夹，原文件不动")
@@ -25,28 +26,26 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
 
     退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误。
     """
-    import json
-    from pathlib import Path
-
-    from xlsx_reports.check.batch import check_paths, collect
+    from xlsx_reports import api
     from xlsx_reports.check.output import as_json as result_json, text_lines
 
-    if not collect(inputs):
-        raise CannotContinue("没有找到要校验的工作簿：" + "、".join(inputs))
-    if previous and not collect(p for p in previous if Path(p).exists()):
-        raise CannotContinue("没有找到上年工作簿：" + "、".join(previous) + "（请检查 --previous 的路径）")
-    entries = None
-    if roster:
-        from xlsx_reports.core.roster import read_roster
-        entries = read_roster(roster)
-    result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs)
-    annotated = _check_annotate(result, annotate_dir, quiet=as_json) if annotate_dir else True
+    try:
+        result = api.check(inputs, previous=previous or None, roster=roster, jobs=jobs)
+    except CannotContinue as exc:
+        if not as_json:
+            raise
+        # a machine reading --json learns why from stdout too, with the stable code
+        click.echo(dumps({"files": [], "error": {"code": exc.code, "message": str(exc)},
+                          "exit_code": EXIT_UNUSABLE}))
+        sys.exit(EXIT_UNUSABLE)
+    annotated = _check_annotate(result.batch, annotate_dir, quiet=as_json) if annotate_dir else True
+    code = result.exit_code if annotated else max(result.exit_code, EXIT_UNUSABLE)
     if as_json:
-        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        click.echo(dumps(dict(result_json(result.batch), exit_code=code)))
     else:
-        for line in text_lines(result):
+        for line in text_lines(result.batch):
             click.echo(line)
-    sys.exit(result.exit_code if annotated else max(result.exit_code, EXIT_UNUSABLE))
+    sys.exit(code)
 
 
 def _check_annotate(result, out_dir, *, quiet: bool) -> bool:

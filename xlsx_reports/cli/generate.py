@@ -30,12 +30,6 @@ def _echo_generated(g) -> None:
         click.echo(f"  提示：{note}", err=True)
 
 
-def _check_output(path: str) -> None:
-    from pathlib import Path
-    if Path(path).suffix.lower() != ".xlsx":
-        raise CannotContinue(f"输出文件必须以 .xlsx 结尾：{path}")
-
-
 @main.command("new")
 @click.option("--unit", required=True, help="单位名称，如：河市镇")
 @_year_option
@@ -47,25 +41,14 @@ def _check_output(path: str) -> None:
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def new_command(unit, year, fmt, previous, password, deadline, output, force) -> None:
     """为一个单位生成锁定的填报工作簿。"""
-    from pathlib import Path
+    from xlsx_reports import api
 
-    from xlsx_reports.generate.batch import new_workbook
-
-    _check_output(output)
-    if previous and Path(previous).resolve() == Path(output).resolve():
-        raise CannotContinue(f"输出文件不能是上年报表本身：{output}")
-    if Path(output).exists() and not force:
-        raise CannotContinue(f"{output} 已存在：为免覆盖已填好的工作簿，请换一个文件名，或加 --force 覆盖")
-    try:
-        g = new_workbook(unit, year, output, fmt=fmt, previous=previous, password=password,
-                         deadline=deadline)
-    except OSError as exc:
-        raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}") from exc
-    _echo_generated(g)
+    _echo_generated(api.new(unit, year, output, format=fmt, previous=previous, password=password,
+                            deadline=deadline, force=force))
 
 
 @main.command("batch")
-@click.argument("roster", type=click.Path(dir_okay=False))
+@click.argument("roster", type=click.Path(dir_okay=False, allow_dash=True))
 @_year_option
 @_format_option
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
@@ -75,19 +58,16 @@ def new_command(unit, year, fmt, previous, password, deadline, output, force) ->
 @click.option("--deadline", help="填报截止时间，写入“填报说明”")
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中的同名文件")
 def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, force) -> None:
-    """按单位名单（CSV，至少含“单位名称”列）为每个单位生成填报工作簿和清单 manifest.csv。"""
-    from xlsx_reports.generate.batch import run_batch
+    """按单位名单（CSV，至少含“单位名称”列；- 为从标准输入读取）为每个单位生成填报工作簿和清单 manifest.csv。"""
+    from xlsx_reports import api
     from xlsx_reports.core.roster import read_roster
 
     entries = read_roster(roster)
     with click.progressbar(length=len(entries.units), label="生成工作簿", file=sys.stderr) as bar:
         def progress(g) -> None:
             bar.update(1)
-        try:
-            result = run_batch(entries, year, outdir, fmt=fmt, previous_dir=previous_dir,
-                               password=password, deadline=deadline, force=force, progress=progress)
-        except OSError as exc:
-            raise CannotContinue(f"无法写入 {outdir}：{os_reason(exc)}") from exc
+        result = api.batch(entries, year, outdir, format=fmt, previous_dir=previous_dir,
+                           password=password, deadline=deadline, force=force, progress=progress)
     for g in result.generated:
         _echo_generated(g)
     click.echo(f"共生成 {len(result.generated)} 个工作簿；清单：{result.manifest}")
@@ -97,21 +77,22 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
               help="输出格式（默认按 -o 文件的扩展名，输出到屏幕时为 json）")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="输出文件 .json 或 .csv（默认输出到屏幕）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="输出文件 .json 或 .csv（默认或 - 为输出到屏幕）")
 def export_command(inputs, fmt, output) -> None:
     """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。"""
+    from xlsx_reports import api
     from xlsx_reports.core.atomic import write_bytes
-    from xlsx_reports.report.export import export_records, output_format, to_csv, to_json
+    from xlsx_reports.report.export import output_format, to_csv, to_json
 
     fmt = output_format(fmt, output, inputs)
-    records = export_records(inputs)
+    records = api.export(inputs)
     text = to_json(records) if fmt == "json" else to_csv(records)
-    if output:
+    if output and output != "-":
         try:
             write_bytes(output, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
         except OSError as exc:   # name the output, not the temporary file beside it
-            raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}") from exc
+            raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}", code="WRITE-FAILED") from exc
         click.echo(f"已导出 {len(records)} 条记录：{output}", err=True)
     else:
         click.echo(text, nl=False)

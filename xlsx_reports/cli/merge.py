@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from xlsx_reports.cli.base import EXIT_FINDINGS, EXIT_OK, main
-from xlsx_reports.core.findings import CannotContinue, os_reason
 
 
 # --- merge (issue 4): check returned workbooks and merge them into one total -----------------
@@ -18,7 +18,7 @@ class _MergeProgress:
     """A progress bar on stderr, drawn once the number of files is known and worth it."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None
 
     def __call__(self, done: int, total: int, file) -> None:
         if self.bar is None and total >= MERGE_PROGRESS_MIN:
@@ -43,34 +43,22 @@ def _merge_finding_text(f) -> str:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="汇总工作簿（.xlsx）")
 @click.option("--unit", required=True, help="汇总单位名称，如：洛江区")
-@click.option("--roster", type=click.Path(dir_okay=False), help="单位名单（CSV），用于查缺报")
+@click.option("--roster", type=click.Path(dir_okay=False, allow_dash=True),
+              help="单位名单（CSV；- 为从标准输入读取），用于查缺报")
 @click.option("--allow-errors", is_flag=True, help="有错误的工作簿也纳入汇总（默认不纳入）")
 @click.option("--year", type=int, help="汇总年度（默认取多数工作簿的年度）")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时校验的进程数（默认按 CPU 数，最多 4）")
 def merge_command(inputs, output, unit, roster, allow_errors, year, jobs) -> None:
     """校验各单位报回的工作簿并汇总为一个工作簿（FILE_OR_DIR 可以是文件或文件夹）。"""
-    from pathlib import Path
-
+    from xlsx_reports import api
     from xlsx_reports.core.findings import has_errors
-    from xlsx_reports.merge.workbooks import merge_files
-    from xlsx_reports.xlsx.writer.merged import write_merged
 
-    if Path(output).suffix.lower() != ".xlsx":
-        raise CannotContinue(f"输出文件必须是 .xlsx：{output}")
-    entries = None
-    if roster:
-        from xlsx_reports.core.roster import read_roster
-        entries = read_roster(roster)
     progress = _MergeProgress()
     try:
-        result = merge_files(inputs, unit=unit, roster=entries, allow_errors=allow_errors,
-                             year=year, output=output, progress=progress, jobs=jobs)
+        result = api.merge(inputs, unit=unit, output=output, roster=roster or None,
+                           allow_errors=allow_errors, year=year, jobs=jobs, progress=progress)
     finally:
         progress.close()
-    try:
-        write_merged(result, output)
-    except OSError as exc:
-        raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}") from exc
     for line in result.summary_lines():
         click.echo(line)
     for f in result.findings:

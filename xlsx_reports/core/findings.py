@@ -1,16 +1,25 @@
 """Problems as data: a finding names the rule, where it is, both sides and what to do."""
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 Severity = Literal["error", "warning"]
 SEVERITY_TEXT = {"error": "错误", "warning": "提示"}
 
 
 class CannotContinue(Exception):
-    """Raised only when the work cannot go on at all; the message is for the user (Chinese)."""
+    """Raised only when the work cannot go on at all; the message is for the user (Chinese).
+
+    `code` is stable, for callers to branch on (a `refusal` code of check.catalogue).
+    """
+
+    def __init__(self, message: str = "", code: str = "CANNOT-CONTINUE") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,10 @@ class Finding:
     actual: Any = None
     advice: str = ""
     unit: str = ""
+    reason: str = ""   # UNREADABLE: the refusal code of why (FILE-FOREIGN, FILE-CORRUPT …)
+
+    def __post_init__(self) -> None:
+        _check_code(self.code, self.severity)
 
     @property
     def where(self) -> str:
@@ -37,8 +50,11 @@ class Finding:
         data["cells"] = list(self.cells)
         for side in ("expected", "actual"):
             data[side] = json_value(data[side])
-        return {k: data[k] for k in ("code", "severity", "sheet", "cells", "message",
-                                     "expected", "actual", "advice")}
+        out = {k: data[k] for k in ("code", "severity", "sheet", "cells", "message",
+                                    "expected", "actual", "advice")}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
 
 
 def os_reason(exc: OSError) -> str:
@@ -54,12 +70,50 @@ def os_reason(exc: OSError) -> str:
     return f"系统错误：{exc.strerror or exc}"
 
 
+def _check_code(code: str, severity: str) -> None:
+    """The catalogue is authoritative: a known code with another severity is a programming
+    error. An unknown code is tolerated for users but refused under XLSX_REPORTS_STRICT
+    (set by the test suite), so every code a test reaches must be catalogued."""
+    from xlsx_reports.check.catalogue import RULES   # the catalogue imports nothing back
+
+    rule = RULES.get(code)
+    if rule is not None and rule.severity != severity:
+        raise ValueError(f"finding {code} is an {rule.severity} in the catalogue, not {severity}")
+    if rule is None and os.environ.get("XLSX_REPORTS_STRICT"):
+        raise ValueError(f"finding code {code} is not in xlsx_reports/check/catalogue.py")
+
+
 def json_value(v: Any) -> Any:
-    """Decimals become exact strings-free numbers where possible (JSON has no decimal type)."""
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
+    """Whole Decimals become ints; other Decimals stay Decimal so that `dumps` writes them as
+    exact JSON numbers ("0.35", never 0.35000000000000003)."""
+    if isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
+        return int(v)
+    if isinstance(v, Decimal) and not v.is_finite():
+        return str(v)
     return v
 
 
-def has_errors(findings) -> bool:
+_MARK = "\x00decimal:"
+
+
+class _ExactEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return f"{_MARK}{o}\x00"
+        return super().default(o)
+
+
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """JSON text with every Decimal written as the exact number it is (JSON numbers have no
+    precision limit; only the float detour loses digits). Workbook text never holds NUL,
+    so the marker cannot collide with a real string."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, cls=_ExactEncoder)
+    escaped = json.dumps(_MARK)[1:-1]
+    while (start := text.find('"' + escaped)) >= 0:
+        end = text.index('\\u0000"', start + 1)
+        text = text[:start] + text[start + 1 + len(escaped):end] + text[end + 7:]
+    return text
+
+
+def has_errors(findings: Iterable["Finding"]) -> bool:
     return any(f.severity == "error" for f in findings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,20 +47,20 @@ def clean(text: str | None) -> str:
 
 
 def _decode(path: Path) -> tuple[str, str]:
-    try:
-        data = path.read_bytes()
+    try:   # "-": the roster piped in on standard input
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as exc:
-        raise CannotContinue(f"无法读取名单文件 {path}：{os_reason(exc)}") from None
+        raise CannotContinue(f"无法读取名单文件 {path}：{os_reason(exc)}", code="ROSTER-INVALID") from None
     if data.startswith(WORKBOOK_SIGNATURES):
         raise CannotContinue(f"名单文件 {path.name} 是 Excel 工作簿，不是 CSV 文件：请在 Excel 中"
-                             "“另存为”“CSV UTF-8（逗号分隔）”后再用")
+                             "“另存为”“CSV UTF-8（逗号分隔）”后再用", code="ROSTER-INVALID")
     encodings = ("utf-16",) if data.startswith(UTF16_BOMS) else ENCODINGS
     for encoding in encodings:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise CannotContinue(f"名单文件 {path.name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV 文件")
+    raise CannotContinue(f"名单文件 {path.name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV 文件", code="ROSTER-INVALID")
 
 
 def unit_problem(name: str) -> str | None:
@@ -90,11 +91,11 @@ def _name_column(path: Path, header: list[str]) -> int:
     columns = [i for i, h in enumerate(header) if h == NAME_COLUMN]
     if not columns:
         raise CannotContinue(f"名单文件 {path.name} 第 1 行（表头）没有“{NAME_COLUMN}”列："
-                             f"现有列为 {'、'.join(h for h in header if h) or '（无）'}")
+                             f"现有列为 {'、'.join(h for h in header if h) or '（无）'}", code="ROSTER-INVALID")
     if len(columns) > 1:
         numbers = "、".join(str(i + 1) for i in columns)
         raise CannotContinue(f"名单文件 {path.name} 第 1 行（表头）有 {len(columns)} 个“{NAME_COLUMN}”列"
-                             f"（第 {numbers} 列）：请只保留一列，其余改名或删除")
+                             f"（第 {numbers} 列）：请只保留一列，其余改名或删除", code="ROSTER-INVALID")
     return columns[0]
 
 
@@ -103,7 +104,7 @@ def read_roster(path) -> Roster:
     text, encoding = _decode(path)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     if not rows or not any(clean(c) for c in rows[0]):
-        raise CannotContinue(f"名单文件 {path.name} 是空的：第 1 行应为表头，至少包含“{NAME_COLUMN}”一列")
+        raise CannotContinue(f"名单文件 {path.name} 是空的：第 1 行应为表头，至少包含“{NAME_COLUMN}”一列", code="ROSTER-INVALID")
     header = [clean(c) for c in rows[0]]
     name_col = _name_column(path, header)
     units: list[RosterEntry] = []
@@ -113,17 +114,17 @@ def read_roster(path) -> Roster:
             continue
         name = clean(row[name_col]) if name_col < len(row) else ""
         if not name:
-            raise CannotContinue(f"名单文件 {path.name} 第 {line} 行没有填写{NAME_COLUMN}")
+            raise CannotContinue(f"名单文件 {path.name} 第 {line} 行没有填写{NAME_COLUMN}", code="ROSTER-INVALID")
         if unit_problem(name):
             raise CannotContinue(f"名单文件 {path.name} 第 {line} 行的{NAME_COLUMN}{unit_problem(name)}，"
-                                 "请改正后重试")
+                                 "请改正后重试", code="ROSTER-INVALID")
         if name in seen:
             raise CannotContinue(f"名单文件 {path.name} 第 {seen[name]} 行和第 {line} 行是同一个单位"
-                                 f"“{name}”：每个单位只能出现一次，请删除重复的行")
+                                 f"“{name}”：每个单位只能出现一次，请删除重复的行", code="ROSTER-INVALID")
         seen[name] = line
         extra = {h: clean(row[i]) for i, h in enumerate(header)
                  if h and i != name_col and i < len(row) and clean(row[i])}
         units.append(RosterEntry(name, line, extra))
     if not units:
-        raise CannotContinue(f"名单文件 {path.name} 没有任何单位：请在表头下面逐行填写{NAME_COLUMN}")
+        raise CannotContinue(f"名单文件 {path.name} 没有任何单位：请在表头下面逐行填写{NAME_COLUMN}", code="ROSTER-INVALID")
     return Roster(path, units, encoding)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from xlsx_reports.form.model import Axis, Carry, Check, Form, Grid, Section
-from xlsx_reports.form.layout import blocks_sheet, cell_key, grid_sheet, info_sheet, narrative_sheet
+from xlsx_reports.form.model import Axis, Carry, Check, Form, Grid, Section, ValueType
+from xlsx_reports.form.layout import (Block, BlockCol, InfoItem, blocks_sheet, cell_key, grid_sheet, info_sheet,
+                                      narrative_sheet)
 
 HEADINGS = (
     ("一", "一、总体情况", "一、总体情况"),
@@ -23,7 +24,7 @@ _SHEET = {n: s for n, _, s in HEADINGS}
 _TITLE = {n: h for n, h, _ in HEADINGS}
 
 # --- 基本信息 -----------------------------------------------------------------------------
-INFO = (
+INFO: tuple[InfoItem, ...] = (
     ("info.unit", "单位名称", "fixed", "text"),
     ("info.year", "年度", "fixed", "count"),
     ("info.period", "统计期限", "fixed", "text"),
@@ -115,8 +116,8 @@ T4_GRID = Grid(
 )
 
 # --- Table 二 ---------------------------------------------------------------------------
-C = "count"
-T2_2019 = (
+C: ValueType = "count"
+T2_2019: tuple[Block, ...] = (
     ("第二十条第（一）项",
      (("made", "本年新制作数量", C, ""), ("published", "本年新公开数量", C, ""),
       ("total_published", "对外公开总数量", C, "")),
@@ -136,7 +137,7 @@ T2_2019 = (
      (("projects", "采购项目数量", C, ""), ("amount", "采购总金额", "money", "元")),
      (("procurement", "政府集中采购"),)),
 )
-T2_2021 = (
+T2_2021: tuple[Block, ...] = (
     ("第二十条第（一）项",
      (("issued", "本年制发件数", C, ""), ("repealed", "本年废止件数", C, ""),
       ("in_force", "现行有效件数", C, "")),
@@ -158,7 +159,7 @@ HINT_6_2019 = "请写明其他需要报告的事项；没有的，请填写“�
 HINT_6_2021 = ("请写明：依据国办函〔2020〕109号收取信息处理费的情况（请同时在下方填写收费件数和金额，单位：元）、"
                "上年度政务公开工作要点落实情况、人大代表建议和政协委员提案办理结果公开情况、本单位的创新做法等；"
                "没有的，请填写“无其他需要报告的事项。”")
-FEE_ROWS = (
+FEE_ROWS: tuple[BlockCol, ...] = (
     ("s6.fee.count", "信息处理费：收费件数（件）", "count", "件"),
     ("s6.fee.amount", "信息处理费：收费金额（元）", "money", "元"),
 )

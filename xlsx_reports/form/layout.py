@@ -5,7 +5,9 @@ once when a form is defined, so the writer, reader and checker share one layout.
 """
 from __future__ import annotations
 
-from xlsx_reports.form.model import Axis, Field, Grid, Label, Sheet, ValueType
+from typing import Any
+
+from xlsx_reports.form.model import Axis, Field, Grid, Kind, Label, Sheet, ValueType
 
 TITLE_ROW = 0
 
@@ -61,7 +63,7 @@ def cell_key(table: str, row: str, col: str) -> str:
 
 def _grid_field(grid: Grid, sheet: str, r: Axis, c: Axis, row: int, col: int, skip: int) -> Field:
     key = cell_key(grid.table, r.key, c.key)
-    common = dict(key=key, labels=r.labels + c.labels[skip:], type=grid.value_type,
+    common: dict[str, Any] = dict(key=key, labels=r.labels + c.labels[skip:], type=grid.value_type,
                   sheet=sheet, row=row, col=col, table=grid.table)
     if c.total_of:
         terms = tuple(cell_key(grid.table, r.key, t) for t in c.total_of)
@@ -86,10 +88,12 @@ def _clean(labels: list[Label]) -> tuple[Label, ...]:
 
 BlockRow = tuple[str, str]                       # (row key, row label)
 BlockCol = tuple[str, str, ValueType, str]       # (col key, col label, value type, unit)
+Block = tuple[str, tuple[BlockCol, ...], tuple[BlockRow, ...]]   # (caption, columns, rows)
+InfoItem = tuple[str, str, Kind, ValueType]      # (key, label, kind, value type)
 
 
 def blocks_sheet(name: str, title: str, table: str, first_header: str,
-                 blocks: tuple[tuple[str, tuple[BlockCol, ...], tuple[BlockRow, ...]], ...],
+                 blocks: tuple[Block, ...],
                  *, value_cols: int, widths: tuple[float, ...], hint: str = "") -> Sheet:
     """Section 二: each block is a caption row, a header row and its data rows.
 
@@ -140,7 +144,7 @@ def narrative_sheet(name: str, title: str, key: str, hint: str,
                  fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint)
 
 
-def info_sheet(name: str, title: str, items: tuple[tuple[str, str, str, ValueType], ...]) -> Sheet:
+def info_sheet(name: str, title: str, items: tuple[InfoItem, ...]) -> Sheet:
     """基本信息: one (key, label, kind, type) per row, label in A, value in B."""
     labels = [Label(title, TITLE_ROW, 0, None, 1, role="title")]
     fields = []

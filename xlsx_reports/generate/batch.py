@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from xlsx_reports.core.atomic import write_bytes
 from xlsx_reports.form.definitions import FORMATS, format_for_year, get_form
@@ -37,18 +37,18 @@ def choose_form(year: int, fmt: str | None = None) -> Form:
     """The form for a report year; a format that does not fit the year is refused."""
     if year < 2019:
         raise CannotContinue(f"{year} 年度没有适用的格式：本工具支持 2019 年度起的年度报告"
-                             "（2019 版格式用于 2019、2020 年度，2021 版格式用于 2021 年度起）")
+                             "（2019 版格式用于 2019、2020 年度，2021 版格式用于 2021 年度起）", code="YEAR-RANGE")
     if year > date.today().year + 1:   # a typo (2204 for 2024) would go to every township
-        raise CannotContinue(f"{year} 年度还没有到：请检查年度（今年是 {date.today().year} 年）")
+        raise CannotContinue(f"{year} 年度还没有到：请检查年度（今年是 {date.today().year} 年）", code="YEAR-RANGE")
     proper = get_form(format_for_year(year))
     if fmt is None or fmt == proper.format:
         return proper
     if fmt not in FORMATS:
-        raise CannotContinue(f"没有“{fmt}”版格式：可选 {'、'.join(FORMATS)}")
+        raise CannotContinue(f"没有“{fmt}”版格式：可选 {'、'.join(FORMATS)}", code="FORMAT-UNKNOWN")
     wrong = get_form(fmt)
     raise CannotContinue(
         f"{year} 年度的报告应使用 {proper.format} 版格式（{proper.basis}），不能使用 {wrong.format} 版格式"
-        f"（{wrong.basis}，适用于 {_years(wrong)}）")
+        f"（{wrong.basis}，适用于 {_years(wrong)}）", code="OPTION-CONFLICT")
 
 
 def _years(form: Form) -> str:
@@ -89,9 +89,9 @@ def new_workbook(unit: str, year: int, out, *, fmt: str | None = None, previous=
 
     unit = unit.strip()
     if not unit:
-        raise CannotContinue("单位名称不能为空")
+        raise CannotContinue("单位名称不能为空", code="UNIT-NAME")
     if unit_problem(unit):
-        raise CannotContinue(f"单位名称“{shown(unit)}”{unit_problem(unit)}，请改正后重试")
+        raise CannotContinue(f"单位名称“{shown(unit)}”{unit_problem(unit)}，请改正后重试", code="UNIT-NAME")
     form = choose_form(year, fmt)
     report = Report.blank(unit, year, form.format)
     values, notes = info_values(form, info or {})
@@ -130,7 +130,7 @@ def plan_files(roster: Roster, year: int, outdir: Path) -> list[tuple[RosterEntr
         used.add(name.casefold())
         path = (outdir / name).resolve()
         if path.parent != outdir:  # cannot happen after cleaning; a last line of defence
-            raise CannotContinue(f"单位“{entry.name}”的文件名不安全")
+            raise CannotContinue(f"单位“{entry.name}”的文件名不安全", code="UNIT-NAME")
         plan.append((entry, path))
     return plan
 
@@ -144,7 +144,7 @@ class PreviousIndex:
         self.folder, self.year = Path(folder), year
         self._by_unit: dict[str, Path] | None = None
         if not self.folder.is_dir():
-            raise CannotContinue(f"上年报表文件夹 {folder} 不存在")
+            raise CannotContinue(f"上年报表文件夹 {folder} 不存在", code="NOT-FOUND")
 
     def find(self, unit: str) -> Path | None:
         direct = self.folder / safe_filename(unit, self.year)
@@ -194,14 +194,14 @@ def run_batch(roster: Roster, year: int, outdir, *, fmt: str | None = None, prev
     if existing and not force:
         raise CannotContinue(f"输出文件夹 {outdir} 中已有同名文件：{'、'.join(existing[:5])}"
                              f"{' 等' if len(existing) > 5 else ''}（共 {len(existing)} 个）。"
-                             "为免覆盖已填好的工作簿，请换一个输出文件夹，或加 --force 覆盖")
+                             "为免覆盖已填好的工作簿，请换一个输出文件夹，或加 --force 覆盖", code="OUTPUT-EXISTS")
     index = PreviousIndex(previous_dir, year - 1) if previous_dir else None
     outdir.mkdir(parents=True, exist_ok=True)
     manifest = outdir / MANIFEST
     done: list[Generated] = []
     for entry, path in plan:
         last = index.find(entry.name) if index else None
-        options = dict(fmt=fmt, password=password, deadline=deadline, info=entry.extra)
+        options: dict[str, Any] = dict(fmt=fmt, password=password, deadline=deadline, info=entry.extra)
         try:
             g = new_workbook(entry.name, year, path, previous=last, **options)
         except CannotContinue as exc:

@@ -41,13 +41,13 @@ def _usable(reading, report: Report) -> Report:
     name = reading.path.name
     previous = reading.report
     if previous is None or reading.form is None:
-        raise CannotContinue(f"上年报表 {name} 无法读取数据，不能预填")
+        raise CannotContinue(f"上年报表 {name} 无法读取数据，不能预填", code="PREVIOUS-MISMATCH")
     if previous.unit != report.unit:
         raise CannotContinue(f"上年报表 {name} 的单位是“{previous.unit}”，与本次的“{report.unit}”不一致，"
-                             "请选择同一单位上一年度报回的工作簿")
+                             "请选择同一单位上一年度报回的工作簿", code="PREVIOUS-MISMATCH")
     if previous.year != report.year - 1:
         raise CannotContinue(f"上年报表 {name} 是 {previous.year} 年度的，预填 {report.year} 年度需要 "
-                             f"{report.year - 1} 年度的工作簿")
+                             f"{report.year - 1} 年度的工作簿", code="PREVIOUS-MISMATCH")
     return previous
 
 

@@ -45,7 +45,7 @@ class Candidate:
     @property
     def units(self) -> tuple[str, ...]:
         """Every unit it contains: a merged workbook's units, or its own."""
-        if self.merged and self.metadata.units:
+        if self.merged and self.metadata is not None and self.metadata.units:
             return tuple(self.metadata.units)
         return (self.unit,)
 
@@ -62,15 +62,15 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
             files = sorted(p for p in path.rglob("*.xlsx")
                            if p.is_file() and not p.name.startswith(("~$", ".")))
             if not files:
-                raise CannotContinue(f"文件夹 {path} 中没有 .xlsx 工作簿")
+                raise CannotContinue(f"文件夹 {path} 中没有 .xlsx 工作簿", code="NO-INPUT")
         elif path.exists():
             files = [path]
         else:
-            raise CannotContinue(f"找不到文件或文件夹：{path}")
+            raise CannotContinue(f"找不到文件或文件夹：{path}", code="NOT-FOUND")
         for file in files:
             found.setdefault(file.resolve(), file)
     if not found:
-        raise CannotContinue("没有需要汇总的工作簿")
+        raise CannotContinue("没有需要汇总的工作簿", code="NO-INPUT")
     return list(found.values())
 
 
@@ -84,14 +84,14 @@ def without_output(files: list[Path], paths: Iterable[str | Path], output: str |
     if target not in {f.resolve() for f in files}:
         return files
     if target in {Path(p).resolve() for p in paths}:
-        raise CannotContinue(f"输出文件 {output} 也是输入文件；汇总不会改动输入，请换一个输出文件名")
+        raise CannotContinue(f"输出文件 {output} 也是输入文件；汇总不会改动输入，请换一个输出文件名", code="OUTPUT-IS-INPUT")
     try:
         meta = read_workbook(target).metadata
     except CannotContinue:
         meta = None
     if meta is None or meta.kind != "merged" or meta.unit != unit:
         raise CannotContinue(f"输出文件 {output} 是待汇总的工作簿之一（{meta.unit if meta else '不是汇总表'}），"
-                             "不能覆盖；请换一个输出文件名")
+                             "不能覆盖；请换一个输出文件名", code="OUTPUT-IS-INPUT")
     return [f for f in files if f.resolve() != target]
 
 

@@ -91,15 +91,15 @@ def _target(candidates: list[Candidate], year: int | None) -> tuple[int, str]:
     counts = Counter((c.report.year, c.report.form.format) for c in candidates
                      if c.report is not None)
     if not counts:
-        raise CannotContinue(_nothing_text(candidates))
+        raise CannotContinue(_nothing_text(candidates), code="NO-INPUT")
     ranked = counts.most_common()
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         kinds = "、".join(f"{y} 年度（{f} 版格式）{n} 个" for (y, f), n in ranked)
-        raise CannotContinue(f"输入的工作簿年度或格式不一致：{kinds}；请用 --year 指定要汇总的年度")
+        raise CannotContinue(f"输入的工作簿年度或格式不一致：{kinds}；请用 --year 指定要汇总的年度", code="MERGE-MIXED")
     return ranked[0][0]
 
 
-def _nothing_text(candidates: list[Candidate], excluded: list[Excluded] = ()) -> str:
+def _nothing_text(candidates: list[Candidate], excluded: Sequence[Excluded] = ()) -> str:
     lines = [f"没有可以汇总的工作簿（共 {len(candidates)} 个文件）："]
     if excluded:
         lines += [f"  {e.file}：{e.reason}" for e in excluded]
@@ -150,7 +150,7 @@ class _Selection:
                                advice="请退回该单位修改后重新报送，或用 --allow-errors 强制纳入。")
                 return False
             self.findings.append(Finding(
-                "AGG-CHECK", "warning", f"{c.file}（{c.unit}）{_error_reason(c.findings)}，"
+                "AGG-FORCED", "warning", f"{c.file}（{c.unit}）{_error_reason(c.findings)}，"
                 "已按 --allow-errors 纳入汇总", file=str(c.file), unit=c.unit,
                 advice="数值单元格中的文字按 0 计（与表格的求和一致）；汇总结果可能不平衡。"))
         return True
@@ -185,6 +185,7 @@ class _Selection:
 
 def _source(c: Candidate) -> Source:
     workbook_id = c.metadata.workbook_id if c.metadata else ""
+    assert c.report is not None   # only readable candidates become sources
     return Source(c.file, c.unit, c.units, workbook_id, c.sha256, c.report, merged=c.merged)
 
 
@@ -207,7 +208,7 @@ def merge_files(paths: Iterable[str | Path], *, unit: str, roster: Any = None,
     """
     unit = (unit or "").strip()
     if not unit:
-        raise CannotContinue("请用 --unit 写明汇总单位的名称（如：洛江区）")
+        raise CannotContinue("请用 --unit 写明汇总单位的名称（如：洛江区）", code="UNIT-NAME")
     paths = list(paths)
     files = without_output(collect_inputs(paths), paths, output, unit)
     candidates = check_inputs(files, progress=progress, jobs=jobs)
@@ -222,7 +223,7 @@ def merge_candidates(candidates: list[Candidate], *, unit: str, roster: Any = No
     admitted = [c for c in candidates if selection.admissible(c)]
     kept = selection.refuse_duplicates(admitted)
     if not kept:
-        raise CannotContinue(_nothing_text(candidates, selection.excluded))
+        raise CannotContinue(_nothing_text(candidates, selection.excluded), code="NO-INPUT")
     included = [_source(c) for c in kept]
     report = sum_reports(unit, target_year, fmt, [s.report for s in included])
     metadata = merged_metadata(report, included)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.core.findings import CannotContinue, dumps, json_value
 
 OUTPUT_FORMATS = ("json", "csv")
 FIELDS = ("unit", "year", "format", "key", "labels", "kind", "sheet", "cell", "value", "text")
@@ -22,15 +20,14 @@ LABEL_JOIN = " | "
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+    """Whole amounts as int; others stay Decimal: exact in JSON (findings.dumps) and CSV."""
+    return json_value(value)
 
 
 def records_of(reading) -> list[dict[str, Any]]:
     report = reading.report
     if report is None or reading.form is None:
-        raise CannotContinue(f"{reading.path.name}：无法读取表格数据")
+        raise CannotContinue(f"{reading.path.name}：无法读取表格数据", code="FILE-NOT-OURS")
     out = []
     for f in reading.form.fields:
         cell = reading.cells.get(f.key)
@@ -50,16 +47,16 @@ def records_of(reading) -> list[dict[str, Any]]:
 def output_format(fmt: str | None, output, inputs: Iterable) -> str:
     """json or csv: as asked, else by the output file's extension. An output that is one of
     the workbooks (a slip of -o) would replace a township's return with text: refused."""
-    if output is None:
+    if output is None or str(output) == "-":   # standard output
         return fmt or "json"
     out = Path(output)
     if any(out.resolve() == Path(i).resolve() for i in inputs):
-        raise CannotContinue(f"输出文件 {output} 就是要导出的工作簿：请另取一个以 .json 或 .csv 结尾的文件名")
+        raise CannotContinue(f"输出文件 {output} 就是要导出的工作簿：请另取一个以 .json 或 .csv 结尾的文件名", code="OUTPUT-IS-INPUT")
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in OUTPUT_FORMATS:
-        raise CannotContinue(f"导出文件应以 .json 或 .csv 结尾：{output}")
+        raise CannotContinue(f"导出文件应以 .json 或 .csv 结尾：{output}", code="OUTPUT-SUFFIX")
     if fmt and fmt != suffix:
-        raise CannotContinue(f"--format {fmt} 与输出文件的扩展名 .{suffix} 不符：{output}")
+        raise CannotContinue(f"--format {fmt} 与输出文件的扩展名 .{suffix} 不符：{output}", code="OPTION-CONFLICT")
     return suffix
 
 
@@ -73,7 +70,7 @@ def export_records(paths: Iterable) -> list[dict[str, Any]]:
 
 
 def to_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    return dumps(records, indent=1) + "\n"
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:

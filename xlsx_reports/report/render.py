@@ -35,7 +35,7 @@ PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 def output_format(path: str | Path) -> str:
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise CannotContinue(f"不支持的输出格式：{Path(path).name}（请用 .md、.html、.txt 或 .docx 结尾）")
+        raise CannotContinue(f"不支持的输出格式：{Path(path).name}（请用 .md、.html、.txt 或 .docx 结尾）", code="OUTPUT-SUFFIX")
     return fmt
 
 
@@ -109,7 +109,7 @@ def fill(pattern: str, names: dict[str, str]) -> str:
     def one(m: re.Match) -> str:
         name = m.group(1).strip()
         if name not in names:
-            raise CannotContinue(f"fill() 中的“{{{name}}}”不是单元格或派生值的名称")
+            raise CannotContinue(f"fill() 中的“{{{name}}}”不是单元格或派生值的名称", code="TEMPLATE-INVALID")
         return names[name]
     return PLACEHOLDER.sub(one, pattern)
 
@@ -150,7 +150,7 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
     else:
         path = Path(template)
         if not path.is_file():
-            raise CannotContinue(f"找不到模板文件：{path}")
+            raise CannotContinue(f"找不到模板文件：{path}", code="TEMPLATE-INVALID")
         user_dir, name = path.resolve().parent, path.name
     env = _environment(user_dir, html=fmt == "html")
     context = dict(context, weblink=lambda url: weblink(url, fmt))
@@ -158,15 +158,15 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
         return env.get_template(name).render(context)
     except TemplateSyntaxError as exc:
         raise CannotContinue(f"模板 {exc.filename or exc.name} 第 {exc.lineno} 行有语法错误："
-                             f"{exc.message}") from None
+                             f"{exc.message}", code="TEMPLATE-INVALID") from None
     except TemplateNotFound as exc:
-        raise CannotContinue(f"模板中引用的模板不存在：{exc.name}") from None
+        raise CannotContinue(f"模板中引用的模板不存在：{exc.name}", code="TEMPLATE-INVALID") from None
     except UnicodeDecodeError:   # the loader does not say which file: the main one is named
         raise CannotContinue(f"模板 {template} 或它引用的模板不是 UTF-8 编码的文本："
-                             "请在编辑器中以 UTF-8 编码另存后重试") from None
+                             "请在编辑器中以 UTF-8 编码另存后重试", code="TEMPLATE-INVALID") from None
     except (TemplateError, CannotContinue, ArithmeticError, LookupError, TypeError,
             ValueError, AttributeError) as exc:
-        raise CannotContinue(f"模板 {_template_line(exc)}出错：{_reason(exc)}") from None
+        raise CannotContinue(f"模板 {_template_line(exc)}出错：{_reason(exc)}", code="TEMPLATE-INVALID") from None
 
 
 def docx_sentences(context: dict[str, Any]) -> dict[str, str]:
@@ -221,12 +221,25 @@ def render_report(report: Report, fmt: str, *, template: str | Path | None = Non
     context = build_context(report, draft=draft, merged_units=merged_units)
     if fmt == "docx":
         if template is not None:
-            raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt")
+            raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt", code="OPTION-CONFLICT")
         from xlsx_reports.report.docx import build_docx
         return build_docx(context, docx_sentences(context))
     if fmt not in TEXT_FORMATS:
-        raise CannotContinue(f"不支持的输出格式：{fmt}")
+        raise CannotContinue(f"不支持的输出格式：{fmt}", code="OUTPUT-SUFFIX")
     return render_template(context, fmt, template)
+
+
+def _asked_format(out: str | Path, fmt: str | None) -> str:
+    """By the extension of `out`; to standard output ("-") a text format named by `fmt`."""
+    if str(out) != "-":
+        by_name = output_format(out)
+        if fmt and fmt != by_name:
+            raise CannotContinue(f"--format {fmt} 与输出文件的扩展名不符：{out}", code="OPTION-CONFLICT")
+        return by_name
+    if fmt not in TEXT_FORMATS:
+        raise CannotContinue("输出到屏幕（-o -）时请用 --format 指定 md、html 或 txt（Word 只能写入文件）",
+                             code="OPTION-CONFLICT")
+    return fmt
 
 
 @dataclass
@@ -237,22 +250,25 @@ class Rendered:
     warnings: list[Finding] = field(default_factory=list)
     draft: bool = False
     written: bool = False
+    text: str | None = None   # the report itself when `out` was "-" (nothing written)
 
 
 def render_file(source: str | Path, out: str | Path, *, template: str | Path | None = None,
-                force: bool = False) -> Rendered:
-    """Check the workbook, refuse it with errors unless forced (then a draft), render, write."""
+                force: bool = False, fmt: str | None = None) -> Rendered:
+    """Check the workbook, refuse it with errors unless forced (then a draft), render, write.
+    `out` "-" writes nothing: the text is kept in `.text` (md, html or txt by `fmt`)."""
     from xlsx_reports.check.workbook import check_file
     from xlsx_reports.check.text import check_rendered, check_report
 
-    fmt = output_format(out)
+    fmt = _asked_format(out, fmt)
     if fmt == "docx" and template is not None:
-        raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt")
+        raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt", code="OPTION-CONFLICT")
     reading, findings = check_file(source)
     result = Rendered(Path(out), findings=list(findings))
     if reading is None or reading.report is None:
-        first = next((f.message for f in findings if f.severity == "error"), f"{source}：无法读取")
-        raise CannotContinue(first)   # the reader's message already names the file
+        first = next((f for f in findings if f.severity == "error"), None)
+        raise CannotContinue(first.message if first else f"{source}：无法读取",
+                             code=(first.reason if first else "") or "FILE-CORRUPT")   # the reader's message already names the file
     if has_errors(findings) and not force:
         return result
     result.draft = has_errors(findings)
@@ -263,9 +279,15 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     result.warnings = check_report(reading.report, file=str(source))
     if isinstance(content, str):
         result.warnings += check_rendered(content, reading.report.form, fmt, file=str(out))
+    if str(out) == "-" and isinstance(content, str):
+        result.text, result.written = content, True
+        return result
     try:
-        (write_text if isinstance(content, str) else write_bytes)(out, content)
+        if isinstance(content, str):
+            write_text(out, content)
+        else:
+            write_bytes(out, content)
     except OSError as exc:   # name the report, not the temporary file beside it
-        raise CannotContinue(f"无法写入 {out}：{os_reason(exc)}") from None
+        raise CannotContinue(f"无法写入 {out}：{os_reason(exc)}", code="WRITE-FAILED") from None
     result.written = True
     return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Sequence
 
 from xlsx_reports.report.view import FlatPart
 
@@ -47,7 +48,8 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 def _tree(paths: list[list[str]]) -> list[tuple[int, str, int | None]]:
     """(depth, label, index of the path it ends or None) in order, shared ancestors once."""
-    out, previous = [], []
+    out: list[tuple[int, str, int | None]] = []
+    previous: list[str] = []
     for i, path in enumerate(paths):
         same = 0
         while same < min(len(path), len(previous)) - 1 and path[same] == previous[same]:
@@ -58,12 +60,13 @@ def _tree(paths: list[list[str]]) -> list[tuple[int, str, int | None]]:
     return out
 
 
-def _header_lines(columns: list[list[str]], widths: list[int]) -> list[list[str]]:
+def _header_lines(columns: list[list[str]], widths: list[int]) -> list[list[str | None]]:
     """Multi-level column headers: a group label over the run of columns it spans."""
     depth = max(len(c) for c in columns)
-    lines = []
+    lines: list[list[str | None]] = []
     for level in range(depth - 1):
-        line, k = [], 0
+        line: list[str | None] = []
+        k = 0
         while k < len(columns):
             if len(columns[k]) <= level + 1:
                 line.append(""); k += 1
@@ -103,7 +106,7 @@ def text_table(part: FlatPart) -> str:
     return "\n".join(line.rstrip() for line in out)
 
 
-def _joined(cells: list[str | None], widths: list[int], right: bool = False) -> str:
+def _joined(cells: Sequence[str | None], widths: list[int], right: bool = False) -> str:
     text, carry = "", 0
     for cell, w in zip(cells, widths):
         if cell is None:      # continuation of a group label written to the left

@@ -130,7 +130,7 @@ def _placed(sheet: Sheet, report: Report) -> list[Cell]:
     return cells
 
 
-def _layout(sheet: Sheet, report: Report) -> tuple[list[list[Cell]], list[list[Cell | None]]]:
+def _layout(sheet: Sheet, report: Report) -> tuple[list[list[Cell]], list[list[Cell]]]:
     """Rows of starting cells, and an occupancy map (each position -> the cell covering it)."""
     cells = _placed(sheet, report)
     top = min(c.row for c in cells)
@@ -141,15 +141,14 @@ def _layout(sheet: Sheet, report: Report) -> tuple[list[list[Cell]], list[list[C
         for r in range(c.row, c.row + c.rowspan):
             for k in range(c.col, c.col + c.colspan):
                 if cover[r - top][k] is not None:
-                    raise CannotContinue(f"表格“{sheet.name}”的定义有重叠的单元格（第{r + 1}行）")
+                    raise CannotContinue(f"表格“{sheet.name}”的定义有重叠的单元格（第{r + 1}行）", code="DEFINITION")
                 cover[r - top][k] = c
-    for r, line in enumerate(cover):
-        for k, c in enumerate(line):
-            if c is None:  # a hole in the layout still prints as an empty cell
-                line[k] = Cell("", "blank", r + top, k)
-    grid = [[c for k, c in enumerate(line) if c.row == r + top and c.col == k]
+    # a hole in the layout still prints as an empty cell
+    full = [[Cell("", "blank", r + top, k) if c is None else c for k, c in enumerate(line)]
             for r, line in enumerate(cover)]
-    return grid, cover
+    grid = [[c for k, c in enumerate(line) if c.row == r + top and c.col == k]
+            for r, line in enumerate(full)]
+    return grid, full
 
 
 def _distinct(cells: list[Cell]) -> list[str]:
@@ -209,7 +208,8 @@ def _rows_and_columns(cover, parts: list[FlatPart]) -> tuple[list[RowView], list
     """Split each row's cell keys into a row key (their common prefix) and column keys."""
     data_lines = [line for line in cover if any(c.key for c in line)]
     flat = [(part, path) for part in parts for path, _ in part.rows]
-    rows, columns = [], {}
+    rows: list[RowView] = []
+    columns: dict[str, ColumnView] = {}
     for line, (part, path) in zip(data_lines, flat):
         cells = list({id(c): c for c in line if c.key}.values())
         keys = [c.key.split(".") for c in cells]

@@ -17,9 +17,10 @@ GENERAL_KEY = "info.unit"
 COMMENT_MAX = 2000     # characters; spreadsheet comments get unwieldy beyond this
 
 
-def annotations(reading: Reading, findings: list[Finding]) -> dict[tuple[str, str], str]:
+def cell_comments(reading: Reading, findings: list[Finding]) -> dict[tuple[str, str], str]:
     """{(form sheet, A1 in the regenerated workbook): comment text} for the findings."""
     form = reading.form
+    assert form is not None   # annotate() refuses a reading without a form
     at = {(c.sheet, c.a1): key for key, c in reading.cells.items()}
     notes: dict[tuple[str, str], list[str]] = {}
     for f in findings:
@@ -40,14 +41,14 @@ def _clip(text: str) -> str:
 def annotate(reading: Reading, findings: list[Finding], out_dir: str | Path) -> Path:
     """Writes <out_dir>/<name>_批注.xlsx and returns its path."""
     if reading.form is None or reading.report is None:
-        raise CannotContinue(f"{reading.path.name}：无法定位表格，不能生成批注版")
+        raise CannotContinue(f"{reading.path.name}：无法定位表格，不能生成批注版", code="ANNOTATE-FAILED")
     out_dir = Path(out_dir)
     target = out_dir / f"{reading.path.stem}_批注.xlsx"
     if target.resolve() == reading.path.resolve():
-        raise CannotContinue(f"批注版不能覆盖原文件：{reading.path}")
+        raise CannotContinue(f"批注版不能覆盖原文件：{reading.path}", code="OUTPUT-IS-INPUT")
     meta = reading.metadata
     if meta is not None and meta.fingerprint != reading.form.fingerprint:
         meta = None  # altered metadata is not carried over; the copy gets fresh, true metadata
     write_workbook(reading.report, target, metadata=meta,
-                   annotations=annotations(reading, findings))
+                   annotations=cell_comments(reading, findings))
     return target

@@ -90,7 +90,7 @@ def locate_form(raws: list[RawSheet], fmt: str | None, file: str) -> Located | N
     """The form the workbook holds: the metadata's, unless the labels clearly say otherwise."""
     tries = {f: _locate(raws, get_form(f), file) for f in FORMATS}
     best = max(tries.values(), key=lambda t: t.score)
-    chosen = tries.get(fmt) if fmt in tries else best
+    chosen = tries.get(fmt or "") or best
     if best.score > chosen.score + 0.1:
         chosen = best
     return chosen if chosen.score >= MIN_SCORE else None
@@ -194,6 +194,7 @@ def _map_axis(groups: dict[int, list[Label]], ok: Callable[[list[Label], int], b
     places in order, so repeated header rows (二's blocks) map in sequence.
     """
     mapping: dict[int, int] = {}
+    hit: int | None
     delta, floor = 0, 0
     for pos in sorted(groups):
         lbs = groups[pos]
@@ -224,7 +225,7 @@ def _fill(mapping: dict[int, int], groups: dict[int, list[Label]], span: int) ->
             if d_before is not None and d_before == d_after:
                 out[pos] = pos + d_before
         elif d_before is not None or d_after is not None:
-            out[pos] = pos + (d_before if d_before is not None else d_after)
+            out[pos] = pos + (d_before if d_before is not None else d_after or 0)
     return out
 
 

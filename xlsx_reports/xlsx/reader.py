@@ -84,7 +84,8 @@ def read_workbook(path) -> Reading:
     path = Path(path)
     reason = foreign_reason(path)
     if reason:
-        raise UnreadableWorkbook(f"{path.name}：{reason}")
+        raise UnreadableWorkbook(f"{path.name}：{reason}",
+                                 code="FILE-FOREIGN" if path.exists() else "NOT-FOUND")
     raws = _load(path)
     meta_rows = _meta_rows(raws)
     metadata, origin = _metadata(meta_rows, path)
@@ -92,11 +93,11 @@ def read_workbook(path) -> Reading:
     if located is None and metadata is not None:
         raise UnreadableWorkbook(
             f"{path.name}：是本工具下发的填报表，但表格被大幅改动（大部分标签找不到），无法可靠定位数据；"
-            "请使用下发的原表重新填写")
+            "请使用下发的原表重新填写", code="FILE-NOT-OURS")
     if located is None:
         raise UnreadableWorkbook(
             f"{path.name}：不是本工具生成的填报表（没有找到年度报告表格的标签），"
-            "请使用区里下发的填报表填写后重新提交")
+            "请使用区里下发的填报表填写后重新提交", code="FILE-NOT-OURS")
     reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows)
     guide = next((r for r in raws if r.name == GUIDE_SHEET), None)
     reading.guide_title = guide.text(*GUIDE_TITLE_CELL) if guide else ""
@@ -136,13 +137,13 @@ def _load(path: Path) -> list[RawSheet]:
             cached = openpyxl.load_workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
-                                 "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交") from exc
+                                 "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交", code="FILE-CORRUPT") from exc
     except Exception as exc:  # a malformed part deep inside the package
         if _unsafe_xml(exc):
             raise UnreadableWorkbook(f"{path.name}：工作簿中含有不安全的 XML 内容（实体声明），为安全起见不予读取；"
-                                     "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+                                     "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交", code="FILE-UNSAFE") from exc
         raise UnreadableWorkbook(f"{path.name}：工作簿内容有错误，无法读取（{type(exc).__name__}）；"
-                                 "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+                                 "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交", code="FILE-CORRUPT") from exc
     return [_raw_sheet(ws, cached[ws.title]) for ws in formulas.worksheets]
 
 

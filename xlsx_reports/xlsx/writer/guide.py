@@ -135,7 +135,7 @@ def write_guide(ws, report: Report, styles: Styles, *, deadline: str | None,
     ws.set_row(0, 32)
     head = styles.get(bold=True, font_size=12, text_wrap=True)
     text = styles.get(text_wrap=True, valign="top")
-    rows = (merged_guide_paragraphs(report, metadata) if merged
+    rows = (merged_guide_paragraphs(report, metadata) if metadata is not None and merged
             else guide_paragraphs(report, deadline=deadline, prefilled=prefilled))
     for i, (role, line) in enumerate(rows):
         row = i + 1
