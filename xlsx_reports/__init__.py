@@ -2,7 +2,14 @@
 
 The functions below do the work the commands do and return plain objects; see `api`.
 """
+from importlib import import_module as _import
+
 __version__ = "0.1.0"
+
+# `check` and `merge` name both a function and a stage package. Importing a package binds it
+# on its parent the first time, so the packages are imported before the functions are bound.
+for _stage in ("core", "form", "xlsx", "check", "merge", "report", "generate"):
+    _import(f"{__name__}.{_stage}")
 
 from xlsx_reports.api import (CheckedFile, CheckResult, Workbook, batch, check, export, merge,  # noqa: E402
                               new, read, render, rules)

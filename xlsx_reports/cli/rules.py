@@ -19,6 +19,7 @@ def rules_command(as_json: bool) -> None:
         click.echo(dumps([r.as_json() for r in rules]))
         return
     width = max(len(r.code) for r in rules)
+    click.echo(f"{'编号':<{width - 2}}  严重程度\t范围\t说明")
     for r in rules:
         severity = "无法继续" if r.kind == "refusal" else SEVERITY_CN[r.severity]
         click.echo(f"{r.code:<{width}}  {severity:<4}\t{r.table}\t{r.description}")
