@@ -34,7 +34,7 @@ class RawSheet:
     password: bool = False
     values: dict[tuple[int, int], Any] = field(default_factory=dict)
     cached: dict[tuple[int, int], Any] = field(default_factory=dict)
-    locked: dict[tuple[int, int], bool] = field(default_factory=dict)
+    locked: dict[tuple[int, int], bool] = field(default_factory=dict)   # unlocked cells only
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: set[tuple[int, int, int, int]] = field(default_factory=set)
     validations: dict[tuple[int, int], tuple[str, str, str]] = field(default_factory=dict)
