@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from xlsx_reports.cli.base import EXIT_UNUSABLE, main
+from xlsx_reports.cli.base import EXIT_UNUSABLE, ProgressBar, main
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
 
@@ -20,7 +20,8 @@ from xlsx_reports.core.findings import CannotContinue, os_reason
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False),
               help="为有问题的文件生成批注版（标红并加批注）到此文件夹，原文件不动")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时读取的进程数（默认按 CPU 数，最多 4）")
-def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="说明哪些文件未能快速读取、改用完整读取器（及原因）")
+def check_command(inputs, previous, roster, as_json, annotate_dir, jobs, verbose) -> None:
     """校验各单位报回的工作簿（FILE_OR_DIR 可以是文件或文件夹）。
 
     退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误。
@@ -39,7 +40,13 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
     if roster:
         from xlsx_reports.core.roster import read_roster
         entries = read_roster(roster)
-    result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs)
+    progress = ProgressBar("校验", enabled=not as_json, tty_only=True)
+    try:
+        result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs, progress=progress)
+    finally:
+        progress.close()
+    if verbose:
+        _fallback_notes(result)
     annotated = _check_annotate(result, annotate_dir, quiet=as_json) if annotate_dir else True
     if as_json:
         click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
@@ -47,6 +54,13 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
         for line in text_lines(result):
             click.echo(line)
     sys.exit(result.exit_code if annotated else max(result.exit_code, EXIT_UNUSABLE))
+
+
+def _fallback_notes(result) -> None:
+    for entry in result.files:
+        if entry.reading is not None and entry.reading.fallback:
+            click.echo(f"说明：{entry.path.name} 未能快速读取（{entry.reading.fallback}），已改用完整读取器",
+                       err=True)
 
 
 def _check_annotate(result, out_dir, *, quiet: bool) -> bool:

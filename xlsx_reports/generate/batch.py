@@ -154,9 +154,10 @@ class PreviousIndex:
 
     def _scan(self) -> dict[str, Path]:
         if self._by_unit is None:
+            from xlsx_reports.core.inputs import XLSX, folder_files
             from xlsx_reports.xlsx.reader import read_workbook
             self._by_unit = {}
-            for path in sorted(self.folder.glob("*.xlsx")):
+            for path in folder_files(self.folder, XLSX, recursive=False):
                 try:
                     meta = read_workbook(path).metadata
                 except CannotContinue:
