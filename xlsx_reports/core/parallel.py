@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-Progress = Callable[[int, int, Any], None]   # (done, in all, the item just done)
+Progress = Callable[[int, int, Any], None]   # (done, in all, the result just in)
 MAX_JOBS = 4
 PARALLEL_MIN = 8     # fewer files finish before worker processes would start
 MAX_CHUNK = 32
@@ -43,6 +43,6 @@ def _gather(results: Iterable[R], items: Sequence, progress: Progress | None) ->
     for result in results:
         out.append(result)
         if progress is not None:
-            progress(len(out), len(items), items[len(out) - 1])
+            progress(len(out), len(items), result)
     return out
 
