@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from functools import lru_cache
 from typing import Any
 
 from xlsx_reports.xlsx import numformats
@@ -210,6 +211,7 @@ def _styles(zf: zipfile.ZipFile, names: set[str]) -> list[Style]:
 
 # --- worksheets ------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1 << 16)   # the same few hundred addresses recur in every workbook
 def ref(text: str) -> tuple[int, int]:
     """"B12" -> (11, 1), zero-based."""
     m = _REF.match(text)
