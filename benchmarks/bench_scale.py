@@ -74,23 +74,25 @@ def floor(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def cli(args: list[str]) -> tuple[float, int]:
-    """Seconds and peak RSS (MB, the largest process: the command or one of its workers)."""
+def cli(args: list[str]) -> tuple[float, int, float]:
+    """Seconds, peak RSS (MB, the largest process: the command or one of its workers) and CPU
+    seconds of all its processes (on a shared machine the wall clock alone says little)."""
     code = ("import resource, sys\n"
             "from xlsx_reports.cli import main\n"
             "try:\n    main(sys.argv[1:], standalone_mode=False)\n"
             "finally:\n"
-            "    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-            "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-            "    sys.stderr.write(f'\\nMAXRSS {me} {kids}\\n')\n")
+            "    me = resource.getrusage(resource.RUSAGE_SELF)\n"
+            "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+            "    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
+            "    sys.stderr.write(f'\\nMAXRSS {me.ru_maxrss} {kids.ru_maxrss} {cpu}\\n')\n")
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     line = [x for x in done.stderr.splitlines() if x.startswith("MAXRSS")]
     if not line:
         sys.exit(f"{args[0]} failed:\n{done.stderr[-2000:]}")
-    me, kids = map(int, line[-1].split()[1:])
-    return seconds, max(me, kids) // 1024
+    me, kids, cpu = line[-1].split()[1:]
+    return seconds, max(int(me), int(kids)) // 1024, float(cpu)
 
 
 def one_upload(path: Path) -> float:
@@ -124,10 +126,13 @@ def profile(path: Path) -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
-def report(label: str, seconds: float, n: int, base: float, mb: int | None = None) -> None:
+def report(label: str, seconds: float, mb: int | None = None, cpu: float | None = None, *,
+           n: int, base: float) -> None:
     ms = 1000 * seconds / n
-    mem = f"   peak {mb:4d} MB" if mb is not None else ""
-    print(f"{label:<34} {seconds:8.2f} s {ms:8.2f} ms/workbook  {seconds / base:6.1f}× floor{mem}")
+    mem = f"  peak {mb:4d} MB" if mb is not None else ""
+    used = f"  cpu {1000 * cpu / n:7.2f} ms/wb" if cpu is not None else ""
+    print(f"{label:<34} {seconds:8.2f} s {ms:8.2f} ms/wb {seconds / base:6.1f}× floor{mem}{used}",
+          flush=True)
 
 
 def main() -> None:
@@ -150,16 +155,15 @@ def main() -> None:
         paths = build(folder, args.n, args.year)
         print(f"{'build corpus':<34} {time.perf_counter() - start:8.2f} s")
         base = floor(paths)
-        report("floor (inflate parts, 1 process)", base, args.n, base)
-        seconds, mb = cli(["check", str(folder), "--json", *jobs])
-        report("check DIR --json", seconds, args.n, base, mb)
-        seconds, mb = cli(["merge", str(folder), "-o", str(Path(tmp) / "total.xlsx"), "--unit", "基准区", *jobs])
-        report("merge DIR -o total.xlsx", seconds, args.n, base, mb)
+        report("floor (inflate parts, 1 process)", base, n=args.n, base=base)
+        report("check DIR --json", *cli(["check", str(folder), "--json", *jobs]), n=args.n, base=base)
+        report("merge DIR -o total.xlsx", *cli(["merge", str(folder), "-o", str(Path(tmp) / "total.xlsx"),
+                                                "--unit", "基准区", *jobs]), n=args.n, base=base)
         if not args.no_batch:
             roster = Path(tmp) / "roster.csv"
             roster.write_text("单位名称\n" + "".join(f"模板{i:05d}镇\n" for i in range(args.n)), encoding="utf-8")
-            seconds, mb = cli(["batch", str(roster), "--year", str(args.year), "-o", str(Path(tmp) / "out")])
-            report("batch (templates)", seconds, args.n, base, mb)
+            report("batch (templates)", *cli(["batch", str(roster), "--year", str(args.year),
+                                              "-o", str(Path(tmp) / "out")]), n=args.n, base=base)
         print(f"{'one workbook checked (in-process)':<34} {1000 * one_upload(paths[0]):8.2f} ms")
         print(f"load average {os.getloadavg()[0]:.1f} at end (the machine is shared)")
         if args.profile:

@@ -18,6 +18,7 @@ from xlsx_reports.xlsx.reader import Reading
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 _PRIOR: dict[str, Reading] = {}   # last year's readings by unit, set once in each worker
+_KEEP = {"cells": True}            # whether checked readings keep their cells (set per worker)
 
 
 @dataclass
@@ -59,13 +60,16 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] = (),
-                roster=None, jobs: int | None = None, progress: Progress | None = None) -> BatchResult:
-    """`jobs` processes read the files (None: one per CPU, at most 4); reading dominates."""
+                roster=None, jobs: int | None = None, progress: Progress | None = None,
+                keep_cells: bool = True) -> BatchResult:
+    """`jobs` processes read the files (None: one per CPU, at most 4); reading dominates.
+    keep_cells=False: the readings returned keep their report's unit, year and form but not the
+    cells and values (what the text and JSON output need), so memory stays flat in N."""
     result = BatchResult()
     prior = _previous_by_unit(collect(previous), result.notes, jobs) if previous else {}
     files = collect(paths)
     checked = run(_check_one, files, jobs=jobs, progress=progress,
-                  initializer=_set_prior, initargs=(prior,))
+                  initializer=_set_prior, initargs=(prior, keep_cells))
     for path, (reading, findings) in zip(files, checked):
         entry = FileResult(path, reading, findings, reading.report.unit if reading and reading.report else "")
         if reading is not None and prior and entry.unit not in prior:
@@ -81,9 +85,10 @@ def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] =
     return result
 
 
-def _set_prior(prior: dict[str, Reading]) -> None:
+def _set_prior(prior: dict[str, Reading], keep_cells: bool) -> None:
     _PRIOR.clear()
     _PRIOR.update(prior)
+    _KEEP["cells"] = keep_cells
 
 
 def _check_one(path: Path) -> tuple[Reading | None, list[Finding]]:
@@ -99,6 +104,10 @@ def _lean(reading: Reading) -> Reading:
     """What the batch keeps of a checked file (its report, cells and sheets for the output and
     the annotated copy): the located labels and raw extra sheets stay in the worker."""
     reading.labels, reading.extra, reading.filled = [], {}, {}
+    if not _KEEP["cells"]:
+        reading.cells, reading.meta_rows = {}, {}
+        if reading.report is not None:
+            reading.report.values = {}
     return reading
 
 

@@ -42,7 +42,8 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs, verbose
         entries = read_roster(roster)
     progress = ProgressBar("校验", enabled=not as_json, tty_only=True)
     try:
-        result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs, progress=progress)
+        result = check_paths(inputs, previous=previous, roster=entries, jobs=jobs, progress=progress,
+                             keep_cells=annotate_dir is not None)
     finally:
         progress.close()
     if verbose:

@@ -16,7 +16,7 @@ from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
-from xlsx_reports.xlsx.reader import read_workbook
+from xlsx_reports.xlsx.reader import pack_report, read_workbook, unpack_report
 
 
 
@@ -28,6 +28,12 @@ class Candidate:
     report: Report | None
     metadata: Metadata | None
     findings: list[Finding]
+
+    def __getstate__(self) -> dict:   # the form travels by name (see Reading.__getstate__)
+        return dict(self.__dict__, report=pack_report(self.report))
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, report=unpack_report(state["report"]))
 
     @property
     def merged(self) -> bool:

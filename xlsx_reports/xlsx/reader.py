@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from xlsx_reports.form.definitions import FORMATS
+from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.xlsx import fastread
 from xlsx_reports.xlsx.filetypes import foreign_reason
 from xlsx_reports.xlsx.safexml import UnsafePart
@@ -33,6 +33,7 @@ EXTRA_SHEETS = (DETAIL_SHEET,)
 # Set (to anything) in the test suite: a file openpyxl reads but the fast path did not is a bug.
 STRICT_ENV = "XLSX_REPORTS_FAST_ONLY"
 READS: Counter = Counter()   # "fast" / "fallback" / "refused" in this process
+FORMS = {fmt: get_form(fmt) for fmt in FORMATS}   # get_form returns the same object each time
 
 
 class UnreadableWorkbook(CannotContinue):
@@ -84,6 +85,41 @@ class Reading:
     # sheets the tool adds that rules read as they are (a merged workbook's 分单位明细)
     extra: dict[str, RawSheet] = field(default_factory=dict)
     fallback: str | None = None   # why openpyxl read it instead of the fast path (Chinese)
+
+    # A reading sent back from a worker process names its form instead of carrying a copy of
+    # it: ten thousand copies of the same form would be most of a batch's memory.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["form"] = _form_name(self.form)
+        state["report"] = pack_report(self.report)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["form"] = _named_form(state["form"])
+        state["report"] = unpack_report(state["report"])
+        self.__dict__.update(state)
+
+
+def _form_name(form: Form | None) -> Form | str | None:
+    return form.format if form is not None and form is FORMS.get(form.format) else form
+
+
+def _named_form(form: Form | str | None) -> Form | None:
+    return FORMS[form] if isinstance(form, str) else form
+
+
+def pack_report(report: Report | None):
+    """A report as it travels between processes: its form by name when it is a standard one."""
+    if report is None or report.form is not FORMS.get(report.form.format):
+        return report
+    return (report.form.format, report.unit, report.year, report.values)
+
+
+def unpack_report(packed) -> Report | None:
+    if isinstance(packed, tuple):
+        fmt, unit, year, values = packed
+        return Report(FORMS[fmt], unit, year, values)
+    return packed
 
 
 def read_workbook(path) -> Reading:
