@@ -30,3 +30,8 @@ def need_shared(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available")
     return path
+
+
+# Every workbook the tests read goes through the fast reader: a file it hands to openpyxl that
+# openpyxl then reads raises FastPathMissed (tests of the fallback itself clear this variable).
+os.environ.setdefault("XLSX_REPORTS_FAST_ONLY", "1")

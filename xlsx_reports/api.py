@@ -142,8 +142,10 @@ class CheckResult:
 
 
 def check(paths: Paths, previous: Paths | None = None, roster: PathLike | Roster | None = None,
-          *, jobs: int | None = None) -> CheckResult:
-    """Check returned workbooks (files or folders), optionally against last year's and a roster."""
+          *, jobs: int | None = None, progress: Callable[..., None] | None = None,
+          keep_cells: bool = True) -> CheckResult:
+    """Check returned workbooks (files or folders), optionally against last year's and a roster.
+    keep_cells=False keeps memory flat for many files: readings keep unit, year and form only."""
     from xlsx_reports.check.batch import check_paths, collect
 
     inputs = _paths(paths)
@@ -153,7 +155,8 @@ def check(paths: Paths, previous: Paths | None = None, roster: PathLike | Roster
     if before and not collect(p for p in before if Path(p).exists()):
         raise CannotContinue("没有找到上年工作簿：" + "、".join(map(str, before)) + "（请检查 --previous 的路径）",
                              code="NO-INPUT")
-    result = check_paths(inputs, previous=before, roster=_roster(roster), jobs=jobs)
+    result = check_paths(inputs, previous=before, roster=_roster(roster), jobs=jobs,
+                         progress=progress, keep_cells=keep_cells)
     files = []
     for entry in result.files:
         report = entry.reading.report if entry.reading else None

@@ -1,22 +1,24 @@
 """Checks many files at once: folders expanded, last year's workbooks matched by unit, the
-roster compared, the same unit twice found. One unreadable file never stops the others."""
+roster compared, the same unit twice found. One unreadable file never stops the others.
+
+Last year's workbooks are read once, in parallel, and handed to each worker once; every file
+is then read and checked once, with its unit's previous year if there is one."""
 from __future__ import annotations
 
-import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from xlsx_reports.check.workbook import check_file, check_reading, sort_findings
+from xlsx_reports.check.workbook import check_reading, sort_findings, try_read
+from xlsx_reports.core import inputs
 from xlsx_reports.core.findings import Finding
-from xlsx_reports.xlsx.reader import Reading, UnreadableWorkbook, read_workbook
+from xlsx_reports.core.parallel import Progress, run
+from xlsx_reports.xlsx.reader import Reading
 
-# Files a folder may hold that someone meant as a workbook; anything else there is ignored.
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ett", ".ods", ".csv", ".xlsb"}
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
-MAX_JOBS, PARALLEL_MIN = 4, 8    # fewer files finish before worker processes would start
+_PRIOR: dict[str, Reading] = {}   # last year's readings by unit, set once in each worker
+_KEEP = {"cells": True}            # whether checked readings keep their cells (set per worker)
 
 
 @dataclass
@@ -53,45 +55,25 @@ class BatchResult:
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly are always checked; folders contribute their workbook-like files
-    (not Excel's "~$" or LibreOffice's ".~lock" files), in name order."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file()
-                          and f.suffix.lower() in WORKBOOK_SUFFIXES
-                          and not f.name.startswith(("~$", ".~lock", "."))
-                          and not _is_roster(f))
-        else:
-            out.append(p)
-    unique: dict[Path, Path] = {}
-    for p in out:   # the same file named twice (a folder and a file in it) is checked once
-        unique.setdefault(p.resolve(), p)
-    return list(unique.values())
-
-
-def _is_roster(path: Path) -> bool:
-    """A roster or batch manifest kept beside the returns is not a returned workbook."""
-    if path.suffix.lower() != ".csv":
-        return False
-    with path.open("rb") as fh:
-        head = fh.readline(4096)
-    return any("单位名称" in head.decode(enc, "ignore") for enc in ("utf-8-sig", "gb18030"))
+    (not lock files, hidden files or a roster kept beside them), in name order."""
+    return inputs.collect(paths, keep=inputs.not_roster)
 
 
 def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] = (),
-                roster=None, jobs: int | None = None) -> BatchResult:
-    """`jobs` processes read the files (None: one per CPU, at most 4); reading dominates."""
+                roster=None, jobs: int | None = None, progress: Progress | None = None,
+                keep_cells: bool = True) -> BatchResult:
+    """`jobs` processes read the files (None: one per CPU, at most 4); reading dominates.
+    keep_cells=False: the readings returned keep their report's unit, year and form but not the
+    cells and values (what the text and JSON output need), so memory stays flat in N."""
     result = BatchResult()
-    prior = _previous_by_unit(collect(previous), result.notes) if previous else {}
+    prior = _previous_by_unit(collect(previous), result.notes, jobs) if previous else {}
     files = collect(paths)
-    for path, (reading, findings) in zip(files, _check_all(files, jobs)):
+    checked = run(_check_one, files, jobs=jobs, progress=progress,
+                  initializer=_set_prior, initargs=(prior, keep_cells))
+    for path, (reading, findings) in zip(files, checked):
         entry = FileResult(path, reading, findings, reading.report.unit if reading and reading.report else "")
-        if reading is not None and prior:
-            last = prior.get(entry.unit)
-            if last is None:
-                result.notes.append(f"{path.name}：没有找到“{entry.unit}”的上年工作簿，未做跨年校验")
-            else:
-                entry.findings = check_reading(reading, previous=last)
+        if reading is not None and prior and entry.unit not in prior:
+            result.notes.append(f"{path.name}：没有找到“{entry.unit}”的上年工作簿，未做跨年校验")
         result.files.append(entry)
     _duplicates(result)
     _odd_years(result)
@@ -103,23 +85,43 @@ def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] =
     return result
 
 
-def _check_all(files: list[Path], jobs: int | None) -> list:
-    jobs = min(MAX_JOBS, os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    if jobs == 1 or len(files) < PARALLEL_MIN:
-        return [check_file(f) for f in files]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_file, files, chunksize=2))
+def _set_prior(prior: dict[str, Reading], keep_cells: bool) -> None:
+    _PRIOR.clear()
+    _PRIOR.update(prior)
+    _KEEP["cells"] = keep_cells
 
 
-def _previous_by_unit(paths: list[Path], notes: list[str]) -> dict[str, Reading]:
-    out: dict[str, Reading] = {}
-    for path in paths:
-        try:
-            reading = read_workbook(path)
-        except UnreadableWorkbook as exc:
-            notes.append(f"上年工作簿无法读取，已跳过：{exc}")
-            continue
+def _check_one(path: Path) -> tuple[Reading | None, list[Finding]]:
+    reading, refused = try_read(path)
+    if reading is None:
+        return None, refused
+    last = _PRIOR.get(reading.report.unit) if reading.report is not None else None
+    findings = check_reading(reading, previous=last)   # once, with last year's if there is one
+    return _lean(reading), findings
+
+
+def _lean(reading: Reading) -> Reading:
+    """What the batch keeps of a checked file (its report, cells and sheets for the output and
+    the annotated copy): the located labels and raw extra sheets stay in the worker."""
+    reading.labels, reading.extra, reading.filled = [], {}, {}
+    if not _KEEP["cells"]:
+        reading.cells, reading.meta_rows = {}, {}
         if reading.report is not None:
+            reading.report.values = {}
+    return reading
+
+
+def _read_previous(path: Path) -> Reading | str:
+    reading, refused = try_read(path)
+    return reading if reading is not None else refused[0].message
+
+
+def _previous_by_unit(paths: list[Path], notes: list[str], jobs: int | None) -> dict[str, Reading]:
+    out: dict[str, Reading] = {}
+    for reading in run(_read_previous, paths, jobs=jobs):
+        if isinstance(reading, str):
+            notes.append(f"上年工作簿无法读取，已跳过：{reading}")
+        elif reading.report is not None:
             out.setdefault(reading.report.unit, reading)
     return out
 

@@ -44,17 +44,26 @@ def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[
 def check_file(path, *, previous: Reading | str | Path | None = None
                ) -> tuple[Reading | None, list[Finding]]:
     path = Path(path)
+    reading, refused = try_read(path)
+    if reading is None:
+        return None, refused
+    if previous is not None and not isinstance(previous, Reading):
+        previous, refused = try_read(Path(previous))
+        if previous is None:
+            return None, refused
+    return reading, check_reading(reading, previous=previous)
+
+
+def try_read(path: Path) -> tuple[Reading | None, list[Finding]]:
+    """The reading, or None and the UNREADABLE finding that says why."""
     try:
-        reading = read_workbook(path)
-        if previous is not None and not isinstance(previous, Reading):
-            previous = read_workbook(previous)
+        return read_workbook(path), []
     except UnreadableWorkbook as exc:
         return None, [unreadable(path, str(exc), reason=exc.code)]
     except (CannotContinue, ValueError, TypeError, KeyError, IndexError, OSError) as exc:
         return None, [unreadable(path, f"{path.name}：读取时出错（{type(exc).__name__}: {exc}），"
                                        "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交",
                                  reason=getattr(exc, "code", "FILE-CORRUPT"))]
-    return reading, check_reading(reading, previous=previous)
 
 
 def unreadable(path: Path, message: str, reason: str = "") -> Finding:

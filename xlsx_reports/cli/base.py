@@ -134,3 +134,26 @@ def main() -> None:
 
 def main_entry() -> None:
     main(prog_name="xlsx-reports")
+
+
+class ProgressBar:
+    """A progress bar on stderr for work over many files, once there are enough files to be
+    worth it. `tty_only`: nothing at all unless stderr is a terminal (check, whose output is
+    often piped); otherwise click prints just the label to a pipe (merge)."""
+    MIN_FILES = 10
+
+    def __init__(self, label: str, *, enabled: bool = True, tty_only: bool = False) -> None:
+        self.label, self.bar = label, None
+        self.enabled = enabled and (sys.stderr.isatty() or not tty_only)
+
+    def __call__(self, done: int, total: int, _item=None) -> None:
+        if self.bar is None and self.enabled and total >= self.MIN_FILES:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

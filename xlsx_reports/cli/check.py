@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from xlsx_reports.cli.base import EXIT_UNUSABLE, main
+from xlsx_reports.cli.base import EXIT_UNUSABLE, ProgressBar, main
 from xlsx_reports.core.findings import CannotContinue, dumps, os_reason
 
 
@@ -21,7 +21,8 @@ from xlsx_reports.core.findings import CannotContinue, dumps, os_reason
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False),
               help="为有问题的文件生成批注版（标红并加批注）到此文件夹，原文件不动")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时读取的进程数（默认按 CPU 数，最多 4）")
-def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="说明哪些文件未能快速读取、改用完整读取器（及原因）")
+def check_command(inputs, previous, roster, as_json, annotate_dir, jobs, verbose) -> None:
     """校验各单位报回的工作簿（FILE_OR_DIR 可以是文件或文件夹）。
 
     退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误。
@@ -29,8 +30,10 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
     from xlsx_reports import api
     from xlsx_reports.check.output import as_json as result_json, text_lines
 
+    progress = ProgressBar("校验", enabled=not as_json, tty_only=True)
     try:
-        result = api.check(inputs, previous=previous or None, roster=roster, jobs=jobs)
+        result = api.check(inputs, previous=previous or None, roster=roster, jobs=jobs,
+                           progress=progress, keep_cells=annotate_dir is not None)
     except CannotContinue as exc:
         if not as_json:
             raise
@@ -38,6 +41,10 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
         click.echo(dumps({"files": [], "error": {"code": exc.code, "message": str(exc)},
                           "exit_code": EXIT_UNUSABLE}))
         sys.exit(EXIT_UNUSABLE)
+    finally:
+        progress.close()
+    if verbose:
+        _fallback_notes(result.batch)
     annotated = _check_annotate(result.batch, annotate_dir, quiet=as_json) if annotate_dir else True
     code = result.exit_code if annotated else max(result.exit_code, EXIT_UNUSABLE)
     if as_json:
@@ -46,6 +53,13 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs) -> None
         for line in text_lines(result.batch):
             click.echo(line)
     sys.exit(code)
+
+
+def _fallback_notes(result) -> None:
+    for entry in result.files:
+        if entry.reading is not None and entry.reading.fallback:
+            click.echo(f"说明：{entry.path.name} 未能快速读取（{entry.reading.fallback}），已改用完整读取器",
+                       err=True)
 
 
 def _check_annotate(result, out_dir, *, quiet: bool) -> bool:

@@ -2,35 +2,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
-from xlsx_reports.cli.base import EXIT_FINDINGS, EXIT_OK, main
+from xlsx_reports.cli.base import EXIT_FINDINGS, EXIT_OK, ProgressBar, main
 
 
 # --- merge (issue 4): check returned workbooks and merge them into one total -----------------
-
-MERGE_PROGRESS_MIN = 10   # files; fewer finish before a bar would be worth drawing
-
-
-class _MergeProgress:
-    """A progress bar on stderr, drawn once the number of files is known and worth it."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int, file) -> None:
-        if self.bar is None and total >= MERGE_PROGRESS_MIN:
-            self.bar = click.progressbar(length=total, label="校验并汇总", file=sys.stderr)
-            self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
 
 def _merge_finding_text(f) -> str:
     from xlsx_reports.core.findings import SEVERITY_TEXT
@@ -53,7 +31,7 @@ def merge_command(inputs, output, unit, roster, allow_errors, year, jobs) -> Non
     from xlsx_reports import api
     from xlsx_reports.core.findings import has_errors
 
-    progress = _MergeProgress()
+    progress = ProgressBar("校验并汇总")
     try:
         result = api.merge(inputs, unit=unit, output=output, roster=roster or None,
                            allow_errors=allow_errors, year=year, jobs=jobs, progress=progress)

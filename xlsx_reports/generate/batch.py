@@ -14,11 +14,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from xlsx_reports.core.atomic import write_bytes
 from xlsx_reports.form.definitions import FORMATS, format_for_year, get_form
 from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.core.parallel import run
 from xlsx_reports.form.model import Form
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report, text_problem
@@ -26,6 +27,7 @@ from xlsx_reports.generate.prefill import Prefill, prefill_from_file
 from xlsx_reports.core.roster import Roster, RosterEntry, shown, unit_problem
 
 MANIFEST = "manifest.csv"
+MANIFEST_EVERY = 50   # files between rewrites of the manifest while a batch runs
 MANIFEST_HEAD = ("单位名称", "文件", "格式", "指纹", "工作簿编号")
 RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{p}{i}" for p in ("COM", "LPT") for i in range(10)}
@@ -154,9 +156,10 @@ class PreviousIndex:
 
     def _scan(self) -> dict[str, Path]:
         if self._by_unit is None:
+            from xlsx_reports.core.inputs import XLSX, folder_files
             from xlsx_reports.xlsx.reader import read_workbook
             self._by_unit = {}
-            for path in sorted(self.folder.glob("*.xlsx")):
+            for path in folder_files(self.folder, XLSX, recursive=False):
                 try:
                     meta = read_workbook(path).metadata
                 except CannotContinue:
@@ -184,6 +187,21 @@ def manifest_text(rows: list[Generated], outdir: Path) -> str:
     return buf.getvalue()
 
 
+def _make_one(order) -> Generated:
+    """One workbook of a batch (run in a worker process): prefilled from last year's if it can be."""
+    unit, year, path, last, options, folder = order
+    try:
+        g = new_workbook(unit, year, path, previous=last, **options)
+    except CannotContinue as exc:
+        if last is None:
+            raise
+        g = new_workbook(unit, year, path, **options)
+        g.notes.append(f"{last.name} 不能用于预填，已生成未预填的工作簿：{exc}")
+    if folder is not None and last is None:
+        g.notes.append(f"未找到 {unit} {year - 1} 年度的工作簿（在 {folder} 中），未预填")
+    return g
+
+
 def run_batch(roster: Roster, year: int, outdir, *, fmt: str | None = None, previous_dir=None,
               password: str | None = None, deadline: str | None = None, force: bool = False,
               progress: Callable[[Generated], None] | None = None) -> BatchResult:
@@ -198,21 +216,19 @@ def run_batch(roster: Roster, year: int, outdir, *, fmt: str | None = None, prev
     index = PreviousIndex(previous_dir, year - 1) if previous_dir else None
     outdir.mkdir(parents=True, exist_ok=True)
     manifest = outdir / MANIFEST
+    options = dict(fmt=fmt, password=password, deadline=deadline)
+    orders = [(entry.name, year, path, index.find(entry.name) if index else None,
+               dict(options, info=entry.extra), str(index.folder) if index else None)
+              for entry, path in plan]
     done: list[Generated] = []
-    for entry, path in plan:
-        last = index.find(entry.name) if index else None
-        options: dict[str, Any] = dict(fmt=fmt, password=password, deadline=deadline, info=entry.extra)
-        try:
-            g = new_workbook(entry.name, year, path, previous=last, **options)
-        except CannotContinue as exc:
-            if last is None:
-                raise
-            g = new_workbook(entry.name, year, path, **options)
-            g.notes.append(f"{last.name} 不能用于预填，已生成未预填的工作簿：{exc}")
-        if index and last is None:
-            g.notes.append(f"未找到 {entry.name} {year - 1} 年度的工作簿（在 {index.folder} 中），未预填")
+
+    def finished(count: int, total: int, g: Generated) -> None:
         done.append(g)
-        write_bytes(manifest, manifest_text(done, outdir.resolve()).encode("utf-8-sig"))
+        # the manifest follows the work, so an interrupted batch still says what was made
+        if count < MANIFEST_EVERY or count % MANIFEST_EVERY == 0 or count == total:
+            write_bytes(manifest, manifest_text(done, outdir.resolve()).encode("utf-8-sig"))
         if progress:
             progress(g)
+
+    run(_make_one, orders, progress=finished)
     return BatchResult(done, manifest)

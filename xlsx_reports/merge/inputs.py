@@ -1,26 +1,23 @@
 """The inputs of a merge: finding the workbooks, fingerprinting and checking each one.
 
-Checking is the slow part (two openpyxl loads per workbook), and workbooks are independent,
-so many are checked in parallel processes; only what the merge needs travels back.
+Workbooks are independent, so many are checked in parallel processes (core.parallel); only
+what the merge needs travels back.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from xlsx_reports.check.workbook import check_file
+from xlsx_reports.core import inputs
 from xlsx_reports.core.findings import CannotContinue, Finding
+from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
-from xlsx_reports.xlsx.reader import read_workbook
+from xlsx_reports.xlsx.reader import pack_report, read_workbook, unpack_report
 
-Progress = Callable[[int, int, Path], None]   # (files done, files in all, file just done)
-PARALLEL_MIN = 8    # fewer files are checked faster than worker processes start
-MAX_JOBS = 4
 
 
 @dataclass
@@ -31,6 +28,12 @@ class Candidate:
     report: Report | None
     metadata: Metadata | None
     findings: list[Finding]
+
+    def __getstate__(self) -> dict:   # the form travels by name (see Reading.__getstate__)
+        return dict(self.__dict__, report=pack_report(self.report))
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, report=unpack_report(state["report"]))
 
     @property
     def merged(self) -> bool:
@@ -51,27 +54,11 @@ class Candidate:
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """The .xlsx files named, or found (recursively) in the folders named, each once.
-
-    Excel's lock files (~$…) and hidden files (our unfinished outputs, .…part) are passed over.
-    """
-    found: dict[Path, Path] = {}
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.xlsx")
-                           if p.is_file() and not p.name.startswith(("~$", ".")))
-            if not files:
-                raise CannotContinue(f"文件夹 {path} 中没有 .xlsx 工作簿", code="NO-INPUT")
-        elif path.exists():
-            files = [path]
-        else:
-            raise CannotContinue(f"找不到文件或文件夹：{path}", code="NOT-FOUND")
-        for file in files:
-            found.setdefault(file.resolve(), file)
+    """The .xlsx files named, or found (recursively) in the folders named, each once."""
+    found = inputs.collect(paths, inputs.XLSX, strict=True)
     if not found:
         raise CannotContinue("没有需要汇总的工作簿", code="NO-INPUT")
-    return list(found.values())
+    return found
 
 
 def without_output(files: list[Path], paths: Iterable[str | Path], output: str | Path | None,
@@ -114,17 +101,4 @@ def check_one(file: Path) -> Candidate:
 def check_inputs(files: Sequence[Path], *, progress: Progress | None = None,
                  jobs: int | None = None) -> list[Candidate]:
     """Every file checked, in the order given; `jobs` processes (None: one per CPU, ≤ 4)."""
-    jobs = min(MAX_JOBS, os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    if jobs == 1 or len(files) < PARALLEL_MIN:
-        return _collect(map(check_one, files), len(files), progress)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return _collect(pool.map(check_one, files, chunksize=2), len(files), progress)
-
-
-def _collect(results: Iterable[Candidate], total: int, progress: Progress | None) -> list[Candidate]:
-    out: list[Candidate] = []
-    for candidate in results:
-        out.append(candidate)
-        if progress is not None:
-            progress(len(out), total, candidate.file)
-    return out
+    return run(check_one, files, jobs=jobs, progress=progress)

@@ -34,7 +34,7 @@ class RawSheet:
     password: bool = False
     values: dict[tuple[int, int], Any] = field(default_factory=dict)
     cached: dict[tuple[int, int], Any] = field(default_factory=dict)
-    locked: dict[tuple[int, int], bool] = field(default_factory=dict)
+    locked: dict[tuple[int, int], bool] = field(default_factory=dict)   # unlocked cells only
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: set[tuple[int, int, int, int]] = field(default_factory=set)
     validations: dict[tuple[int, int], tuple[str, str, str]] = field(default_factory=dict)
@@ -88,6 +88,10 @@ class Located:
 
 def locate_form(raws: list[RawSheet], fmt: str | None, file: str) -> Located | None:
     """The form the workbook holds: the metadata's, unless the labels clearly say otherwise."""
+    if fmt in FORMATS:   # every label of the metadata's form found: no other form can win
+        chosen = _locate(raws, get_form(fmt), file)
+        if chosen.score == 1.0:
+            return chosen
     tries = {f: _locate(raws, get_form(f), file) for f in FORMATS}
     best = max(tries.values(), key=lambda t: t.score)
     chosen = tries.get(fmt or "") or best

@@ -1,7 +1,8 @@
-"""Reads a returned workbook into plain data: the only module that imports openpyxl.
+"""Reads a returned workbook into plain data.
 
-Two loads (formulas, then cached results) give each cell's formula text, stored value and
-cached result. Cells are located through the Form named by the workbook's metadata, by
+The fast path (fastread) reads the package itself; a file it does not understand is read
+with openpyxl instead — two loads (formulas, then cached results) giving each cell's
+formula text, stored value and cached result — and `Reading.fallback` says why. Cells are located through the Form named by the workbook's metadata, by
 finding the form's labels on the sheets, so inserted rows or a renamed sheet are followed
 (and reported) instead of read from the wrong place. Nothing here judges the values:
 the checker does. What leaves this module holds no openpyxl object.
@@ -9,19 +10,19 @@ the checker does. What leaves this module holds no openpyxl object.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from defusedxml import DefusedXmlException
-from openpyxl.utils.exceptions import InvalidFileException
-
-from xlsx_reports.form.definitions import FORMATS
+from xlsx_reports.form.definitions import FORMATS, get_form
+from xlsx_reports.xlsx import fastread
 from xlsx_reports.xlsx.filetypes import foreign_reason
+from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.form.model import Field, Form, a1
 from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
@@ -29,13 +30,18 @@ from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, 
 from xlsx_reports.form.values import Report
 
 EXTRA_SHEETS = (DETAIL_SHEET,)
-
-if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
-    raise ImportError("defusedxml is required so that workbooks are parsed safely")
+# Set (to anything) in the test suite: a file openpyxl reads but the fast path did not is a bug.
+STRICT_ENV = "XLSX_REPORTS_FAST_ONLY"
+READS: Counter = Counter()   # "fast" / "fallback" / "refused" in this process
+FORMS = {fmt: get_form(fmt) for fmt in FORMATS}   # get_form returns the same object each time
 
 
 class UnreadableWorkbook(CannotContinue):
     """The file cannot be read as one of our workbooks; the message names the file (Chinese)."""
+
+
+class FastPathMissed(RuntimeError):
+    """Raised only under STRICT_ENV: the fast path passed a file to openpyxl, which read it."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,42 @@ class Reading:
     guide_title: str = ""    # 填报说明!A1, the workbook's printed title (names unit and year)
     # sheets the tool adds that rules read as they are (a merged workbook's 分单位明细)
     extra: dict[str, RawSheet] = field(default_factory=dict)
+    fallback: str | None = None   # why openpyxl read it instead of the fast path (Chinese)
+
+    # A reading sent back from a worker process names its form instead of carrying a copy of
+    # it: ten thousand copies of the same form would be most of a batch's memory.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["form"] = _form_name(self.form)
+        state["report"] = pack_report(self.report)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["form"] = _named_form(state["form"])
+        state["report"] = unpack_report(state["report"])
+        self.__dict__.update(state)
+
+
+def _form_name(form: Form | None) -> Form | str | None:
+    return form.format if form is not None and form is FORMS.get(form.format) else form
+
+
+def _named_form(form: Form | str | None) -> Form | None:
+    return FORMS[form] if isinstance(form, str) else form
+
+
+def pack_report(report: Report | None):
+    """A report as it travels between processes: its form by name when it is a standard one."""
+    if report is None or report.form is not FORMS.get(report.form.format):
+        return report
+    return (report.form.format, report.unit, report.year, report.values)
+
+
+def unpack_report(packed) -> Report | None:
+    if isinstance(packed, tuple):
+        fmt, unit, year, values = packed
+        return Report(FORMS[fmt], unit, year, values)
+    return packed
 
 
 def read_workbook(path) -> Reading:
@@ -86,7 +128,7 @@ def read_workbook(path) -> Reading:
     if reason:
         raise UnreadableWorkbook(f"{path.name}：{reason}",
                                  code="FILE-FOREIGN" if path.exists() else "NOT-FOUND")
-    raws = _load(path)
+    raws, fallback = _load(path)
     meta_rows = _meta_rows(raws)
     metadata, origin = _metadata(meta_rows, path)
     located = locate_form(raws, metadata.format if metadata else None, path.name)
@@ -98,7 +140,7 @@ def read_workbook(path) -> Reading:
         raise UnreadableWorkbook(
             f"{path.name}：不是本工具生成的填报表（没有找到年度报告表格的标签），"
             "请使用区里下发的填报表填写后重新提交", code="FILE-NOT-OURS")
-    reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows)
+    reading = Reading(path, metadata, located.form, None, meta_rows=meta_rows, fallback=fallback)
     guide = next((r for r in raws if r.name == GUIDE_SHEET), None)
     reading.guide_title = guide.text(*GUIDE_TITLE_CELL) if guide else ""
     reading.extra = {r.name: r for r in raws if r.name in EXTRA_SHEETS}
@@ -128,7 +170,40 @@ def read_workbook(path) -> Reading:
 
 # --- loading ------------------------------------------------------------------------------
 
-def _load(path: Path) -> list[RawSheet]:
+def _load(path: Path) -> tuple[list[RawSheet], str | None]:
+    """The sheets, and why the fast path handed the file to openpyxl (None when it did not)."""
+    try:
+        raws = fastread.read_sheets(path)
+    except UnsafePart as exc:
+        READS["refused"] += 1
+        raise UnreadableWorkbook(f"{path.name}：{exc}；请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+    except zipfile.BadZipFile as exc:
+        raise _corrupt(path, exc) from exc
+    except fastread.NotUnderstood as exc:
+        reason = str(exc)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, openpyxl gets its say
+        reason = f"快速读取出错（{type(exc).__name__}）"
+    else:
+        READS["fast"] += 1
+        return raws, None
+    raws = _load_openpyxl(path)
+    READS["fallback"] += 1
+    if os.environ.get(STRICT_ENV):
+        raise FastPathMissed(f"{path}: {reason}")
+    return raws, reason
+
+
+def _corrupt(path: Path, exc: BaseException) -> UnreadableWorkbook:
+    return UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
+                              "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交", code="FILE-CORRUPT")
+
+
+def _load_openpyxl(path: Path) -> list[RawSheet]:
+    import openpyxl   # only for files the fast path passes on: it costs ~0.2 s to import
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
+        raise ImportError("defusedxml is required so that workbooks are parsed safely")
     try:
         with warnings.catch_warnings():
             # openpyxl warns about extensions it drops; we never save, so they do not matter
@@ -136,8 +211,7 @@ def _load(path: Path) -> list[RawSheet]:
             formulas = openpyxl.load_workbook(path, data_only=False)
             cached = openpyxl.load_workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
-        raise UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
-                                 "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交", code="FILE-CORRUPT") from exc
+        raise _corrupt(path, exc) from exc
     except Exception as exc:  # a malformed part deep inside the package
         if _unsafe_xml(exc):
             raise UnreadableWorkbook(f"{path.name}：工作簿中含有不安全的 XML 内容（实体声明），为安全起见不予读取；"
@@ -149,6 +223,8 @@ def _load(path: Path) -> list[RawSheet]:
 
 def _unsafe_xml(exc: BaseException | None) -> bool:
     """openpyxl wraps defusedxml's refusal (entities, external references) in a ValueError."""
+    from defusedxml import DefusedXmlException
+
     while exc is not None:
         if isinstance(exc, DefusedXmlException):
             return True
@@ -163,7 +239,8 @@ def _raw_sheet(ws, ws_cached) -> RawSheet:
         for cell in row:
             if cell.value is not None:
                 raw.values[(cell.row - 1, cell.column - 1)] = _formula_text(cell.value)
-            raw.locked[(cell.row - 1, cell.column - 1)] = bool(cell.protection.locked)
+            if not cell.protection.locked:   # locked is Excel's default: only exceptions kept
+                raw.locked[(cell.row - 1, cell.column - 1)] = False
             if cell.number_format != "General":
                 raw.formats[(cell.row - 1, cell.column - 1)] = cell.number_format
     for row in ws_cached.iter_rows():

@@ -38,6 +38,7 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
         workbook = xlsxwriter.Workbook(str(tmp), {
             "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+            "in_memory": True,   # a workbook is ~100 KB: temporary files would only cost time
         })
         styles = Styles(workbook)
         guide = workbook.add_worksheet(GUIDE_SHEET)

@@ -1,0 +1,174 @@
+"""Benchmark: check, merge and batch over N filled workbooks against the zip floor.
+
+    python benchmarks/bench_scale.py N [--year 2021] [--jobs J] [--keep DIR] [--profile]
+
+1. Builds N distinct filled workbooks: a few written by the real writer (balanced values),
+   the rest copies of them whose unit name is changed in the shared strings (so every file is
+   a real, different workbook of a different unit), which takes ~1 ms each instead of ~40.
+2. The floor: open each zip and inflate the parts a reader needs, in one process.
+3. `xlsx-reports check DIR --json` and `xlsx-reports merge DIR`, each a fresh process, so
+   start-up and imports are included; then `batch` of N templates from a roster.
+4. One workbook checked in-process (the web upload path), median of 30.
+Prints ms per workbook, the ratio to the floor and peak memory (largest single process).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.balanced import balanced_report  # noqa: E402
+
+BASES = 8
+NEEDED = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml")
+
+
+def build(folder: Path, n: int, year: int) -> list[Path]:
+    from xlsx_reports.xlsx.writer import write_workbook
+    bases = []
+    for i in range(min(BASES, n)):
+        unit = f"基准{i:02d}镇"
+        path = folder / f"{unit}.xlsx"
+        write_workbook(balanced_report(unit, year, random.Random(i)), path)
+        bases.append((unit, path.read_bytes()))
+    paths = [folder / f"{unit}.xlsx" for unit, _ in bases]
+    for i in range(len(bases), n):
+        unit, data = bases[i % len(bases)]
+        name = f"基准{i:05d}镇"
+        path = folder / f"{name}.xlsx"
+        path.write_bytes(renamed(data, unit, name))
+        paths.append(path)
+    return paths
+
+
+def renamed(data: bytes, old: str, new: str) -> bytes:
+    """The workbook with its unit renamed wherever the name is stored (strings, properties)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            part = src.read(item)
+            if item.filename.endswith(".xml"):
+                part = part.replace(old.encode(), new.encode())
+            dst.writestr(item, part)
+    return out.getvalue()
+
+
+def floor(paths: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in paths:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name in NEEDED or name.startswith("xl/worksheets/sheet"):
+                    zf.read(name)
+    return time.perf_counter() - start
+
+
+def cli(args: list[str]) -> tuple[float, int, float]:
+    """Seconds, peak RSS (MB, the largest process: the command or one of its workers) and CPU
+    seconds of all its processes (on a shared machine the wall clock alone says little)."""
+    code = ("import resource, sys\n"
+            "from xlsx_reports.cli import main\n"
+            "try:\n    main(sys.argv[1:], standalone_mode=False)\n"
+            "finally:\n"
+            "    me = resource.getrusage(resource.RUSAGE_SELF)\n"
+            "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+            "    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
+            "    sys.stderr.write(f'\\nMAXRSS {me.ru_maxrss} {kids.ru_maxrss} {cpu}\\n')\n")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    line = [x for x in done.stderr.splitlines() if x.startswith("MAXRSS")]
+    if not line:
+        sys.exit(f"{args[0]} failed:\n{done.stderr[-2000:]}")
+    me, kids, cpu = line[-1].split()[1:]
+    return seconds, max(int(me), int(kids)) // 1024, float(cpu)
+
+
+def one_upload(path: Path) -> float:
+    from xlsx_reports.check.workbook import check_file
+    check_file(path)   # imports and caches warm, as in a running web server
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        check_file(path)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def profile(path: Path) -> None:
+    import cProfile
+    import pstats
+    from xlsx_reports.check.workbook import check_reading
+    from xlsx_reports.xlsx import reader
+    reader.read_workbook(path)
+    for label, load in (("fast path", None), ("openpyxl (before)", reader._load_openpyxl)):
+        original = reader._load
+        if load is not None:
+            reader._load = lambda p: (load(p), "benchmark")
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(5):
+            check_reading(reader.read_workbook(path))
+        prof.disable()
+        reader._load = original
+        print(f"\n--- profile, {label}: 5 × read + check of {path.name}")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+
+
+def report(label: str, seconds: float, mb: int | None = None, cpu: float | None = None, *,
+           n: int, base: float) -> None:
+    ms = 1000 * seconds / n
+    mem = f"  peak {mb:4d} MB" if mb is not None else ""
+    used = f"  cpu {1000 * cpu / n:7.2f} ms/wb" if cpu is not None else ""
+    print(f"{label:<34} {seconds:8.2f} s {ms:8.2f} ms/wb {seconds / base:6.1f}× floor{mem}{used}",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=1000)
+    parser.add_argument("--year", type=int, default=2021)
+    parser.add_argument("--jobs", type=int, help="worker processes (default: one per CPU, at most 4)")
+    parser.add_argument("--keep", type=Path, help="build the corpus in this folder and keep it")
+    parser.add_argument("--profile", action="store_true", help="cProfile one workbook, fast path and openpyxl")
+    parser.add_argument("--no-batch", action="store_true")
+    args = parser.parse_args()
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp) / "returns"
+        folder.mkdir(parents=True, exist_ok=True)
+        load = os.getloadavg()[0]
+        print(f"{args.n} workbooks, {args.year}, jobs={args.jobs or 'auto'}, {os.cpu_count()} CPUs, "
+              f"load average {load:.1f} at start")
+        start = time.perf_counter()
+        paths = build(folder, args.n, args.year)
+        print(f"{'build corpus':<34} {time.perf_counter() - start:8.2f} s")
+        base = floor(paths)
+        report("floor (inflate parts, 1 process)", base, n=args.n, base=base)
+        report("check DIR --json", *cli(["check", str(folder), "--json", *jobs]), n=args.n, base=base)
+        report("merge DIR -o total.xlsx", *cli(["merge", str(folder), "-o", str(Path(tmp) / "total.xlsx"),
+                                                "--unit", "基准区", *jobs]), n=args.n, base=base)
+        if not args.no_batch:
+            roster = Path(tmp) / "roster.csv"
+            roster.write_text("单位名称\n" + "".join(f"模板{i:05d}镇\n" for i in range(args.n)), encoding="utf-8")
+            report("batch (templates)", *cli(["batch", str(roster), "--year", str(args.year),
+                                              "-o", str(Path(tmp) / "out")]), n=args.n, base=base)
+        print(f"{'one workbook checked (in-process)':<34} {1000 * one_upload(paths[0]):8.2f} ms")
+        print(f"load average {os.getloadavg()[0]:.1f} at end (the machine is shared)")
+        if args.profile:
+            profile(paths[0])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""The one way input files are found: files named directly, and the workbooks in folders.
+
+check, merge and batch --previous-dir all collect through here, so a lock file, a hidden
+unfinished output or a roster kept beside the returns is passed over the same way everywhere.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from xlsx_reports.core.findings import CannotContinue
+
+# Files a folder may hold that someone meant as a workbook; anything else there is ignored.
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ett", ".ods", ".csv", ".xlsb"})
+XLSX = frozenset({".xlsx"})
+# Excel's "~$" owner files, LibreOffice's ".~lock" files, hidden files (our unfinished outputs)
+SKIPPED_PREFIXES = ("~$", ".~lock", ".")
+
+
+def folder_files(folder: Path, suffixes: Iterable[str] = WORKBOOK_SUFFIXES, *,
+                 recursive: bool = True, keep: Callable[[Path], bool] | None = None) -> list[Path]:
+    """The workbook-like files of a folder, in name order."""
+    suffixes = frozenset(suffixes)
+    found = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(f for f in found if f.suffix.lower() in suffixes
+                  and not f.name.startswith(SKIPPED_PREFIXES) and f.is_file()
+                  and (keep is None or keep(f)))
+
+
+def collect(paths: Iterable[str | Path], suffixes: Iterable[str] = WORKBOOK_SUFFIXES, *,
+            strict: bool = False, keep: Callable[[Path], bool] | None = None) -> list[Path]:
+    """Files named directly are always taken; folders contribute their workbook-like files.
+    Each file once (a folder and a file in it may both be named). `strict`: a path that does
+    not exist or a folder without workbooks cannot continue (merge), instead of being left
+    for the reader to report (check)."""
+    unique: dict[Path, Path] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            files = folder_files(p, suffixes, keep=keep)
+            if strict and not files:
+                raise CannotContinue(f"文件夹 {p} 中没有 {'、'.join(sorted(suffixes))} 工作簿")
+        elif strict and not p.exists():
+            raise CannotContinue(f"找不到文件或文件夹：{p}")
+        else:
+            files = [p]
+        for f in files:
+            unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+def not_roster(path: Path) -> bool:
+    """A roster or batch manifest kept beside the returns is not a returned workbook."""
+    if path.suffix.lower() != ".csv":
+        return True
+    with path.open("rb") as fh:
+        head = fh.readline(4096)
+    return not any("单位名称" in head.decode(enc, "ignore") for enc in ("utf-8-sig", "gb18030"))

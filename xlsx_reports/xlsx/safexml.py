@@ -1,0 +1,70 @@
+"""Reading zip parts and XML safely, without trusting what the package says about itself.
+
+A part is inflated in chunks and refused once the bytes actually produced pass a cap (the
+sizes a zip declares can lie, so a bomb is stopped after a few MB, not after gigabytes).
+XML is parsed with expat, and a document type declaration — the only way to declare
+entities or refer to outside files — is refused outright: a workbook never needs one.
+"""
+from __future__ import annotations
+
+import zipfile
+from typing import Callable
+from xml.parsers import expat
+
+CHUNK = 1 << 16
+PART_FLOOR = 4 << 20      # any part may inflate to this much…
+PART_RATIO = 200          # …or to this many times its compressed size (XML of blank cells
+PART_CEILING = 128 << 20  # compresses ~50×; a bomb ~1000×), never beyond the ceiling
+
+
+class UnsafePart(Exception):
+    """A part is a zip bomb or holds a DOCTYPE/entity/external reference; message in Chinese."""
+
+
+def part_limit(info: zipfile.ZipInfo) -> int:
+    return min(PART_CEILING, max(PART_FLOOR, PART_RATIO * info.compress_size))
+
+
+def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    """The inflated bytes of one part, counting what inflation actually yields."""
+    info = zf.getinfo(name)
+    limit = part_limit(info)
+    chunks, total = [], 0
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise UnsafePart(f"工作簿中的部件 {name} 解压后超过 {limit // (1 << 20)} MB"
+                                 "（可能是“压缩炸弹”），为安全起见不予读取")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse(what: str) -> Callable[..., None]:
+    def handler(*_args) -> None:
+        raise UnsafePart(f"工作簿中含有不安全的 XML 内容（{what}），为安全起见不予读取")
+    return handler
+
+
+def parser(start, end=None, text=None) -> expat.XMLParserType:
+    """An expat parser with namespaces resolved ("uri local") that refuses DTDs and entities."""
+    p = expat.ParserCreate(namespace_separator=" ")
+    p.buffer_text = True
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.StartDoctypeDeclHandler = _refuse("实体声明")   # a DTD is where entities are declared
+    p.EntityDeclHandler = _refuse("实体声明")
+    p.UnparsedEntityDeclHandler = _refuse("实体声明")
+    p.ExternalEntityRefHandler = _refuse("外部引用")
+    p.StartElementHandler = start
+    if end is not None:
+        p.EndElementHandler = end
+    if text is not None:
+        p.CharacterDataHandler = text
+    return p
+
+
+def parse(data: bytes, start, end=None, text=None) -> None:
+    parser(start, end, text).Parse(data, True)
