@@ -62,3 +62,9 @@ def test_totals_recompute_from_inputs_with_blank_as_zero():
 
 def test_fingerprints_differ_between_formats():
     assert get_form("2019").fingerprint != get_form("2021").fingerprint
+
+
+def test_fingerprints_are_those_of_returned_workbooks():
+    """Workbooks already returned carry these: a change to the Form's records must keep them."""
+    assert get_form("2019").fingerprint == "50d2200190399bb2"
+    assert get_form("2021").fingerprint == "eb9c64c6e90c4a5b"
