@@ -11,6 +11,7 @@ from typing import Iterable
 
 from xlsx_reports.check.workbook import check_file, check_reading, sort_findings
 from xlsx_reports.core.findings import Finding
+from xlsx_reports.core.encodings import TEXT_ENCODINGS
 from xlsx_reports.xlsx.reader import Reading, UnreadableWorkbook, read_workbook
 
 # Files a folder may hold that someone meant as a workbook; anything else there is ignored.
@@ -75,7 +76,7 @@ def _is_roster(path: Path) -> bool:
         return False
     with path.open("rb") as fh:
         head = fh.readline(4096)
-    return any("单位名称" in head.decode(enc, "ignore") for enc in ("utf-8-sig", "gb18030"))
+    return any("单位名称" in head.decode(enc, "ignore") for enc in TEXT_ENCODINGS)
 
 
 def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] = (),

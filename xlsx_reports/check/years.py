@@ -13,7 +13,7 @@ from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.model import Carry
 from xlsx_reports.xlsx.reader import Reading
 from xlsx_reports.check.context import Context
-from xlsx_reports.check.values import number_text
+from xlsx_reports.core.numbers import number_text
 
 DUP_RATIO = 0.9       # narratives this similar (numbers ignored) count as copied
 DUP_MIN_CHARS = 40    # shorter texts ("无其他需要报告的事项。") may legitimately repeat

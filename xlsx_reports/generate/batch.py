@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from xlsx_reports.core.atomic import write_bytes
+from xlsx_reports.core.encodings import CSV_OUTPUT
 from xlsx_reports.form.definitions import FORMATS, format_for_year, get_form
 from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.form.model import Form
@@ -212,7 +213,7 @@ def run_batch(roster: Roster, year: int, outdir, *, fmt: str | None = None, prev
         if index and last is None:
             g.notes.append(f"未找到 {entry.name} {year - 1} 年度的工作簿（在 {index.folder} 中），未预填")
         done.append(g)
-        write_bytes(manifest, manifest_text(done, outdir.resolve()).encode("utf-8-sig"))
+        write_bytes(manifest, manifest_text(done, outdir.resolve()).encode(CSV_OUTPUT))
         if progress:
             progress(g)
     return BatchResult(done, manifest)

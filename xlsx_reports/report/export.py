@@ -10,21 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
 from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.core.numbers import plain_number
 
 OUTPUT_FORMATS = ("json", "csv")
 FIELDS = ("unit", "year", "format", "key", "labels", "kind", "sheet", "cell", "value", "text")
 LABEL_JOIN = " | "
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def records_of(reading) -> list[dict[str, Any]]:
@@ -42,7 +36,7 @@ def records_of(reading) -> list[dict[str, Any]]:
         if f.type == "longtext":
             record["text"] = None if value is None else str(value)
         else:
-            record["value"] = _plain(value)
+            record["value"] = plain_number(value)
         out.append(record)
     return out
 

@@ -23,8 +23,8 @@ from xlsx_reports.core.findings import CannotContinue, Finding, has_errors, os_r
 from xlsx_reports.form.values import Report, period_text
 from xlsx_reports.report.text import md_table, md_text, text_table
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
-from xlsx_reports.report.view import (cell_text, info_view, section_views,
-                          t3_groups, table_view, title_text)
+from xlsx_reports.core.numbers import cell_text
+from xlsx_reports.report.view import info_view, section_views, t3_groups, table_view, title_text
 
 FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html",
            ".docx": "docx"}
@@ -52,17 +52,17 @@ def build_context(report: Report, *, draft: bool = False,
     sections = section_views(form, report, tables)
     info, info_rows = info_view(form, report)
     values = report.all_values()
-    groups = t3_groups(form, report)
+    groups = t3_groups(form, tables.get("t3"))
     review = report.number(REVIEW_TOTAL) if REVIEW_TOTAL in form.by_key else 0
     litigation = report.total(tuple(k for k in LITIGATION_TOTALS if k in form.by_key))
-    names = _names(values, groups, review, litigation) | _numbered(tables.get("t3"), groups)
+    names = _names(values, groups, review, litigation) | _numbered(form, tables.get("t3"), groups)
     return {
         "title": title_text(report) + ("（汇总）" if merged_units else ""),
         "merged_units": list(merged_units), "unit": report.unit, "year": report.year,
         "format": form.format, "basis": form.basis, "period": period_text(report.year),
         "draft": draft, "info": info, "info_rows": info_rows,
         "sections": sections, "section": {s.number: s for s in sections},
-        "parts": [s.heading.split("、", 1)[-1] for s in form.sections],
+        "parts": [s.part for s in form.sections],
         "cells": {k: cell_text(v) for k, v in values.items()}, "values": values,
         "tables": tables, "groups": groups,
         "narratives": {s.narrative.key.split(".")[0]: s.narrative for s in sections if s.narrative},
@@ -83,24 +83,16 @@ def _names(values: dict[str, Any], groups, review, litigation) -> dict[str, str]
     return names
 
 
-NUMBERED = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+(?=、))")
-
-
-def _numbered(t3, groups) -> dict[str, str]:
-    """Table 三's numbering as names: {一} new, {二} carried, {四} carried over, {（七）} the
-    results' total, {（三）} the （三） group's subtotal — each in the 总计 column."""
+def _numbered(form, t3, groups) -> dict[str, str]:
+    """Table 三's numbering as names (Form.numbered, Form.groups): {一} new, {二} carried,
+    {四} carried over, {（七）} the results' total, {（三）} the （三） group's subtotal — each
+    in the 总计 column."""
     if t3 is None:
         return {}
     total_col = next(k for k, c in t3.rows[0].cells.items() if c.role == "total")
-    names = {}
-    for g in groups.values():
-        m = NUMBERED.match(g.label)
-        if m:
-            names[m.group(1)] = cell_text(g.total)
-    for row in t3.rows:
-        m = NUMBERED.match(row.labels[-1])
-        if m and m.group(1) not in names:
-            names[m.group(1)] = row.cells[total_col].text
+    rows = {r.key: r for r in t3.rows}
+    names = {g.number: cell_text(g.total) for g in groups.values()}
+    names.update({number: rows[key].cells[total_col].text for number, key in form.numbered})
     return names
 
 
