@@ -110,7 +110,7 @@ def test_misuse_and_unreadable_input(workbook, tmp_path):
     code, output = run("render", workbook, "-o", tmp_path / "r.pdf")
     assert code == 2 and "不支持的输出格式：r.pdf" in output
     code, output = run("render", workbook, "-o", tmp_path / "r.docx", "--template", workbook)
-    assert code == 2 and "Word 格式不使用模板" in output
+    assert code == 2 and "Word 格式按 HTML 模板排版" in output and "河市镇_2020.xlsx" in output
     fake = tmp_path / "fake.xlsx"
     fake.write_text("not a workbook", encoding="utf-8")
     code, output = run("render", fake, "-o", tmp_path / "r.md")

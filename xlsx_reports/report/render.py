@@ -21,6 +21,8 @@ from markupsafe import Markup
 from xlsx_reports.core.atomic import write_bytes, write_text
 from xlsx_reports.core.findings import CannotContinue, Finding, has_errors, os_reason
 from xlsx_reports.form.values import Report, period_text
+from xlsx_reports.report.nobreak import nobreak_html
+from xlsx_reports.report.outline import read_outline
 from xlsx_reports.report.text import md_table, md_text, text_table
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
 from xlsx_reports.core.numbers import cell_text
@@ -145,7 +147,8 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
             raise CannotContinue(f"找不到模板文件：{path}")
         user_dir, name = path.resolve().parent, path.name
     env = _environment(user_dir, html=fmt == "html")
-    context = dict(context, weblink=lambda url: weblink(url, fmt))
+    context = dict(context, weblink=lambda url: weblink(url, fmt),
+                   nobreak=nobreak_html if fmt == "html" else str)
     try:
         return env.get_template(name).render(context)
     except TemplateSyntaxError as exc:
@@ -161,19 +164,10 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
         raise CannotContinue(f"模板 {_template_line(exc)}出错：{_reason(exc)}") from None
 
 
-def docx_sentences(context: dict[str, Any]) -> dict[str, str]:
-    """The prose of sentences.j2 rendered for the Word builder, which has no templates."""
-    env = _environment(None, html=False)
-    calls = {"opening": "say.opening()", "summary": "say.summary()", "draft_note": "say.draft_note()",
-             "merged_note": "say.merged_note()"}
-    for s in context["sections"]:
-        if s.narrative is not None:
-            calls[f"missing.{s.number}"] = f"say.missing(section['{s.number}'])"
-            calls[f"fees.{s.number}"] = f"say.fees(section['{s.number}'])"
-    head = '{% import "sentences.j2" as say with context %}'
-    context = dict(context, weblink=lambda url: weblink(url, "docx"))
-    return {name: env.from_string(head + "{{ " + call + " }}").render(context).strip()
-            for name, call in calls.items()}
+def _html_template(template: str | Path | None) -> None:
+    if template is not None and not any(s in (".html", ".htm") for s in Path(template).suffixes):
+        raise CannotContinue(f"Word 格式按 HTML 模板排版：--template 应是 HTML 模板（文件名如 my.html.j2），"
+                             f"不是 {Path(template).name}")
 
 
 def weblink(url: str, fmt: str) -> str:
@@ -211,11 +205,11 @@ def render_report(report: Report, fmt: str, *, template: str | Path | None = Non
                   ) -> str | bytes:
     """The report as text (md, txt, html) or as the bytes of a .docx file."""
     context = build_context(report, draft=draft, merged_units=merged_units)
-    if fmt == "docx":
-        if template is not None:
-            raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt")
+    if fmt == "docx":   # Word lays out the HTML report: one outline for both
         from xlsx_reports.report.docx import build_docx
-        return build_docx(context, docx_sentences(context))
+        _html_template(template)
+        html = render_template(context, "html", template)
+        return build_docx(read_outline(html), title=context["title"], author=context["unit"])
     if fmt not in TEXT_FORMATS:
         raise CannotContinue(f"不支持的输出格式：{fmt}")
     return render_template(context, fmt, template)
@@ -238,8 +232,8 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     from xlsx_reports.check.text import check_rendered, check_report
 
     fmt = output_format(out)
-    if fmt == "docx" and template is not None:
-        raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt")
+    if fmt == "docx":
+        _html_template(template)
     reading, findings = check_file(source)
     result = Rendered(Path(out), findings=list(findings))
     if reading is None or reading.report is None:
