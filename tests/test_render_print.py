@@ -96,3 +96,34 @@ def test_word_marks_captions_and_addresses_for_the_printer():
     phone = report.text("info.phone")
     kept = [r for r in opening.runs if r.text.replace("\u2060", "") == phone]
     assert kept and kept[0]._r.rPr.find(qn("w:lang")).get(qn("w:val")) == "en-US"
+
+
+def _chromium_pages(tmp_path: Path, name: str, html: str) -> list[list[str]]:
+    chromium, pdftotext = need_program("chromium"), need_program("pdftotext")
+    page, pdf = tmp_path / f"{name}.html", tmp_path / f"{name}.pdf"
+    page.write_text(html, encoding="utf-8")
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120)
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [[ln.strip() for ln in p.splitlines() if ln.strip()] for p in text.split("\f") if p.strip()]
+
+
+@pytest.mark.skipif(not SAMPLES, reason="samples/*.xlsx not generated")
+def test_html_print_keeps_captions_with_their_rows_and_addresses_whole(tmp_path):
+    caption_feet = []
+    for sample in SAMPLES:
+        for shift in range(0, 27, 3):
+            report = _report(sample, shift)
+            name = f"{sample.stem}_{shift}"
+            pages = _chromium_pages(tmp_path, name, render_report(report, "html"))
+            captions = _captions(report)
+            caption_feet += [(name, i, lines[-1]) for i, lines in enumerate(pages[:-1], 1)
+                             if _squeezed(lines[-1]) in captions]
+            for key in ("info.phone", "info.website"):
+                value = report.text(key)
+                assert not value or any(_squeezed(value) in _squeezed(ln)
+                                        for page in pages for ln in page), (name, value)
+    assert caption_feet == []
