@@ -111,10 +111,10 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         classes = tuple((a.get("class") or "").split())
-        if tag in SKIPPED or self.skip:
-            self.skip += tag in SKIPPED
-        elif tag == "title":
+        if tag == "title":          # inside <head>, which is otherwise skipped
             self.in_title = True
+        elif tag in SKIPPED or self.skip:
+            self.skip += tag in SKIPPED
         elif tag == "body":
             self.outline.draft = "draft" in classes
         elif tag == "table":
@@ -149,10 +149,10 @@ class _Reader(HTMLParser):
             table.rows[-1].append(self.cell)
 
     def handle_endtag(self, tag):
-        if self.skip:
-            self.skip -= tag in SKIPPED
-        elif tag == "title":
+        if tag == "title":
             self.in_title = False
+        elif self.skip:
+            self.skip -= tag in SKIPPED
         elif tag == "table" and self.table is not None:
             self.outline.blocks.append(self.table)
             self.table = self.cell = None
@@ -167,10 +167,10 @@ class _Reader(HTMLParser):
             self.inline.pop()
 
     def handle_data(self, data):
-        if self.skip:
-            return
         if self.in_title:
             self.outline.title += data.strip()
+        elif self.skip:
+            return
         elif self.cell is not None:
             self.cell.text += data
         elif self.table is None:
