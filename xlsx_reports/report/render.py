@@ -50,7 +50,7 @@ def build_context(report: Report, *, draft: bool = False,
     `merged_units`: the units a merged workbook sums (AGG-SCOPE: a 汇总 is not the
     district's own report, so the title and a note say so)."""
     form = report.form
-    tables = {s.table: table_view(form, report, s.table) for s in form.sheets if s.role == "table"}
+    tables = {s.table: table_view(form, report, s.table) for s in form.sections if s.kind == "table"}
     sections = section_views(form, report, tables)
     info, info_rows = info_view(form, report)
     values = report.all_values()
