@@ -5,8 +5,6 @@
 """
 from __future__ import annotations
 
-from functools import cache
-
 from dataclasses import replace
 from functools import cache
 

@@ -11,7 +11,6 @@ template (default or --template) is the one outline of both.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT

@@ -2,8 +2,8 @@
 
 Everything printed comes from the Form: tables are laid out from the sheet's Labels and
 Fields (so merged headers are exactly the official ones), headings from Form.sections,
-group subtotals from Form.groups (table 三's declared result groups). The renderers (Jinja2 templates and
-the Word builder) only walk these views; none of them spells a statutory label.
+group subtotals from Form.groups (table 三's declared result groups). The Jinja2 templates
+only walk these views (Word lays out the rendered HTML); none of them spells a statutory label.
 """
 from __future__ import annotations
 
