@@ -62,3 +62,38 @@ def test_totals_recompute_from_inputs_with_blank_as_zero():
 
 def test_fingerprints_differ_between_formats():
     assert get_form("2019").fingerprint != get_form("2021").fingerprint
+
+
+def test_fingerprints_are_those_of_returned_workbooks():
+    """Workbooks already returned carry these: a change to the Form's records must keep them."""
+    assert get_form("2019").fingerprint == "50d2200190399bb2"
+    assert get_form("2021").fingerprint == "eb9c64c6e90c4a5b"
+
+
+@pytest.mark.parametrize("fmt, others", [("2019", ["other"]),
+                                         ("2021", ["other.overdue_correction", "other.overdue_fee",
+                                                   "other.other"])])
+def test_table3_groups_are_declared_and_are_what_the_total_sums(fmt, others):
+    form = get_form(fmt)
+    assert [(g.number, g.short) for g in form.groups] == [
+        ("（一）", "予以公开"), ("（二）", "部分公开"), ("（三）", "不予公开"), ("（四）", "无法提供"),
+        ("（五）", "不予处理"), ("（六）", "其他处理")]
+    assert form.group("other").rows == tuple(others)
+    assert form.group("withheld").label == "（三）不予公开" and len(form.group("withheld").rows) == 8
+    rows = [r for g in form.groups for r in g.rows]
+    assert form.results_total.rows == tuple(rows)
+    assert form.field("t3.total.natural").terms == tuple(f"t3.{r}.natural" for r in rows)
+    assert form.field("t3.total.natural").labels[1] == form.results_total.label == "（七）总计"
+    assert dict(form.numbered) == {"一": "new", "二": "carried", "（七）": "total", "四": "carry_over"}
+
+
+def test_sections_declare_their_kind_text_and_extra_numbers():
+    old, new = get_form("2019"), get_form("2021")
+    assert [s.kind for s in new.sections] == ["narrative", "table", "table", "table", "narrative",
+                                              "narrative"]
+    assert [s.number for s in new.narratives] == ["一", "五", "六"]
+    assert new.section("一").text == "s1.text" and new.section("三").table == "t3"
+    assert new.section("四").part == "政府信息公开行政复议、行政诉讼情况"
+    assert new.section("六").extra == ("s6.fee.count", "s6.fee.amount") and not old.section("六").extra
+    assert {new.field(k).short for k in new.section("六").extra} == {"信息处理费"}
+    assert new.field("info.phone").short == "联系电话"

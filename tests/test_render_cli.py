@@ -37,6 +37,29 @@ def test_workbook_renders_to_word(workbook, tmp_path):
     assert [len(t.rows) for t in docx.Document(str(out)).tables] == [18, 26, 4]
 
 
+def test_an_html_template_shapes_the_word_report(workbook, tmp_path):
+    """One outline: the HTML template decides what the Word document holds."""
+    template = tmp_path / "mine.html.j2"
+    template.write_text(
+        '{% extends "report.html.j2" %}'
+        '{% block title %}{{ unit }}{{ year }}年度政务公开报告{% endblock %}'
+        '{% block summary %}{{ say.summary() }}本报告由党政办审核。{% endblock %}', encoding="utf-8")
+    out = tmp_path / "mine.docx"
+    code, output = run("render", workbook, "-o", out, "--template", template)
+    assert code == 0, output
+    doc = docx.Document(str(out))
+    assert [p.text for p in doc.paragraphs if p.style.name == "Title"] == ["河市镇2020年度政务公开报告"]
+    assert any(p.text.endswith("被提起行政诉讼1件。本报告由党政办审核。") for p in doc.paragraphs)
+    assert [len(t.rows) for t in doc.tables] == [18, 26, 4]
+    template.write_text("<h1>{{ title }}</h1>\n<p>仅有正文</p>\n"
+                        "<table><tr><th colspan=\"2\">合计</th></tr><tr><td>1</td><td>2</td></tr></table>",
+                        encoding="utf-8")
+    assert run("render", workbook, "-o", out, "--template", template)[0] == 0
+    doc = docx.Document(str(out))
+    assert [p.text for p in doc.paragraphs] == ["河市镇2020年政府信息公开工作年度报告", "仅有正文"]
+    assert doc.tables[0].cell(0, 1).text == "合计" and doc.tables[0].cell(1, 1).text == "2"
+
+
 def broken(tmp_path):
     r = heshi()
     r.values["t3.new.natural"] = 2          # received 2, none handled: T3-BALANCE fails
@@ -110,7 +133,7 @@ def test_misuse_and_unreadable_input(workbook, tmp_path):
     code, output = run("render", workbook, "-o", tmp_path / "r.pdf")
     assert code == 2 and "不支持的输出格式：r.pdf" in output
     code, output = run("render", workbook, "-o", tmp_path / "r.docx", "--template", workbook)
-    assert code == 2 and "Word 格式不使用模板" in output
+    assert code == 2 and "Word 格式按 HTML 模板排版" in output and "河市镇_2020.xlsx" in output
     fake = tmp_path / "fake.xlsx"
     fake.write_text("not a workbook", encoding="utf-8")
     code, output = run("render", fake, "-o", tmp_path / "r.md")

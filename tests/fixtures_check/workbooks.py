@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xlsxwriter
 
-from xlsx_reports.form.model import a1
+from xlsx_reports.core.a1 import a1
 from xlsx_reports.xlsx.meta import META_SHEET, Metadata
 from xlsx_reports.form.values import Report
 

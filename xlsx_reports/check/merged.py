@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Iterator
 
 from xlsx_reports.core.findings import Finding
-from xlsx_reports.form.model import Field, a1
+from xlsx_reports.core.a1 import a1
+from xlsx_reports.form.model import Field
 from xlsx_reports.xlsx.locate import RawSheet
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, META_SHEET, TOTAL_ROW, Metadata, source_label
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.totals import TERMS_SHOWN, as_number
-from xlsx_reports.check.values import number_text
+from xlsx_reports.core.numbers import number_text
 
 # The 合计 row holds the spreadsheet's binary floating-point sum of the unit rows; a sum of
 # decimals may differ from the exact one in the last bits, never by a real amount.

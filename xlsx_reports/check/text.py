@@ -16,7 +16,7 @@ from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.model import Form
 from xlsx_reports.form.values import Report
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
-from xlsx_reports.report.view import cell_text, label_topic, t3_groups
+from xlsx_reports.core.numbers import cell_text
 
 NUM = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
 GAP = r"[^。；;，,\d０-９]{0,12}?"
@@ -68,7 +68,7 @@ def _claims(report: Report) -> list[Claim]:
         Claim(re.compile(rf"结转(?:至)?下一?年度?{GAP}{NUM}\s*件"), t3("carry_over"),
               label(t3("carry_over")), "TXT-T3"),
     ]
-    for g in t3_groups(report.form, report).values():
+    for g in report.form.groups:
         keys = tuple(f"t3.{row}.total" for row in g.rows)
         claims.append(Claim(re.compile(rf"{re.escape(g.short)}[^。；;，,\d０-９]{{0,6}}?{NUM}\s*件"),
                             keys, g.label, "TXT-T3"))
@@ -170,7 +170,7 @@ def check_extra(text: str, report: Report, fields, **where) -> list[Finding]:
     收费件数, 收费金额（元）) must be what the cells hold. A blank cell is not compared."""
     out = []
     for f in fields:
-        value, topic = report.value(f.key), re.escape(label_topic(f.labels[-1]))
+        value, topic = report.value(f.key), re.escape(f.short)
         if value is None or isinstance(value, (str, bool)):
             continue
         if f.type == "money":

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterator
 
 from xlsx_reports.core.findings import Finding
+from xlsx_reports.core.numbers import number_text  # noqa: F401  (also imported from here)
 from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import text_problem
 from xlsx_reports.check.context import Context
@@ -50,13 +51,6 @@ def _chinese_number(s: str) -> Decimal | None:
     if len(tens) > 1 or len(ones) > 1:
         return None
     return Decimal((CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0))
-
-
-def number_text(n: Decimal | int) -> str:
-    if isinstance(n, Decimal):
-        n = n.normalize()
-        return str(int(n)) if n == n.to_integral_value() else format(n, "f")
-    return str(n)
 
 
 def value_findings(ctx: Context) -> Iterator[Finding]:

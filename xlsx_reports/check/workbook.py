@@ -11,7 +11,7 @@ from typing import Iterator, Sequence
 
 from xlsx_reports.form.definitions import format_for_year
 from xlsx_reports.core.findings import CannotContinue, Finding
-from xlsx_reports.form.model import a1
+from xlsx_reports.core.a1 import a1
 from xlsx_reports.xlsx.meta import GUIDE_SHEET, GUIDE_TITLE_CELL
 from xlsx_reports.form.values import period_text
 from xlsx_reports.xlsx.reader import Reading, UnreadableWorkbook, read_workbook

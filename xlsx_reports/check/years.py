@@ -13,11 +13,10 @@ from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.model import Carry
 from xlsx_reports.xlsx.reader import Reading
 from xlsx_reports.check.context import Context
-from xlsx_reports.check.values import number_text
+from xlsx_reports.core.numbers import number_text
 
 DUP_RATIO = 0.9       # narratives this similar (numbers ignored) count as copied
 DUP_MIN_CHARS = 40    # shorter texts ("无其他需要报告的事项。") may legitimately repeat
-NARRATIVES = ("s1.text", "s5.text", "s6.text")
 
 
 def year_findings(ctx: Context, previous: Reading) -> Iterator[Finding]:
@@ -79,7 +78,7 @@ def similarity(a: str, b: str) -> float:
 
 
 def _duplicates(ctx: Context, previous: Reading) -> Iterator[Finding]:
-    for key in NARRATIVES:
+    for key in (s.text for s in ctx.form.narratives):
         if key not in ctx.reading.cells or key not in previous.cells:
             continue
         assert previous.report is not None
@@ -88,7 +87,7 @@ def _duplicates(ctx: Context, previous: Reading) -> Iterator[Finding]:
             continue
         ratio = similarity(now, before)
         if ratio >= DUP_RATIO:
-            title = ctx.form.sheet(ctx.form.field(key).sheet).title
+            title = ctx.form.section_of(ctx.form.field(key).sheet).heading
             yield ctx.finding(
                 "XY-DUP", "warning",
                 f"{ctx.where(key)}（{title}）与上年报告（{previous.path.name}）几乎相同"

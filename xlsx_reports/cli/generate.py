@@ -7,6 +7,7 @@ import click
 
 from xlsx_reports.cli.base import main
 from xlsx_reports.core.findings import CannotContinue, os_reason
+from xlsx_reports.core.encodings import CSV_OUTPUT
 
 
 # --- new / batch / export (issue 2): generate fill-in workbooks, export cells as records ----
@@ -90,7 +91,7 @@ def export_command(inputs, fmt, output) -> None:
     text = to_json(records) if fmt == "json" else to_csv(records)
     if output and output != "-":
         try:
-            write_bytes(output, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+            write_bytes(output, text.encode(CSV_OUTPUT if fmt == "csv" else "utf-8"))
         except OSError as exc:   # name the output, not the temporary file beside it
             raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}", code="WRITE-FAILED") from exc
         click.echo(f"已导出 {len(records)} 条记录：{output}", err=True)

@@ -5,7 +5,6 @@ accepted. Problems stop the run with a Chinese message naming the file and line.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import sys
@@ -14,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsx_reports.core.findings import CannotContinue, os_reason
+from xlsx_reports.core.encodings import CSV_OUTPUT, decode
 
 NAME_COLUMN = "单位名称"
-ENCODINGS = ("utf-8-sig", "gb18030")
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)   # Excel's 另存为“Unicode 文本”
 DELIMITERS = (",", "\t", ";", "，")   # “Unicode 文本” is tab-separated; some Excel locales use ";"
 WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")   # .xlsx (zip), .xls / .et (OLE)
 SPACES = " \t\u3000\ufeff"
@@ -35,7 +33,7 @@ class RosterEntry:
 class Roster:
     path: Path
     units: list[RosterEntry]
-    encoding: str = "utf-8-sig"
+    encoding: str = CSV_OUTPUT
 
     @property
     def names(self) -> list[str]:
@@ -54,12 +52,9 @@ def _decode(path: Path) -> tuple[str, str]:
     if data.startswith(WORKBOOK_SIGNATURES):
         raise CannotContinue(f"名单文件 {path.name} 是 Excel 工作簿，不是 CSV 文件：请在 Excel 中"
                              "“另存为”“CSV UTF-8（逗号分隔）”后再用", code="ROSTER-INVALID")
-    encodings = ("utf-16",) if data.startswith(UTF16_BOMS) else ENCODINGS
-    for encoding in encodings:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    decoded = decode(data)   # also Excel's 另存为“Unicode 文本” (UTF-16)
+    if decoded is not None:
+        return decoded
     raise CannotContinue(f"名单文件 {path.name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV 文件", code="ROSTER-INVALID")
 
 

@@ -5,73 +5,80 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
-from xlsx_reports.form.model import Axis, Carry, Check, Form, Grid, Section, ValueType
-from xlsx_reports.form.layout import (Block, BlockCol, InfoItem, blocks_sheet, cell_key, grid_sheet, info_sheet,
-                                      narrative_sheet)
+from xlsx_reports.form.model import (Axis, Block, Carry, Check, Column, Entry, Form, Grid, Group,
+                                     Row, Section)
+from xlsx_reports.form.layout import blocks_sheet, cell_key, grid_sheet, info_sheet, narrative_sheet
 
-HEADINGS = (
-    ("一", "一、总体情况", "一、总体情况"),
-    ("二", "二、主动公开政府信息情况", "二、主动公开"),
-    ("三", "三、收到和处理政府信息公开申请情况", "三、依申请公开"),
-    ("四", "四、政府信息公开行政复议、行政诉讼情况", "四、复议诉讼"),
-    ("五", "五、存在的主要问题及改进情况", "五、问题改进"),
-    ("六", "六、其他需要报告的事项", "六、其他事项"),
+# The six parts: number, statutory heading, heading without number, sheet name, kind.
+SECTIONS = (
+    Section("一", "一、总体情况", "一、总体情况", part="总体情况", text="s1.text"),
+    Section("二", "二、主动公开政府信息情况", "二、主动公开", "table", part="主动公开政府信息情况",
+            table="t2"),
+    Section("三", "三、收到和处理政府信息公开申请情况", "三、依申请公开", "table",
+            part="收到和处理政府信息公开申请情况", table="t3"),
+    Section("四", "四、政府信息公开行政复议、行政诉讼情况", "四、复议诉讼", "table",
+            part="政府信息公开行政复议、行政诉讼情况", table="t4"),
+    Section("五", "五、存在的主要问题及改进情况", "五、问题改进", part="存在的主要问题及改进情况",
+            text="s5.text"),
+    Section("六", "六、其他需要报告的事项", "六、其他事项", part="其他需要报告的事项", text="s6.text"),
 )
-SECTIONS = tuple(Section(n, h, s) for n, h, s in HEADINGS)
-_SHEET = {n: s for n, _, s in HEADINGS}
-_TITLE = {n: h for n, h, _ in HEADINGS}
+_SECTION = {s.number: s for s in SECTIONS}
 
 # --- 基本信息 -----------------------------------------------------------------------------
-INFO: tuple[InfoItem, ...] = (
-    ("info.unit", "单位名称", "fixed", "text"),
-    ("info.year", "年度", "fixed", "count"),
-    ("info.period", "统计期限", "fixed", "text"),
-    ("info.office", "联系部门", "input", "text"),
-    ("info.contact", "联系人", "input", "text"),
-    ("info.phone", "联系电话", "input", "phone"),
-    ("info.website", "发布网址", "input", "url"),
-    ("info.date", "填报日期", "input", "date"),
+INFO = (
+    Entry("info.unit", "单位名称", "text", kind="fixed"),
+    Entry("info.year", "年度", "count", kind="fixed"),
+    Entry("info.period", "统计期限", "text", kind="fixed"),
+    Entry("info.office", "联系部门", "text"),
+    Entry("info.contact", "联系人", "text"),
+    Entry("info.phone", "联系电话", "phone"),
+    Entry("info.website", "发布网址", "url"),
+    Entry("info.date", "填报日期", "date"),
 )
 INFO_SHEET = "基本信息"
 
 # --- Table 三 ---------------------------------------------------------------------------
 R = "三、本年度办理结果"
-W = "（三）不予公开"
-U = "（四）无法提供"
-J = "（五）不予处理"
-O = "（六）其他处理"
 T3_HEAD = (
-    Axis("new", ("一、本年新收政府信息公开申请数量",)),
-    Axis("carried", ("二、上年结转政府信息公开申请数量",)),
-    Axis("public", (R, "（一）予以公开")),
-    Axis("partial", (R, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）")),
-    Axis("withheld.secret", (R, W, "1.属于国家秘密")),
-    Axis("withheld.prohibited", (R, W, "2.其他法律行政法规禁止公开")),
-    Axis("withheld.security", (R, W, "3.危及“三安全一稳定”")),
-    Axis("withheld.third_party", (R, W, "4.保护第三方合法权益")),
-    Axis("withheld.internal", (R, W, "5.属于三类内部事务信息")),
-    Axis("withheld.process", (R, W, "6.属于四类过程性信息")),
-    Axis("withheld.enforcement", (R, W, "7.属于行政执法案卷")),
-    Axis("withheld.query", (R, W, "8.属于行政查询事项")),
-    Axis("unavailable.not_held", (R, U, "1.本机关不掌握相关政府信息")),
-    Axis("unavailable.needs_creation", (R, U, "2.没有现成信息需要另行制作")),
-    Axis("unavailable.unclear", (R, U, "3.补正后申请内容仍不明确")),
-    Axis("rejected.petition", (R, J, "1.信访举报投诉类申请")),
-    Axis("rejected.repeat", (R, J, "2.重复申请")),
-    Axis("rejected.publication", (R, J, "3.要求提供公开出版物")),
-    Axis("rejected.excessive", (R, J, "4.无正当理由大量反复申请")),
-    Axis("rejected.confirm", (R, J, "5.要求行政机关确认或重新出具已获取信息")),
+    Axis("new", ("一、本年新收政府信息公开申请数量",), number="一"),
+    Axis("carried", ("二、上年结转政府信息公开申请数量",), number="二"),
 )
-T3_OTHER_2019 = (Axis("other", (R, O)),)
-T3_OTHER_2021 = (
-    Axis("other.overdue_correction",
-         (R, O, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")),
-    Axis("other.overdue_fee",
-         (R, O, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")),
-    Axis("other.other", (R, O, "3.其他")),
+T3_TAIL = Axis("carry_over", ("四、结转下年度继续办理",), number="四")
+T3_TOTAL = ("total", "（七）", "（七）总计", "总计")
+
+# The result groups under 三、: key, number, label, short name (what prose calls it), and
+# the group's own rows ((row key, label); none: the group is a row itself).
+T3_GROUPS = (
+    ("public", "（一）", "（一）予以公开", "予以公开", ()),
+    ("partial", "（二）", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开", ()),
+    ("withheld", "（三）", "（三）不予公开", "不予公开", (
+        ("secret", "1.属于国家秘密"),
+        ("prohibited", "2.其他法律行政法规禁止公开"),
+        ("security", "3.危及“三安全一稳定”"),
+        ("third_party", "4.保护第三方合法权益"),
+        ("internal", "5.属于三类内部事务信息"),
+        ("process", "6.属于四类过程性信息"),
+        ("enforcement", "7.属于行政执法案卷"),
+        ("query", "8.属于行政查询事项"))),
+    ("unavailable", "（四）", "（四）无法提供", "无法提供", (
+        ("not_held", "1.本机关不掌握相关政府信息"),
+        ("needs_creation", "2.没有现成信息需要另行制作"),
+        ("unclear", "3.补正后申请内容仍不明确"))),
+    ("rejected", "（五）", "（五）不予处理", "不予处理", (
+        ("petition", "1.信访举报投诉类申请"),
+        ("repeat", "2.重复申请"),
+        ("publication", "3.要求提供公开出版物"),
+        ("excessive", "4.无正当理由大量反复申请"),
+        ("confirm", "5.要求行政机关确认或重新出具已获取信息"))),
 )
+T3_OTHER_2019 = ("other", "（六）", "（六）其他处理", "其他处理", ())
+T3_OTHER_2021 = ("other", "（六）", "（六）其他处理", "其他处理", (
+    ("overdue_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    ("overdue_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    ("other", "3.其他")))
 A = "申请人情况"
 L = "法人或其他组织"
 T3_INPUT_COLS = (
@@ -87,11 +94,22 @@ T3_COLS = T3_INPUT_COLS + (
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
-def _t3_grid(other: tuple[Axis, ...]) -> Grid:
-    results = T3_HEAD[2:] + other
-    rows = T3_HEAD[:2] + results + (
-        Axis("total", (R, "（七）总计"), total_of=tuple(r.key for r in results), rule="T3-ROWSUM"),
-        Axis("carry_over", ("四、结转下年度继续办理",)),
+def _t3_groups(other) -> tuple[tuple[Group, ...], tuple[Axis, ...]]:
+    """Table 三's result groups and, in order, the result rows they declare."""
+    groups, axes = [], []
+    for key, number, label, short, items in T3_GROUPS + (other,):
+        own = (tuple(Axis(f"{key}.{k}", (R, label, text)) for k, text in items)
+               or (Axis(key, (R, label)),))
+        groups.append(Group(key, number, label, short, tuple(a.key for a in own)))
+        axes += own
+    return tuple(groups), tuple(axes)
+
+
+def _t3_grid(results: tuple[Axis, ...], total: Group) -> Grid:
+    rows = T3_HEAD + results + (
+        Axis(total.key, (R, total.label), total_of=total.rows, rule="T3-ROWSUM",
+             number=total.number),
+        T3_TAIL,
     )
     return Grid(table="t3", rows=rows, cols=T3_COLS, label_cols=3, header_rows=3, corner=T3_NOTE)
 
@@ -116,37 +134,32 @@ T4_GRID = Grid(
 )
 
 # --- Table 二 ---------------------------------------------------------------------------
-C: ValueType = "count"
-T2_2019: tuple[Block, ...] = (
-    ("第二十条第（一）项",
-     (("made", "本年新制作数量", C, ""), ("published", "本年新公开数量", C, ""),
-      ("total_published", "对外公开总数量", C, "")),
-     (("rules", "规章"), ("normative", "规范性文件"))),
-    ("第二十条第（五）项",
-     (("prev_items", "上一年项目数量", C, ""), ("change", "本年增/减", "signed", ""),
-      ("decisions", "处理决定数量", C, "")),
-     (("licensing", "行政许可"), ("other_services", "其他对外管理服务事项"))),
-    ("第二十条第（六）项",
-     (("prev_items", "上一年项目数量", C, ""), ("change", "本年增/减", "signed", ""),
-      ("decisions", "处理决定数量", C, "")),
-     (("penalty", "行政处罚"), ("enforcement", "行政强制"))),
-    ("第二十条第（八）项",
-     (("prev_items", "上一年项目数量", C, ""), ("change", "本年增/减", "signed", "")),
-     (("fees", "行政事业性收费"),)),
-    ("第二十条第（九）项",
-     (("projects", "采购项目数量", C, ""), ("amount", "采购总金额", "money", "元")),
-     (("procurement", "政府集中采购"),)),
+ITEMS_2019 = (Column("prev_items", "上一年项目数量"), Column("change", "本年增/减", "signed"),
+              Column("decisions", "处理决定数量"))
+DECISIONS_2021 = (Column("decisions", "本年处理决定数量"),)
+T2_2019 = (
+    Block("第二十条第（一）项",
+          (Column("made", "本年新制作数量"), Column("published", "本年新公开数量"),
+           Column("total_published", "对外公开总数量")),
+          (Row("rules", "规章"), Row("normative", "规范性文件"))),
+    Block("第二十条第（五）项", ITEMS_2019,
+          (Row("licensing", "行政许可"), Row("other_services", "其他对外管理服务事项"))),
+    Block("第二十条第（六）项", ITEMS_2019, (Row("penalty", "行政处罚"), Row("enforcement", "行政强制"))),
+    Block("第二十条第（八）项", ITEMS_2019[:2], (Row("fees", "行政事业性收费"),)),
+    Block("第二十条第（九）项",
+          (Column("projects", "采购项目数量"), Column("amount", "采购总金额", "money", "元")),
+          (Row("procurement", "政府集中采购"),)),
 )
-T2_2021: tuple[Block, ...] = (
-    ("第二十条第（一）项",
-     (("issued", "本年制发件数", C, ""), ("repealed", "本年废止件数", C, ""),
-      ("in_force", "现行有效件数", C, "")),
-     (("rules", "规章"), ("normative", "行政规范性文件"))),
-    ("第二十条第（五）项", (("decisions", "本年处理决定数量", C, ""),), (("licensing", "行政许可"),)),
-    ("第二十条第（六）项", (("decisions", "本年处理决定数量", C, ""),),
-     (("penalty", "行政处罚"), ("enforcement", "行政强制"))),
-    ("第二十条第（八）项", (("amount", "本年收费金额（单位：万元）", "money", "万元"),),
-     (("fees", "行政事业性收费"),)),
+T2_2021 = (
+    Block("第二十条第（一）项",
+          (Column("issued", "本年制发件数"), Column("repealed", "本年废止件数"),
+           Column("in_force", "现行有效件数")),
+          (Row("rules", "规章"), Row("normative", "行政规范性文件"))),
+    Block("第二十条第（五）项", DECISIONS_2021, (Row("licensing", "行政许可"),)),
+    Block("第二十条第（六）项", DECISIONS_2021,
+          (Row("penalty", "行政处罚"), Row("enforcement", "行政强制"))),
+    Block("第二十条第（八）项", (Column("amount", "本年收费金额（单位：万元）", "money", "万元"),),
+          (Row("fees", "行政事业性收费"),)),
 )
 
 # --- Narratives -------------------------------------------------------------------------
@@ -159,9 +172,9 @@ HINT_6_2019 = "请写明其他需要报告的事项；没有的，请填写“�
 HINT_6_2021 = ("请写明：依据国办函〔2020〕109号收取信息处理费的情况（请同时在下方填写收费件数和金额，单位：元）、"
                "上年度政务公开工作要点落实情况、人大代表建议和政协委员提案办理结果公开情况、本单位的创新做法等；"
                "没有的，请填写“无其他需要报告的事项。”")
-FEE_ROWS: tuple[BlockCol, ...] = (
-    ("s6.fee.count", "信息处理费：收费件数（件）", "count", "件"),
-    ("s6.fee.amount", "信息处理费：收费金额（元）", "money", "元"),
+FEE_ROWS = (
+    Entry("s6.fee.count", "信息处理费：收费件数（件）", "count", unit="件", topic="信息处理费"),
+    Entry("s6.fee.amount", "信息处理费：收费金额（元）", "money", unit="元", topic="信息处理费"),
 )
 
 
@@ -253,25 +266,39 @@ T4_WIDTHS = (8,) * 15
 T2_WIDTHS = (24, 16, 16, 16)
 
 
+def _narrative(n: str, hint: str, extra: tuple[Entry, ...] = ()):
+    s = _SECTION[n]
+    return narrative_sheet(s.sheet, s.heading, s.text, hint, extra=extra)
+
+
 def _build(fmt: str) -> Form:
     new = fmt == "2021"
+    groups, results = _t3_groups(T3_OTHER_2021 if new else T3_OTHER_2019)
+    key, number, label, short = T3_TOTAL
+    total = Group(key, number, label, short, tuple(a.key for a in results))
+    t3 = _t3_grid(results, total)
+    fees = FEE_ROWS if new else ()
     sheets = (
         info_sheet(INFO_SHEET, "基本信息", INFO),
-        narrative_sheet(_SHEET["一"], _TITLE["一"], "s1.text", HINT_1_2021 if new else HINT_1_2019),
-        blocks_sheet(_SHEET["二"], _TITLE["二"], "t2", "信息内容", T2_2021 if new else T2_2019,
-                     value_cols=3, widths=T2_WIDTHS),
-        grid_sheet(_SHEET["三"], _TITLE["三"], _t3_grid(T3_OTHER_2021 if new else T3_OTHER_2019),
+        _narrative("一", HINT_1_2021 if new else HINT_1_2019),
+        blocks_sheet(_SECTION["二"].sheet, _SECTION["二"].heading, "t2", "信息内容",
+                     T2_2021 if new else T2_2019, value_cols=3, widths=T2_WIDTHS),
+        grid_sheet(_SECTION["三"].sheet, _SECTION["三"].heading, t3,
                    widths=T3_WIDTHS, label_skip=1, landscape=True),
-        grid_sheet(_SHEET["四"], _TITLE["四"], T4_GRID, widths=T4_WIDTHS, landscape=True),
-        narrative_sheet(_SHEET["五"], _TITLE["五"], "s5.text", HINT_5),
-        narrative_sheet(_SHEET["六"], _TITLE["六"], "s6.text", HINT_6_2021 if new else HINT_6_2019,
-                        extra=FEE_ROWS if new else ()),
+        grid_sheet(_SECTION["四"].sheet, _SECTION["四"].heading, T4_GRID, widths=T4_WIDTHS,
+                   landscape=True),
+        _narrative("五", HINT_5),
+        _narrative("六", HINT_6_2021 if new else HINT_6_2019, fees),
     )
+    sections = tuple(replace(s, extra=tuple(e.key for e in fees)) if s.number == "六" else s
+                     for s in SECTIONS)
+    structure = dict(groups=groups, results_total=total,
+                     numbered=tuple((a.number, a.key) for a in t3.rows if a.number))
     if new:
-        return Form("2021", "国办公开办函〔2021〕30号", 2021, None, SECTIONS, sheets,
-                    _checks_2021(), _carry_2021())
-    return Form("2019", "国办公开办函〔2019〕60号", 2019, 2020, SECTIONS, sheets,
-                _checks_2019(), _carry_2019())
+        return Form("2021", "国办公开办函〔2021〕30号", 2021, None, sections, sheets,
+                    _checks_2021(), _carry_2021(), **structure)
+    return Form("2019", "国办公开办函〔2019〕60号", 2019, 2020, sections, sheets,
+                _checks_2019(), _carry_2019(), **structure)
 
 
 # The figures read first (merge summary, report sentences): the same keys in both formats.

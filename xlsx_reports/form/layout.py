@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlsx_reports.form.model import Axis, Field, Grid, Kind, Label, Sheet, ValueType
+from xlsx_reports.form.model import Axis, Block, Entry, Field, Grid, Label, Sheet
 
 TITLE_ROW = 0
 
@@ -86,14 +86,7 @@ def _clean(labels: list[Label]) -> tuple[Label, ...]:
 
 # --- Table 二: captioned blocks ------------------------------------------------------
 
-BlockRow = tuple[str, str]                       # (row key, row label)
-BlockCol = tuple[str, str, ValueType, str]       # (col key, col label, value type, unit)
-Block = tuple[str, tuple[BlockCol, ...], tuple[BlockRow, ...]]   # (caption, columns, rows)
-InfoItem = tuple[str, str, Kind, ValueType]      # (key, label, kind, value type)
-
-
-def blocks_sheet(name: str, title: str, table: str, first_header: str,
-                 blocks: tuple[Block, ...],
+def blocks_sheet(name: str, title: str, table: str, first_header: str, blocks: tuple[Block, ...],
                  *, value_cols: int, widths: tuple[float, ...], hint: str = "") -> Sheet:
     """Section 二: each block is a caption row, a header row and its data rows.
 
@@ -104,21 +97,22 @@ def blocks_sheet(name: str, title: str, table: str, first_header: str,
     labels = [Label(title, TITLE_ROW, 0, None, last, role="title")]
     fields: list[Field] = []
     row = 1
-    for caption, cols, rows in blocks:
-        labels.append(Label(caption, row, 0, None, last, role="caption"))
+    for block in blocks:
+        cols = block.columns
+        labels.append(Label(block.caption, row, 0, None, last, role="caption"))
         labels.append(Label(first_header, row + 1, 0, role="header"))
-        for i, (_, text, _, _) in enumerate(cols):
+        for i, c in enumerate(cols):
             right = last if i == len(cols) - 1 else i + 1
-            labels.append(Label(text, row + 1, i + 1, None, right, role="header"))
-        for r, (rkey, rtext) in enumerate(rows):
-            labels.append(Label(rtext, row + 2 + r, 0, role="row"))
-            for i, (ckey, ctext, vtype, unit) in enumerate(cols):
+            labels.append(Label(c.label, row + 1, i + 1, None, right, role="header"))
+        for r, line in enumerate(block.rows):
+            labels.append(Label(line.label, row + 2 + r, 0, role="row"))
+            for i, c in enumerate(cols):
                 right = last if i == len(cols) - 1 else i + 1
                 fields.append(Field(
-                    key=cell_key(table, rkey, ckey), labels=(caption, rtext, ctext), kind="input",
-                    type=vtype, sheet=name, row=row + 2 + r, col=i + 1,
-                    last_col=right if right != i + 1 else None, unit=unit, table=table))
-        row += 2 + len(rows)
+                    key=cell_key(table, line.key, c.key), labels=(block.caption, line.label, c.label),
+                    kind="input", type=c.type, sheet=name, row=row + 2 + r, col=i + 1,
+                    last_col=right if right != i + 1 else None, unit=c.unit, table=table))
+        row += 2 + len(block.rows)
     return Sheet(name=name, role="table", title=title, labels=_clean(labels), fields=tuple(fields),
                  widths=widths, header_rows=None, freeze=(1, 1), hint=hint, table=table)
 
@@ -126,31 +120,32 @@ def blocks_sheet(name: str, title: str, table: str, first_header: str,
 # --- Narrative and information sheets -------------------------------------------------
 
 def narrative_sheet(name: str, title: str, key: str, hint: str,
-                    extra: tuple[tuple[str, str, ValueType, str], ...] = ()) -> Sheet:
+                    extra: tuple[Entry, ...] = ()) -> Sheet:
     """A section written as prose: title, guidance, one large text cell, optional numbers.
 
-    `extra` rows are (key, label, type, unit) inputs placed under the text (the 2021
-    信息处理费 in 六).
+    `extra` are inputs placed under the text (the 2021 信息处理费 in 六).
     """
     labels = [Label(title, TITLE_ROW, 0, None, 1, role="title"),
               Label(hint, 1, 0, None, 1, role="hint")]
     fields = [Field(key=key, labels=(title,), kind="input", type="longtext", sheet=name,
                     row=2, col=0, last_col=1, table=key.split(".")[0])]
-    for i, (fkey, text, vtype, unit) in enumerate(extra):
-        labels.append(Label(text, 4 + i, 0, role="row"))
-        fields.append(Field(key=fkey, labels=(title, text), kind="input", type=vtype,
-                            sheet=name, row=4 + i, col=1, unit=unit, table=key.split(".")[0]))
+    for i, e in enumerate(extra):
+        labels.append(Label(e.label, 4 + i, 0, role="row"))
+        fields.append(Field(key=e.key, labels=(title, e.label), kind=e.kind, type=e.type,
+                            sheet=name, row=4 + i, col=1, unit=e.unit, table=key.split(".")[0],
+                            topic=e.topic))
     return Sheet(name=name, role="narrative", title=title, labels=_clean(labels),
                  fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint)
 
 
-def info_sheet(name: str, title: str, items: tuple[InfoItem, ...]) -> Sheet:
-    """基本信息: one (key, label, kind, type) per row, label in A, value in B."""
+def info_sheet(name: str, title: str, items: tuple[Entry, ...]) -> Sheet:
+    """基本信息: one entry per row, label in A, value in B."""
     labels = [Label(title, TITLE_ROW, 0, None, 1, role="title")]
     fields = []
-    for i, (key, text, kind, vtype) in enumerate(items):
-        labels.append(Label(text, 1 + i, 0, role="row"))
-        fields.append(Field(key=key, labels=(title, text), kind=kind, type=vtype,
-                            sheet=name, row=1 + i, col=1, table="info"))
+    for i, e in enumerate(items):
+        labels.append(Label(e.label, 1 + i, 0, role="row"))
+        fields.append(Field(key=e.key, labels=(title, e.label), kind=e.kind, type=e.type,
+                            sheet=name, row=1 + i, col=1, unit=e.unit, table="info",
+                            topic=e.topic))
     return Sheet(name=name, role="info", title=title, labels=_clean(labels), fields=tuple(fields),
                  widths=(20, 60))

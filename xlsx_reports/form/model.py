@@ -14,25 +14,14 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
+from xlsx_reports.core.a1 import a1
+
 Kind = Literal["input", "total", "fixed"]
 # count: whole >= 0; signed: whole, may be negative; money: decimal >= 0;
 # text/phone/url/date: one-line text; longtext: a narrative section.
 ValueType = Literal["count", "signed", "money", "text", "phone", "url", "date", "longtext"]
 NUMERIC_TYPES = ("count", "signed", "money")
 Severity = Literal["error", "warning"]
-
-
-def col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def a1(row: int, col: int) -> str:
-    return f"{col_letter(col)}{row + 1}"
 
 
 @dataclass(frozen=True)
@@ -86,10 +75,16 @@ class Field:
     rule: str = ""
     unit: str = ""
     table: str = ""
+    topic: str = ""     # what prose calls it: 信息处理费 (for 信息处理费：收费件数（件）)
 
     @property
     def a1(self) -> str:
         return a1(self.row, self.col)
+
+    @property
+    def short(self) -> str:
+        """The field's own label, or its topic where prose needs only that."""
+        return self.topic or self.labels[-1]
 
     @property
     def numeric(self) -> bool:
@@ -157,9 +152,15 @@ class Carry:
 
 @dataclass(frozen=True)
 class Section:
+    """One of the six statutory parts of the report and the sheet that holds it."""
     number: str   # 一 … 六
     heading: str  # the statutory heading, verbatim
     sheet: str
+    kind: Literal["table", "narrative"] = "narrative"
+    part: str = ""                 # the heading without its number: 总体情况
+    text: str = ""                 # a narrative's text field (s1.text)
+    extra: tuple[str, ...] = ()    # numbers asked for under the narrative (2021 六: 信息处理费)
+    table: str = ""                # a table section's table (t2, t3, t4)
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,23 @@ class Form:
     sheets: tuple[Sheet, ...]
     checks: tuple[Check, ...] = ()
     carries: tuple[Carry, ...] = ()
+    groups: tuple[Group, ...] = ()        # table 三's result groups （一）…（六）
+    results_total: Group | None = None    # table 三's （七）总计: every result row
+    numbered: tuple[tuple[str, str], ...] = ()   # table 三's numbering -> row key: (一, new)
+
+    def section(self, number: str) -> Section:
+        """The section numbered 一 … 六."""
+        return next(s for s in self.sections if s.number == number)
+
+    def section_of(self, sheet: str) -> Section | None:
+        return next((s for s in self.sections if s.sheet == sheet), None)
+
+    @property
+    def narratives(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.kind == "narrative")
+
+    def group(self, key: str) -> Group:
+        return next(g for g in self.groups if g.key == key)
 
     def fits_year(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
@@ -227,6 +245,7 @@ class Axis:
     labels: tuple[str, ...]
     total_of: tuple[str, ...] = ()
     rule: str = ""
+    number: str = ""     # the statutory numbering a report quotes: 一, 二, （七）, 四
 
 
 @dataclass(frozen=True)
@@ -240,3 +259,49 @@ class Grid:
     corner: str = ""
     value_type: ValueType = "count"
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A result group of table 三: （三）不予公开 and the rows it adds up."""
+    key: str                  # withheld (the first part of its row keys)
+    number: str               # （三）
+    label: str                # （三）不予公开, verbatim
+    short: str                # 不予公开: the words prose uses
+    rows: tuple[str, ...]     # row keys: withheld.secret, …
+
+
+# --- Records the definitions are written in (layout.py places them) ---------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """A labelled single value: a 基本信息 row, or a number asked under a narrative."""
+    key: str
+    label: str
+    type: ValueType
+    kind: Kind = "input"
+    unit: str = ""
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A value column of a table 二 block."""
+    key: str
+    label: str
+    type: ValueType = "count"
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A captioned block of table 二: 第二十条第（一）项 with its columns and rows."""
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]

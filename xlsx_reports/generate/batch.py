@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from xlsx_reports.core.atomic import write_bytes
+from xlsx_reports.core.encodings import CSV_OUTPUT
 from xlsx_reports.form.definitions import FORMATS, format_for_year, get_form
 from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.core.parallel import run
@@ -226,7 +227,7 @@ def run_batch(roster: Roster, year: int, outdir, *, fmt: str | None = None, prev
         done.append(g)
         # the manifest follows the work, so an interrupted batch still says what was made
         if count < MANIFEST_EVERY or count % MANIFEST_EVERY == 0 or count == total:
-            write_bytes(manifest, manifest_text(done, outdir.resolve()).encode("utf-8-sig"))
+            write_bytes(manifest, manifest_text(done, outdir.resolve()).encode(CSV_OUTPUT))
         if progress:
             progress(g)
 

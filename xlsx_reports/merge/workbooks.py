@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from xlsx_reports import __version__
+from xlsx_reports.core.numbers import number_text
 from xlsx_reports.form.definitions import KEY_FIGURES, format_for_year
 from xlsx_reports.core.findings import CannotContinue, Finding, has_errors
 from xlsx_reports.merge.inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
@@ -305,5 +306,5 @@ def summary_lines(result: MergeResult) -> list[str]:
     if result.unexpected:
         lines.append(f"不在名单中：{len(result.unexpected)} 个单位：{'、'.join(result.unexpected)}")
     lines.append("主要数据合计：")
-    lines += [f"  {name}：{value} {FIGURE_UNIT}" for name, value in result.key_figures()]
+    lines += [f"  {name}：{number_text(value)} {FIGURE_UNIT}" for name, value in result.key_figures()]
     return lines

@@ -3,11 +3,14 @@
 python-docx writes the .docx XML directly (no Word or LibreOffice needed), is well kept,
 and makes genuine Word tables whose merged cells are the official table's, so archives
 and 公文 systems receive an editable document, not a picture of one.
+
+What goes on the pages is the rendered HTML report read as an outline (outline.py): this
+module decides only how each heading, paragraph and table looks on A4 paper, so the HTML
+template (default or --template) is the one outline of both.
 """
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -16,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from xlsx_reports.report.view import TableView
+from xlsx_reports.report.outline import Outline, Paragraph, Run, Table
 
 # GB/T 9704 公文: A4, margins top 37 left 28 right 26 bottom 35 mm; body 三号 仿宋, headings 黑体.
 PAGE = dict(page_width=Mm(210), page_height=Mm(297), top_margin=Mm(37), bottom_margin=Mm(35),
@@ -25,6 +28,11 @@ TEXT_WIDTH_MM = 210 - 28 - 26
 BODY_FONT, HEADING_FONT, TITLE_FONT, TABLE_FONT = "仿宋", "黑体", "方正小标宋简体", "宋体"
 LATIN_FONT = "Times New Roman"
 RED = RGBColor(0xB0, 0, 0)
+DRAFT_MARK = "草稿"
+ALERT_CLASSES = ("draft-note", "missing")       # report.css prints these in red
+LEFT_CLASSES = ("row", "caption", "note")        # label cells read from the left
+HEADING_STYLES = {1: "Title", 2: "Heading 1", 3: "Heading 2"}
+WORD_JOINER = "\u2060"
 
 
 def _fonts(style_or_run, east_asian: str, size: float | None = None) -> None:
@@ -50,12 +58,13 @@ def _setup(doc) -> None:
     normal.paragraph_format.first_line_indent = Pt(32)
     normal.paragraph_format.line_spacing = Pt(28)
     normal.paragraph_format.space_after = Pt(0)
-    for name, font, size in (("Title", TITLE_FONT, 22), ("Heading 1", HEADING_FONT, 16)):
+    for name, font, size in (("Title", TITLE_FONT, 22), ("Heading 1", HEADING_FONT, 16),
+                             ("Heading 2", HEADING_FONT, 16)):
         style = doc.styles[name]
         _fonts(style, font, size)
         style.font.bold = False
         style.font.color.rgb = RGBColor(0, 0, 0)
-        style.paragraph_format.space_before = Pt(12 if name == "Heading 1" else 0)
+        style.paragraph_format.space_before = Pt(0 if name == "Title" else 12)
         style.paragraph_format.space_after = Pt(12 if name == "Title" else 6)
     doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.styles["Title"].paragraph_format.first_line_indent = Pt(0)
@@ -102,28 +111,31 @@ def _draft_header(section) -> None:
     """Every printed page of a draft says so, not only the first."""
     paragraph = section.header.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = paragraph.add_run("草稿")
+    run = paragraph.add_run(DRAFT_MARK)
     run.bold = True
     run.font.color.rgb = RED
     _fonts(run, HEADING_FONT, 14)
 
 
-def _table(doc, view: TableView) -> None:
-    rows = len(view.grid)
-    table = doc.add_table(rows=rows, cols=view.width)
+def _table(doc, view: Table) -> None:
+    width = view.place()
+    table = doc.add_table(rows=len(view.rows), cols=width)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for line in view.grid:
+    keep = _kept_rows(view)
+    for line in view.rows:
         for c in line:
-            cell = table.cell(c.row - view.grid[0][0].row, c.col)
+            cell = table.cell(c.row, c.col)
             if c.rowspan > 1 or c.colspan > 1:
-                cell = cell.merge(table.cell(c.row - view.grid[0][0].row + c.rowspan - 1,
-                                             c.col + c.colspan - 1))
-            _cell_text(cell, c.text, bold=c.role == "caption",
-                       align="left" if c.role in ("row", "caption", "note") else "center",
-                       size=8 if view.width > 10 or c.role == "note" else 9.5)
-    _widths(table, view)
+                last = table.cell(min(c.row + c.rowspan, len(view.rows)) - 1,
+                                  min(c.col + c.colspan, width) - 1)
+                cell = cell.merge(last)
+            note = "note" in c.classes
+            _cell_text(cell, c.text, bold="caption" in c.classes,
+                       align="left" if set(c.classes) & set(LEFT_CLASSES) else "center",
+                       size=8 if width > 10 or note else 9.5, keep=c.row in keep)
+    _widths(table, view, width)
     for i, tr in enumerate(table._tbl.tr_lst):
         # a row's label must not be cut across two pages; the head repeats on every page
         flags = ("w:cantSplit", "w:tblHeader") if i < view.head_rows else ("w:cantSplit",)
@@ -133,7 +145,17 @@ def _table(doc, view: TableView) -> None:
             tr.get_or_add_trPr().append(element)
 
 
-def _cell_text(cell, text: str, *, bold: bool, align: str, size: float) -> None:
+def _kept_rows(view: Table) -> set[int]:
+    """Rows that must stay on the page of the row after them: the table head, and rows of
+    labels only inside the body (a caption such as 第二十条第（八）项 and its column heads)."""
+    last = len(view.rows) - 1
+    kept = set(range(min(view.head_rows, last)))
+    kept |= {r for r, line in enumerate(view.rows)
+             if r < last and line and all(c.header for c in line)}
+    return kept
+
+
+def _cell_text(cell, text: str, *, bold: bool, align: str, size: float, keep: bool) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     paragraph = cell.paragraphs[0]
     for extra in cell.paragraphs[1:]:  # merging leaves one empty paragraph per merged cell
@@ -141,14 +163,17 @@ def _cell_text(cell, text: str, *, bold: bool, align: str, size: float) -> None:
     paragraph.paragraph_format.first_line_indent = Pt(0)
     paragraph.paragraph_format.line_spacing = 1.0
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = keep or None
     run = paragraph.add_run(text)
     run.bold = bold
     _fonts(run, TABLE_FONT, size)
 
 
-def _widths(table, view: TableView) -> None:
-    total = sum(view.widths)
-    widths = [Mm(TEXT_WIDTH_MM * w / total) for w in view.widths]
+def _widths(table, view: Table, width: int) -> None:
+    given = view.widths[:width] + [0.0] * (width - len(view.widths))
+    spare = max(0.0, 100 - sum(given)) / max(1, given.count(0.0))
+    shares = [w or spare or 1.0 for w in given]
+    widths = [Mm(TEXT_WIDTH_MM * w / sum(shares)) for w in shares]
     for i, column in enumerate(table.columns):
         column.width = widths[i]
     for tr in table._tbl.tr_lst:
@@ -159,39 +184,43 @@ def _widths(table, view: TableView) -> None:
             col += span
 
 
-def _paragraph(doc, text: str, *, color: RGBColor | None = None) -> None:
-    run = doc.add_paragraph().add_run(text)
-    if color is not None:
-        run.font.color.rgb = color
-        run.bold = True
+def _paragraph(doc, block: Paragraph) -> None:
+    style = HEADING_STYLES.get(block.level)
+    paragraph = doc.add_paragraph(style=style) if style else doc.add_paragraph()
+    alert = bool(set(block.classes) & set(ALERT_CLASSES))
+    for piece in block.runs:
+        run = _run(paragraph, piece)
+        if alert:
+            run.font.color.rgb = RED
+            run.bold = True
 
 
-def build_docx(context: dict[str, Any], sentences: dict[str, str]) -> bytes:
-    """`sentences` are the prose pieces rendered from sentences.j2 (opening, summary, …)."""
+def _run(paragraph, piece: Run):
+    """A phone number or web address is one unbreakable run: word joiners between its
+    characters, and Latin line breaking (LibreOffice breaks Latin text tagged zh-CN at
+    any character, even inside a word)."""
+    if not piece.nobreak:
+        return paragraph.add_run(piece.text)
+    run = paragraph.add_run(WORD_JOINER.join(piece.text))
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    run._r.get_or_add_rPr().append(lang)
+    return run
+
+
+def build_docx(outline: Outline, *, title: str = "", author: str = "") -> bytes:
+    """The outline read from the rendered HTML report, laid out on A4 pages."""
     doc = Document()
     _setup(doc)
-    doc.core_properties.title = context["title"]
-    doc.core_properties.author = context["unit"]
-    draft = "（草稿）" if context["draft"] else ""
-    if context["draft"]:
-        _paragraph(doc, sentences["draft_note"], color=RED)
+    doc.core_properties.title = title or outline.title
+    doc.core_properties.author = author
+    if outline.draft:
         _draft_header(doc.sections[0])
-    doc.add_paragraph(context["title"] + draft, style="Title")
-    _paragraph(doc, sentences["opening"])
-    if context["merged_units"]:
-        _paragraph(doc, sentences["merged_note"])
-    for i, section in enumerate(context["sections"]):
-        doc.add_heading(section.heading, level=1)
-        if section.narrative is not None:
-            if sentences[f"missing.{section.number}"]:
-                _paragraph(doc, sentences[f"missing.{section.number}"], color=RED)
-            fees = sentences[f"fees.{section.number}"]
-            for text in ([fees] if fees else []) + section.narrative.paragraphs:
-                _paragraph(doc, text)
-            if i == 0:
-                _paragraph(doc, sentences["summary"])
+    for block in outline.blocks:
+        if isinstance(block, Table):
+            _table(doc, block)
         else:
-            _table(doc, section.table)
+            _paragraph(doc, block)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

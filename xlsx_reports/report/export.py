@@ -12,16 +12,12 @@ import io
 from pathlib import Path
 from typing import Any, Iterable
 
-from xlsx_reports.core.findings import CannotContinue, dumps, json_value
+from xlsx_reports.core.findings import CannotContinue, dumps
+from xlsx_reports.core.numbers import plain_number
 
 OUTPUT_FORMATS = ("json", "csv")
 FIELDS = ("unit", "year", "format", "key", "labels", "kind", "sheet", "cell", "value", "text")
 LABEL_JOIN = " | "
-
-
-def _plain(value: Any) -> Any:
-    """Whole amounts as int; others stay Decimal: exact in JSON (findings.dumps) and CSV."""
-    return json_value(value)
 
 
 def records_of(reading) -> list[dict[str, Any]]:
@@ -39,7 +35,7 @@ def records_of(reading) -> list[dict[str, Any]]:
         if f.type == "longtext":
             record["text"] = None if value is None else str(value)
         else:
-            record["value"] = _plain(value)
+            record["value"] = plain_number(value)
         out.append(record)
     return out
 

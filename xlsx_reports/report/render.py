@@ -21,10 +21,12 @@ from markupsafe import Markup
 from xlsx_reports.core.atomic import write_bytes, write_text
 from xlsx_reports.core.findings import CannotContinue, Finding, has_errors, os_reason
 from xlsx_reports.form.values import Report, period_text
+from xlsx_reports.report.nobreak import nobreak_html
+from xlsx_reports.report.outline import read_outline
 from xlsx_reports.report.text import md_table, md_text, text_table
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
-from xlsx_reports.report.view import (cell_text, info_view, section_views,
-                          t3_groups, table_view, title_text)
+from xlsx_reports.core.numbers import cell_text
+from xlsx_reports.report.view import info_view, section_views, t3_groups, table_view, title_text
 
 FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html",
            ".docx": "docx"}
@@ -48,21 +50,21 @@ def build_context(report: Report, *, draft: bool = False,
     `merged_units`: the units a merged workbook sums (AGG-SCOPE: a 汇总 is not the
     district's own report, so the title and a note say so)."""
     form = report.form
-    tables = {s.table: table_view(form, report, s.table) for s in form.sheets if s.role == "table"}
+    tables = {s.table: table_view(form, report, s.table) for s in form.sections if s.kind == "table"}
     sections = section_views(form, report, tables)
     info, info_rows = info_view(form, report)
     values = report.all_values()
-    groups = t3_groups(form, report)
+    groups = t3_groups(form, tables.get("t3"))
     review = report.number(REVIEW_TOTAL) if REVIEW_TOTAL in form.by_key else 0
     litigation = report.total(tuple(k for k in LITIGATION_TOTALS if k in form.by_key))
-    names = _names(values, groups, review, litigation) | _numbered(tables.get("t3"), groups)
+    names = _names(values, groups, review, litigation) | _numbered(form, tables.get("t3"), groups)
     return {
         "title": title_text(report) + ("（汇总）" if merged_units else ""),
         "merged_units": list(merged_units), "unit": report.unit, "year": report.year,
         "format": form.format, "basis": form.basis, "period": period_text(report.year),
         "draft": draft, "info": info, "info_rows": info_rows,
         "sections": sections, "section": {s.number: s for s in sections},
-        "parts": [s.heading.split("、", 1)[-1] for s in form.sections],
+        "parts": [s.part for s in form.sections],
         "cells": {k: cell_text(v) for k, v in values.items()}, "values": values,
         "tables": tables, "groups": groups,
         "narratives": {s.narrative.key.split(".")[0]: s.narrative for s in sections if s.narrative},
@@ -83,24 +85,16 @@ def _names(values: dict[str, Any], groups, review, litigation) -> dict[str, str]
     return names
 
 
-NUMBERED = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+(?=、))")
-
-
-def _numbered(t3, groups) -> dict[str, str]:
-    """Table 三's numbering as names: {一} new, {二} carried, {四} carried over, {（七）} the
-    results' total, {（三）} the （三） group's subtotal — each in the 总计 column."""
+def _numbered(form, t3, groups) -> dict[str, str]:
+    """Table 三's numbering as names (Form.numbered, Form.groups): {一} new, {二} carried,
+    {四} carried over, {（七）} the results' total, {（三）} the （三） group's subtotal — each
+    in the 总计 column."""
     if t3 is None:
         return {}
     total_col = next(k for k, c in t3.rows[0].cells.items() if c.role == "total")
-    names = {}
-    for g in groups.values():
-        m = NUMBERED.match(g.label)
-        if m:
-            names[m.group(1)] = cell_text(g.total)
-    for row in t3.rows:
-        m = NUMBERED.match(row.labels[-1])
-        if m and m.group(1) not in names:
-            names[m.group(1)] = row.cells[total_col].text
+    rows = {r.key: r for r in t3.rows}
+    names = {g.number: cell_text(g.total) for g in groups.values()}
+    names.update({number: rows[key].cells[total_col].text for number, key in form.numbered})
     return names
 
 
@@ -153,7 +147,8 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
             raise CannotContinue(f"找不到模板文件：{path}", code="TEMPLATE-INVALID")
         user_dir, name = path.resolve().parent, path.name
     env = _environment(user_dir, html=fmt == "html")
-    context = dict(context, weblink=lambda url: weblink(url, fmt))
+    context = dict(context, weblink=lambda url: weblink(url, fmt),
+                   nobreak=nobreak_html if fmt == "html" else str)
     try:
         return env.get_template(name).render(context)
     except TemplateSyntaxError as exc:
@@ -169,19 +164,10 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
         raise CannotContinue(f"模板 {_template_line(exc)}出错：{_reason(exc)}", code="TEMPLATE-INVALID") from None
 
 
-def docx_sentences(context: dict[str, Any]) -> dict[str, str]:
-    """The prose of sentences.j2 rendered for the Word builder, which has no templates."""
-    env = _environment(None, html=False)
-    calls = {"opening": "say.opening()", "summary": "say.summary()", "draft_note": "say.draft_note()",
-             "merged_note": "say.merged_note()"}
-    for s in context["sections"]:
-        if s.narrative is not None:
-            calls[f"missing.{s.number}"] = f"say.missing(section['{s.number}'])"
-            calls[f"fees.{s.number}"] = f"say.fees(section['{s.number}'])"
-    head = '{% import "sentences.j2" as say with context %}'
-    context = dict(context, weblink=lambda url: weblink(url, "docx"))
-    return {name: env.from_string(head + "{{ " + call + " }}").render(context).strip()
-            for name, call in calls.items()}
+def _html_template(template: str | Path | None) -> None:
+    if template is not None and not any(s in (".html", ".htm") for s in Path(template).suffixes):
+        raise CannotContinue(f"Word 格式按 HTML 模板排版：--template 应是 HTML 模板（文件名如 my.html.j2），"
+                             f"不是 {Path(template).name}", code="OPTION-CONFLICT")
 
 
 def weblink(url: str, fmt: str) -> str:
@@ -219,11 +205,11 @@ def render_report(report: Report, fmt: str, *, template: str | Path | None = Non
                   ) -> str | bytes:
     """The report as text (md, txt, html) or as the bytes of a .docx file."""
     context = build_context(report, draft=draft, merged_units=merged_units)
-    if fmt == "docx":
-        if template is not None:
-            raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt", code="OPTION-CONFLICT")
+    if fmt == "docx":   # Word lays out the HTML report: one outline for both
         from xlsx_reports.report.docx import build_docx
-        return build_docx(context, docx_sentences(context))
+        _html_template(template)
+        html = render_template(context, "html", template)
+        return build_docx(read_outline(html), title=context["title"], author=context["unit"])
     if fmt not in TEXT_FORMATS:
         raise CannotContinue(f"不支持的输出格式：{fmt}", code="OUTPUT-SUFFIX")
     return render_template(context, fmt, template)
@@ -261,8 +247,8 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     from xlsx_reports.check.text import check_rendered, check_report
 
     fmt = _asked_format(out, fmt)
-    if fmt == "docx" and template is not None:
-        raise CannotContinue("Word 格式不使用模板；--template 只适用于 .md、.html、.txt", code="OPTION-CONFLICT")
+    if fmt == "docx":
+        _html_template(template)
     reading, findings = check_file(source)
     result = Rendered(Path(out), findings=list(findings))
     if reading is None or reading.report is None:

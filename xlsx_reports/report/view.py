@@ -2,31 +2,22 @@
 
 Everything printed comes from the Form: tables are laid out from the sheet's Labels and
 Fields (so merged headers are exactly the official ones), headings from Form.sections,
-group subtotals from the terms of the （七）总计 row. The renderers (Jinja2 templates and
-the Word builder) only walk these views; none of them spells a statutory label.
+group subtotals from Form.groups (table 三's declared result groups). The Jinja2 templates
+only walk these views (Word lays out the rendered HTML); none of them spells a statutory label.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.core.numbers import cell_text
 from xlsx_reports.form.model import Form, Sheet
 from xlsx_reports.form.values import Report
 
 HEADER_ROLES = ("caption", "header", "note")
 FLAT_JOIN = "／"
-
-
-def cell_text(value: Any) -> str:
-    """A value as printed: blank stays blank, money without exponent or trailing zeros."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
-    return str(value)
 
 
 @dataclass
@@ -196,7 +187,7 @@ def _flat_part(caption: str, head: list[list[Cell]], body: list[list[Cell]]) -> 
 def table_view(form: Form, report: Report, table: str) -> TableView:
     sheet = form.table_sheet(table)
     grid, cover = _layout(sheet, report)
-    section = next(s for s in form.sections if s.sheet == sheet.name)
+    section = form.section_of(sheet.name)
     head_rows = sheet.header_rows[1] - sheet.header_rows[0] if sheet.header_rows else 0
     parts = _flatten(cover)
     rows, columns = _rows_and_columns(cover, parts)
@@ -226,46 +217,31 @@ def _rows_and_columns(cover, parts: list[FlatPart]) -> tuple[list[RowView], list
 # --- Groups of table 三: （一）…（六） with their subtotals -------------------------------
 
 @dataclass
-class Group:
-    key: str                    # withheld, unavailable, … (first part of the row key)
+class GroupView:
+    key: str                    # withheld, unavailable, … (Form.groups)
     label: str                  # （三）不予公开
+    short: str                  # 不予公开
+    number: str                 # （三）
     rows: list[str]             # row keys summed
     values: dict[str, Any]      # column key -> subtotal
     total: Any
 
-    @property
-    def short(self) -> str:
-        """The label without its numbering and trailing note: （三）不予公开 -> 不予公开."""
-        text = re.sub(r"^（[一二三四五六七八九十]+）", "", self.label)
-        return re.sub(r"（[^（）]*）$", "", text)
 
-
-def _row_key(table: str, key: str, col: str) -> str:
-    return key[len(table) + 1: len(key) - len(col) - 1]
-
-
-def t3_groups(form: Form, report: Report) -> dict[str, Group]:
-    """The result categories that the （七）总计 row sums, grouped by their second label
-    (a result row's labels are its path under 三、本年度办理结果, then its column)."""
-    sums = [f for f in form.table_fields("t3") if f.kind == "total" and f.rule == "T3-ROWSUM"]
-    if not sums:
+def t3_groups(form: Form, t3: TableView | None) -> dict[str, GroupView]:
+    """The declared result groups with their subtotals per column of the printed table."""
+    if t3 is None or not form.groups:
         return {}
-    total_row = _row_key("t3", sums[0].key, sums[0].key.rsplit(".", 1)[1])
-    row_fields = [f for f in form.table_fields("t3") if f.key.startswith(f"t3.{total_row}.")]
-    columns = [f.key.rsplit(".", 1)[1] for f in row_fields]
-    total_col = next(c for c, f in zip(columns, row_fields) if f.rule == "T3-COLSUM")
-    groups: dict[str, Group] = {}
-    for term in sums[0].terms:
-        part = form.field(term)
-        row = _row_key("t3", part.key, columns[0])
-        gkey = row.split(".")[0]
-        group = groups.setdefault(gkey, Group(gkey, part.labels[1], [], {}, 0))
-        group.rows.append(row)
-        for col in columns:
-            group.values[col] = group.values.get(col, 0) + report.number(f"t3.{row}.{col}")
-    for g in groups.values():
-        g.total = g.values[total_col]
-    return groups
+    rows = {r.key: r for r in t3.rows}
+    total_col = next(k for k, c in t3.rows[0].cells.items() if c.role == "total")
+    views = {}
+    for g in form.groups:
+        values: dict[str, Any] = {}
+        for row in g.rows:
+            for col, cell in rows[row].cells.items():
+                values[col] = values.get(col, 0) + (cell.value or 0)
+        views[g.key] = GroupView(g.key, g.label, g.short, g.number, list(g.rows), values,
+                                 values[total_col])
+    return views
 
 
 # --- Sections, narratives, information -------------------------------------------------
@@ -280,11 +256,6 @@ class Narrative:
         return [p.strip() for p in re.split(r"\n+", self.text) if p.strip()]
 
 
-def label_topic(label: str) -> str:
-    """What a cell is about, as prose names it: 信息处理费：收费件数（件） -> 信息处理费."""
-    return label.split("：", 1)[0]
-
-
 @dataclass
 class ExtraField:
     key: str
@@ -293,10 +264,7 @@ class ExtraField:
     value: Any
     text: str
     type: str = ""                      # the Field's type: count, money
-
-    @property
-    def topic(self) -> str:
-        return label_topic(self.label)
+    topic: str = ""                     # what prose calls it (Field.topic): 信息处理费
 
 
 @dataclass
@@ -320,17 +288,15 @@ class SectionView:
 def section_views(form: Form, report: Report, tables: dict[str, TableView]) -> list[SectionView]:
     views = []
     for s in form.sections:
-        sheet = form.sheet(s.sheet)
-        if sheet.role == "table":
-            views.append(SectionView(s.number, s.heading, s.sheet, "table", table=tables[sheet.table]))
+        if s.kind == "table":
+            views.append(SectionView(s.number, s.heading, s.sheet, "table", table=tables[s.table]))
             continue
-        text_field = next(f for f in sheet.fields if f.type == "longtext")
+        fields = [form.field(k) for k in s.extra]
         extra = [ExtraField(f.key, f.labels[-1], f.unit, report.value(f.key),
-                            cell_text(report.value(f.key)), f.type)
-                 for f in sheet.fields if f is not text_field]
+                            cell_text(report.value(f.key)), f.type, f.short)
+                 for f in fields]
         views.append(SectionView(s.number, s.heading, s.sheet, "narrative",
-                                 narrative=Narrative(text_field.key, report.text(text_field.key)),
-                                 extra=extra))
+                                 narrative=Narrative(s.text, report.text(s.text)), extra=extra))
     return views
 
 

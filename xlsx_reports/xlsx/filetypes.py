@@ -9,6 +9,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from xlsx_reports.core.encodings import TEXT_ENCODINGS
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -90,7 +92,7 @@ def _text_reason(path: Path, head: bytes) -> str:
 
 def _decode(head: bytes) -> str:
     """Text of the first bytes, or "" for binary; the cut at 4096 bytes may split a character."""
-    for encoding in ("utf-8-sig", "gbk"):
+    for encoding in TEXT_ENCODINGS:
         for cut in range(4):
             try:
                 return head[: len(head) - cut].decode(encoding)

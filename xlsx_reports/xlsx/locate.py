@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.core.findings import Finding
-from xlsx_reports.form.model import Form, Label, Sheet, a1
+from xlsx_reports.core.a1 import a1, col_letter
+from xlsx_reports.form.model import Form, Label, Sheet
 from xlsx_reports.xlsx.meta import CHECK_SHEET, DETAIL_SHEET, GUIDE_SHEET, META_SHEET, SUMMARY_SHEET, TEXTS_SHEET
 
 TOOL_SHEETS = (GUIDE_SHEET, CHECK_SHEET, META_SHEET, DETAIL_SHEET, TEXTS_SHEET, SUMMARY_SHEET)
@@ -264,7 +265,7 @@ def _shift_findings(m: SheetMatch, report: _Reporter) -> None:
 
 
 def _col_name(col: int) -> str:
-    return a1(0, col)[:-1]
+    return col_letter(col)
 
 
 def _label_findings(m: SheetMatch, report: _Reporter) -> None:

@@ -24,7 +24,8 @@ from xlsx_reports.xlsx import fastread
 from xlsx_reports.xlsx.filetypes import foreign_reason
 from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
-from xlsx_reports.form.model import Field, Form, a1
+from xlsx_reports.core.a1 import a1
+from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report

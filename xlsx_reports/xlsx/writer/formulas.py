@@ -5,7 +5,8 @@ from the same definition the checker evaluates in Python.
 """
 from __future__ import annotations
 
-from xlsx_reports.form.model import Check, Field, Form, a1, col_letter
+from xlsx_reports.core.a1 import a1
+from xlsx_reports.form.model import Check, Field, Form
 
 
 def quote_sheet(name: str) -> str:
@@ -13,7 +14,7 @@ def quote_sheet(name: str) -> str:
 
 
 def ref(field: Field, *, sheet: bool = False, absolute: bool = False) -> str:
-    cell = f"${col_letter(field.col)}${field.row + 1}" if absolute else field.a1
+    cell = a1(field.row, field.col, absolute=absolute)
     return f"{quote_sheet(field.sheet)}!{cell}" if sheet else cell
 
 
@@ -40,11 +41,7 @@ def ranges(cells: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
 
 def _rect_text(rect: tuple[int, int, int, int], prefix: str, absolute: bool) -> str:
     r0, c0, r1, c1 = rect
-    if absolute:
-        first = f"${col_letter(c0)}${r0 + 1}"
-        last = f"${col_letter(c1)}${r1 + 1}"
-    else:
-        first, last = a1(r0, c0), a1(r1, c1)
+    first, last = a1(r0, c0, absolute=absolute), a1(r1, c1, absolute=absolute)
     return prefix + (first if (r0, c0) == (r1, c1) else f"{first}:{last}")
 
 

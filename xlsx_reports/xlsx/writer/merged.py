@@ -13,7 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from xlsx_reports.form.model import Field, Form, a1, col_letter
+from xlsx_reports.core.a1 import a1, col_letter
+from xlsx_reports.core.numbers import excel_number
+from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
 from xlsx_reports.xlsx.writer import write_workbook
 from xlsx_reports.xlsx.writer.sheets import text_units
@@ -60,13 +62,9 @@ def _write_value(ws, row: int, col: int, value: Any, fmt) -> None:
     if isinstance(value, bool) or value is None:
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, (int, Decimal)):
-        ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+        ws.write_number(row, col, excel_number(value), fmt)
     else:  # text typed in a numeric cell (only with --allow-errors): kept as the unit typed it
         ws.write_string(row, col, str(value), fmt)
-
-
-def _number(value: Any) -> float | int:
-    return float(value) if isinstance(value, Decimal) else value
 
 
 # --- 分单位明细 ----------------------------------------------------------------------------
@@ -134,7 +132,7 @@ def _total_row(ws, result: "MergeResult", fields: tuple[Field, ...], row: int, s
         col = first + i
         cells = f"{a1(DETAIL_FIRST_ROW, col)}:{a1(row - 1, col)}"
         ws.write_formula(row, col, f"=SUM({cells})", styles.cell("total", f.type),
-                         _number(result.report.value(f.key)))
+                         excel_number(result.report.value(f.key)))
 
 
 def detail_column(form: Form, key: str) -> str:

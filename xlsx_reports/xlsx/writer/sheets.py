@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
+from xlsx_reports.core.numbers import excel_number
 from xlsx_reports.form.model import Field, Form, Label, Sheet
 from xlsx_reports.form.values import Report
 from xlsx_reports.xlsx.writer.formulas import total_formula
@@ -58,10 +59,6 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
             need[f.row] = max(need.get(f.row, MIN_TABLE_ROW), MIN_TABLE_ROW)
     need.update(dict(sheet.heights))
     return need
-
-
-def _number(value: Any) -> float | int:
-    return float(value) if isinstance(value, Decimal) else value
 
 
 def _as_date(value: Any) -> date | None:
@@ -142,11 +139,11 @@ class SheetWriter:
     def _value(self, f: Field, value: Any, fmt) -> None:
         ws, row, col = self.ws, f.row, f.col
         if f.kind == "total":
-            ws.write_formula(row, col, total_formula(self.form, f), fmt, _number(value))
+            ws.write_formula(row, col, total_formula(self.form, f), fmt, excel_number(value))
         elif value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif f.numeric and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            ws.write_number(row, col, _number(value), fmt)
+            ws.write_number(row, col, excel_number(value), fmt)
         elif f.type == "date" and _as_date(value) is not None:
             ws.write_datetime(row, col, _as_date(value), fmt)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):

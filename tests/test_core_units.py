@@ -1,0 +1,68 @@
+"""The shared helpers every stage prints or reads with: A1 addresses, numbers, encodings,
+unbreakable pieces of text, and the HTML outline the Word report is laid out from."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from xlsx_reports.core.a1 import a1, cell_range, col_index, col_letter, parse
+from xlsx_reports.core.encodings import decode
+from xlsx_reports.core.numbers import cell_text, decimals, excel_number, number_text, plain_number
+from xlsx_reports.report.nobreak import split_nobreak
+from xlsx_reports.report.outline import read_outline
+
+
+@pytest.mark.parametrize("col, letters", [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
+def test_column_letters_both_ways(col, letters):
+    assert col_letter(col) == letters and col_index(letters) == col
+
+
+def test_addresses():
+    assert a1(6, 1) == "B7" and a1(6, 1, absolute=True) == "$B$7"
+    assert cell_range((1, 0), (3, 2)) == "A2:C4"
+    assert parse("$B$7") == (6, 1) and parse(" c12 ") == (11, 2)
+    for bad in ("B0", "7B", "B", ""):
+        with pytest.raises(ValueError):
+            parse(bad)
+
+
+def test_numbers_are_written_without_exponent_or_trailing_zeros():
+    assert number_text(Decimal("5.00")) == "5" and number_text(Decimal("1E+2")) == "100"
+    assert number_text(Decimal("9.63210")) == "9.6321" and number_text(-3) == "-3"
+    assert cell_text(None) == "" and cell_text(Decimal("0.000")) == "0" and cell_text("无") == "无"
+    assert excel_number(Decimal("9.5")) == 9.5 and excel_number(3) == 3
+    assert plain_number(Decimal("39340.00")) == 39340 and isinstance(plain_number(Decimal("2")), int)
+    assert decimals(Decimal("9.63210")) == 4 and decimals(12) == 0
+
+
+def test_text_encodings_tried_in_order():
+    assert decode("单位名称".encode("utf-8-sig")) == ("单位名称", "utf-8-sig")
+    assert decode("单位名称".encode("gbk")) == ("单位名称", "gb18030")
+    assert decode("单位名称".encode("utf-16")) == ("单位名称", "utf-16")
+
+
+def test_phone_numbers_and_addresses_are_found_in_prose():
+    pieces = split_nobreak("电话（0595）22039158转8001或13800138000，网址http://www.qzlj.gov.cn/下载，共39340元")
+    assert [p for p, keep in pieces if keep] == ["（0595）22039158转8001", "13800138000",
+                                                 "http://www.qzlj.gov.cn/"]
+    assert split_nobreak("2020年收到5件") == [("2020年收到5件", False)]
+
+
+def test_outline_reads_headings_paragraphs_spans_and_tables():
+    outline = read_outline(
+        '<html><head><title>标题</title><style>p{}</style></head><body class="draft">'
+        '<h1>年度报告</h1><p class="missing">电话：<span class="nobr">0595-1</span>。</p>'
+        '<p>见 <a href="x">http://a.cn/</a>\n  下载</p>'
+        '<table><colgroup><col style="width:25%"><col style="width:75%"></colgroup>'
+        '<thead><tr><th rowspan="2">甲</th><th>乙</th></tr><tr><th>丙</th></tr></thead>'
+        '<tbody><tr><td colspan="2">1</td></tr></tbody></table></body></html>')
+    assert outline.title == "标题" and outline.draft
+    h1, missing, link = outline.paragraphs
+    assert (h1.level, h1.text) == (1, "年度报告") and missing.classes == ("missing",)
+    assert [(r.text, r.nobreak) for r in missing.runs] == [("电话：", False), ("0595-1", True), ("。", False)]
+    assert [(r.text, r.nobreak) for r in link.runs] == [("见 ", False), ("http://a.cn/", True), (" 下载", False)]
+    table = outline.tables[0]
+    assert table.place() == 2 and table.head_rows == 2 and table.widths == [25.0, 75.0]
+    assert [(c.text, c.row, c.col) for line in table.rows for c in line] == [
+        ("甲", 0, 0), ("乙", 0, 1), ("丙", 1, 1), ("1", 2, 0)]
