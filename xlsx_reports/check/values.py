@@ -11,14 +11,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterator
 
 from xlsx_reports.core.findings import Finding
+from xlsx_reports.core.numerals import CHINESE, chinese_number
 from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import text_problem
 from xlsx_reports.check.context import Context
 
 TYPE_CODE = {"t2": "T2-TYPE", "t3": "T3-TYPE", "t4": "T4-TYPE"}
 UNIT_WORDS = ("万元", "元", "件", "个", "条", "项", "次", "份", "人", "起")
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
 PLACEHOLDERS = {"无", "略", "暂无", "同上", "待补充", "待填写", "待定", "xxx", "xx", "x", "/", "-", "—",
                 "——", "…", "……", "0", "空", "见附件", "详见附件"}
 MIN_OVERVIEW = 30     # characters: a shorter 总体情况 cannot cover the five required topics
@@ -37,19 +36,7 @@ def meant_number(text: str) -> Decimal | None:
             return Decimal(s)
         except InvalidOperation:
             return None
-    return _chinese_number(s)
-
-
-def _chinese_number(s: str) -> Decimal | None:
-    """Small Chinese numerals (0–99): 三, 十二, 二十, 二十五."""
-    if not s or any(ch not in CN_DIGITS and ch != "十" for ch in s):
-        return None
-    if "十" not in s:
-        return Decimal(CN_DIGITS[s]) if len(s) == 1 else None
-    tens, _, ones = s.partition("十")
-    if len(tens) > 1 or len(ones) > 1:
-        return None
-    return Decimal((CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0))
+    return chinese_number(s) if re.fullmatch(rf"[{CHINESE}万亿]+", s) else None
 
 
 def number_text(n: Decimal | int) -> str:

@@ -243,7 +243,7 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
                 force: bool = False) -> Rendered:
     """Check the workbook, refuse it with errors unless forced (then a draft), render, write."""
     from xlsx_reports.check.workbook import check_file
-    from xlsx_reports.check.text import check_rendered, check_report
+    from xlsx_reports.check.text import check_rendered
 
     fmt = output_format(out)
     if fmt == "docx" and template is not None:
@@ -260,7 +260,8 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     units = meta.units if meta is not None and meta.kind == "merged" else ()
     content = render_report(reading.report, fmt, template=template, draft=result.draft,
                             merged_units=units)
-    result.warnings = check_report(reading.report, file=str(source))
+    # the prose findings come from check (TXT-*): shown here too, and counted as check's
+    result.warnings = [f for f in findings if f.code.startswith("TXT-")]
     if isinstance(content, str):
         result.warnings += check_rendered(content, reading.report.form, fmt, file=str(out))
     try:
