@@ -7,6 +7,7 @@ import click
 
 from xlsx_reports.cli.base import main
 from xlsx_reports.core.findings import CannotContinue, os_reason
+from xlsx_reports.form.definitions import LEVELS
 
 
 # --- new / batch / export (issue 2): generate fill-in workbooks, export cells as records ----
@@ -45,7 +46,9 @@ def _check_output(path: str) -> None:
 @click.option("--deadline", help="填报截止时间，写入“填报说明”，如：2025年1月20日")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件（.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-def new_command(unit, year, fmt, previous, password, deadline, output, force) -> None:
+@click.option("--level", type=click.Choice(LEVELS),
+              help="单位层级，预填到“基本信息”（决定规章、收费金额等提示是否适用）")
+def new_command(unit, year, fmt, previous, password, deadline, output, force, level) -> None:
     """为一个单位生成锁定的填报工作簿。"""
     from pathlib import Path
 
@@ -58,7 +61,7 @@ def new_command(unit, year, fmt, previous, password, deadline, output, force) ->
         raise CannotContinue(f"{output} 已存在：为免覆盖已填好的工作簿，请换一个文件名，或加 --force 覆盖")
     try:
         g = new_workbook(unit, year, output, fmt=fmt, previous=previous, password=password,
-                         deadline=deadline)
+                         deadline=deadline, info={"单位层级": level} if level else None)
     except OSError as exc:
         raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}") from exc
     _echo_generated(g)

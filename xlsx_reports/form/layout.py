@@ -122,7 +122,8 @@ def blocks_sheet(name: str, title: str, table: str, first_header: str,
 # --- Narrative and information sheets -------------------------------------------------
 
 def narrative_sheet(name: str, title: str, key: str, hint: str,
-                    extra: tuple[tuple[str, str, ValueType, str], ...] = ()) -> Sheet:
+                    extra: tuple[tuple[str, str, ValueType, str], ...] = (), *,
+                    min_chars: int = 0, none_ok: bool = False) -> Sheet:
     """A section written as prose: title, guidance, one large text cell, optional numbers.
 
     `extra` rows are (key, label, type, unit) inputs placed under the text (the 2021
@@ -137,16 +138,21 @@ def narrative_sheet(name: str, title: str, key: str, hint: str,
         fields.append(Field(key=fkey, labels=(title, text), kind="input", type=vtype,
                             sheet=name, row=4 + i, col=1, unit=unit, table=key.split(".")[0]))
     return Sheet(name=name, role="narrative", title=title, labels=_clean(labels),
-                 fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint)
+                 fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint,
+                 min_chars=min_chars, none_ok=none_ok)
 
 
-def info_sheet(name: str, title: str, items: tuple[tuple[str, str, str, ValueType], ...]) -> Sheet:
-    """基本信息: one (key, label, kind, type) per row, label in A, value in B."""
+def info_sheet(name: str, title: str, items: tuple[tuple[str, str, str, ValueType], ...],
+               choices: dict[str, tuple[str, ...]] | None = None) -> Sheet:
+    """基本信息: one (key, label, kind, type) per row, label in A, value in B. A field with
+    `choices` is an optional list (added later: older workbooks lack its row)."""
     labels = [Label(title, TITLE_ROW, 0, None, 1, role="title")]
     fields = []
     for i, (key, text, kind, vtype) in enumerate(items):
+        listed = (choices or {}).get(key, ())
         labels.append(Label(text, 1 + i, 0, role="row"))
         fields.append(Field(key=key, labels=(title, text), kind=kind, type=vtype,
-                            sheet=name, row=1 + i, col=1, table="info"))
+                            sheet=name, row=1 + i, col=1, table="info", choices=listed,
+                            optional=bool(listed)))
     return Sheet(name=name, role="info", title=title, labels=_clean(labels), fields=tuple(fields),
                  widths=(20, 60))
