@@ -36,10 +36,10 @@ def _cells_text(form: Form, check: Check) -> tuple[str, str]:
 
 def check_result(report: Report, check: Check) -> str:
     """The status the 校验 formula shows, for the cached value (readers that never recalculate)."""
-    if not check.applies(report.values.get(LEVEL_KEY)):
-        return PASS
     if any(report.values.get(f.key) in (None, "") for f in input_leaves(report.form, check.keys)):
         return PENDING
+    if not check.applies(report.values.get(LEVEL_KEY)):
+        return PASS
     left = report.total(check.left)
     right = report.total(check.right) if check.right else (check.const or 0)
     ok = {
