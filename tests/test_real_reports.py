@@ -207,3 +207,25 @@ def test_one_unit_two_years_is_not_a_duplicate(tmp_path):
     c.write_bytes(a.read_bytes())
     codes = [f.code for e in check_paths([a, c], jobs=1).files for f in e.findings]
     assert codes.count("AGG-DUP") == 2
+
+
+def test_figures_of_other_things_or_periods_are_not_claims():
+    r = keyed_report(REPORT_DIR / "宿迁市_2023.txt")   # new 3511, 办结 3486, 复议 440
+    for text in ("12345热线办结群众诉求工单300件。", "上年收到政府信息公开申请2000件。",
+                 "较2022年受理申请2000件增长75%。", "新收和上年结转申请共3607件。",
+                 "组织行政复议培训2次。"):
+        assert check_text(text, r) == [], text
+    # negative controls: the same words about this year's applications are compared
+    assert [f.actual for f in check_text("办结政府信息公开申请300件。", r)] == [300]
+    assert [f.actual for f in check_text("2023年受理申请2000件。", r)] == [2000]
+
+
+def test_annotate_and_render_show_the_prose_finding(tmp_path):
+    path = keyed_workbook(REPORT_DIR / "耒阳市马水镇_2019.txt", tmp_path)
+    CliRunner().invoke(main, ["check", "--annotate", str(tmp_path / "ann"), str(path)])
+    import openpyxl
+    annotated = next((tmp_path / "ann").glob("*.xlsx"))
+    comment = openpyxl.load_workbook(annotated)["一、总体情况"]["A3"].comment
+    assert "TXT-SUM" in comment.text
+    result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path / "r.md")])
+    assert "TXT-SUM" in result.output

@@ -46,18 +46,20 @@ def _claims(report: Report) -> list[Claim]:
         return (f"t3.{row}.total",)
 
     def claim(words: str, keys: tuple[str, ...], code: str = "TXT-T3",
-              units: tuple[str, ...] = ("件",)) -> Claim:
-        pattern = rf"{words}{GAP}{count_pattern(units)}"
+              units: tuple[str, ...] = ("件",), gap: str = GAP) -> Claim:
+        pattern = rf"(?P<words>{words})(?P<gap>{gap}){count_pattern(units)}"
         return Claim(re.compile(pattern), keys, _label(report, keys), code)
+    # 办结 counts many things (热线工单, 诉求): only 办结 of 申请, or a bare "办结N件"
+    done = r"(?:[^。；;，,\d０-９]{0,12}?申请[^。；;，,\d０-９]{0,4}?|[共了计为]{0,2})"
     claims = [
         claim(r"(?:收到|新收|受理)" + GAP + "申请", t3("new")),
         claim(r"上一?年度?结转", t3("carried")),
-        claim(r"(?<!未)办结", t3("total")),
+        claim(r"(?<!未)办结", t3("total"), gap=done),
         claim(r"结转(?:至)?下一?年度?", t3("carry_over")),
     ]
     if REVIEW_TOTAL in report.form.by_key:
-        for word, keys in _t4_words(report).items():
-            claims.append(claim(word, keys, "TXT-T4", ("件", "起", "宗", "次")))
+        for word, keys in _t4_words(report).items():   # not 次: 复议培训2次 is no case
+            claims.append(claim(word, keys, "TXT-T4", ("件", "起", "宗")))
     return claims
 
 
@@ -101,6 +103,8 @@ def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
     for claim in _claims(report):
         table = report.total(claim.keys)
         for m in claim.phrase.finditer(plain):
+            if _not_this_figure(plain, m, report.year):
+                continue
             said = whole_number(m.group("n"))
             if said is not None and said != table:
                 out.append(_mismatch(claim.code, text[m.start():m.end()], claim, table, said,
@@ -109,6 +113,23 @@ def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
     out += _negations(plain, report, where)
     out += check_sums(text, **where)
     return out
+
+
+CATEGORY = re.compile(r"结转|办结|新收|受理|答复|办理")
+JOINED = re.compile(r"以及|及|和|与|含|包括")
+OTHER_PERIOD = re.compile(r"上年(?!度?结转)|去年|上一年(?!度?结转)|同比|较|比|(20\d\d)\s*年")
+
+
+def _not_this_figure(plain: str, m: re.Match, year: int) -> bool:
+    """A figure that mixes categories ("新收和上年结转申请共12件") or is about another period
+    ("上年收到申请5件", "较去年的5件") is not a claim about this cell."""
+    clause = re.split(r"[。；;，,！？]", plain[:m.start()])[-1] + m.group("words") + m.group("gap")
+    if JOINED.search(m.group("words")[2:] + m.group("gap")) or len(CATEGORY.findall(clause)) > 1:
+        return True
+    for other in OTHER_PERIOD.finditer(clause):
+        if other.group(1) is None or int(other.group(1)) != year:
+            return True
+    return False
 
 
 def _category_claims(text: str, plain: str, report: Report, where) -> list[Finding]:
