@@ -90,23 +90,6 @@ def test_fee_ceiling_depends_on_level(tmp_path):
     assert _codes(suqian, tmp_path).count("T2-FEE-UNIT") == 1
 
 
-def test_new_prefills_the_level_and_roster_column(tmp_path):
-    out = tmp_path / "a.xlsx"
-    result = CliRunner().invoke(main, ["new", "--unit", "甲镇", "--year", "2024", "--level",
-                                       TOWNSHIP, "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    reading, _ = check_file(out)
-    assert reading.report.values["info.level"] == TOWNSHIP
-    assert reading.cells["info.level"].a1 == "B10"
-
-
-def test_workbook_made_before_the_level_field_is_still_read(tmp_path):
-    old = __import__("pathlib").Path(__file__).parent / "fixtures_real" / "layout_557a8e3_2024.xlsx"
-    reading, findings = check_file(old)
-    assert {f.code for f in findings} <= {"BLANK", "NARRATIVE"}
-    assert "info.level" not in reading.cells
-
-
 # --- the prose reader on real sentences ------------------------------------------------------
 
 def test_combined_categories_are_one_figure(tmp_path):
