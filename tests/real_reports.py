@@ -8,6 +8,7 @@ the stored copy does not show is left blank: most copies are partial (see each N
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from xlsx_reports.form.definitions import CITY, COUNTY, PROVINCE, TOWNSHIP
@@ -151,12 +152,12 @@ def keyed_report(source: Path) -> Report:
     report.values["info.level"] = level
     report.values.update(narratives(source.read_text(encoding="utf-8"), wrapped))
     for key, value in values.items():
-        report.values[key] = report.form.field(key) and _typed(report, key, value)
+        report.values[key] = _typed(report, key, value)
     return report
 
 
 def _typed(report: Report, key: str, value):
-    from decimal import Decimal
+    """Money as Decimal (a KeyError here means a key the form does not have: a keying slip)."""
     return Decimal(str(value)) if report.form.field(key).type == "money" else value
 
 
