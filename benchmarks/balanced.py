@@ -71,6 +71,11 @@ def _satisfy(report: Report, check: Check) -> bool:
         for key in check.left + check.right:
             report.values[key] = Decimal(0) if report.form.field(key).type == "money" else 0
         return True
+    if check.op == "zero_or_ne":
+        if left == 0 or left != right:
+            return False
+        report.values[check.left[0]] = report.number(check.left[0]) + 1
+        return True
     if check.op == "eq" and not check.right:
         if all(report.value(k) == 0 for k in check.left):
             return False

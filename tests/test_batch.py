@@ -209,3 +209,12 @@ def test_cli_batch_refuses_a_format_that_does_not_fit_the_year(tmp_path):
     assert result.exit_code == 2
     assert "2021 年度的报告应使用 2021 版格式（国办公开办函〔2021〕30号），不能使用 2019 版格式" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_roster_column_level_prefills_the_unit_level(tmp_path):
+    roster = write_roster(tmp_path, "单位名称,层级\n河市镇,乡镇人民政府/街道办事处\n罗溪镇,镇\n")
+    result = CliRunner().invoke(main, ["batch", str(roster), "--year", "2024", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "名单中的单位层级“镇”不是可选的单位层级之一" in result.output
+    assert open_both(tmp_path / "o" / "河市镇_2024.xlsx").wb["基本信息"]["B10"].value == "乡镇人民政府/街道办事处"
+    assert open_both(tmp_path / "o" / "罗溪镇_2024.xlsx").wb["基本信息"]["B10"].value is None

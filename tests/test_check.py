@@ -81,7 +81,7 @@ def test_typed_over_row_total_is_formula_and_rowsum(blank_2020, tmp_path):
     formula = next(f for f in findings if f.code == "FORMULA")
     assert "直接填写的“7”；按公式应为 5" in formula.message
     rowsum = next(f for f in findings if f.code == "T3-ROWSUM")
-    assert rowsum.message == ("三、依申请公开!D26（（七）总计／自然人）显示 7，"
+    assert rowsum.message == ("三、依申请公开!D26（三、本年度办理结果／（七）总计／自然人）显示 7，"
                               "但 D7+D8+D21 = 3+1+1 = 5（其余各项为 0 或空白）")
     assert (formula.expected, formula.actual) == (5, 7)
 
@@ -156,6 +156,7 @@ def test_table2_rules_2019(blank_2020, tmp_path):
         (T2, "B5"): 5, (T2, "C5"): 3, (T2, "D5"): 1,     # 规范性文件 published > total, < made
         (T2, "C8"): -12,                                 # 行政许可 10 - 12 < 0
         (T2, "C19"): 0,                                  # 采购金额 0 with 4 projects
+        ("基本信息", "B10"): "乡镇人民政府/街道办事处",      # the level T2-GUIZHANG depends on
     })
     assert found(findings) == expect(
         ("T2-GUIZHANG", "warning", T2, ("B4", "C4", "D4")),
@@ -166,7 +167,8 @@ def test_table2_rules_2019(blank_2020, tmp_path):
 
 
 def test_table2_rules_2021(blank_2021, tmp_path):
-    findings = edited(blank_2021, tmp_path, {(T2, "D5"): 1, (T2, "B15"): 39340})
+    township = ("基本信息", "B10"), "乡镇人民政府/街道办事处"
+    findings = edited(blank_2021, tmp_path, {(T2, "D5"): 1, (T2, "B15"): 39340, township[0]: township[1]})
     assert found(findings) == expect(
         ("T2-VALID", "warning", T2, ("D5", "B5", "C5")),
         ("T2-FEE-UNIT", "warning", T2, ("B15",)), NEVER_CALCULATED)

@@ -66,6 +66,8 @@ def test_every_input_unlocked_shaded_and_validated_by_type(written):
             assert dv.error and dv.errorStyle in (None, "stop") and dv.showErrorMessage
         elif f.type == "phone":
             assert dv.type == "custom" and f"LEN({f.a1})>=7" in dv.formula1
+        elif f.choices:   # 单位层级: the closed list, exactly
+            assert dv.type == "list" and dv.formula1 == '"' + ",".join(f.choices) + '"', f.key
         else:
             assert dv.type is None, f.key
 

@@ -92,7 +92,7 @@ def test_violations_and_text_numbers_highlighted_in_place(tmp_path):
     assert ("D5:I27", "ISTEXT(D5)") in rules and ("D29:I29", "ISTEXT(D29)") in rules
     fee = report_form_cell("2021", "t2.fees.amount")
     t2 = [str(rng.sqref) for rng in o.wb["二、主动公开"].conditional_formatting for _ in rng.rules]
-    assert t2.count(fee) == 3    # two T2-FEE-UNIT rules and the text-number rule
+    assert t2.count(fee) == 5    # T2-FEE-UNIT: three level ceilings and decimals; the text-number rule
 
 
 def report_form_cell(fmt: str, key: str) -> str:

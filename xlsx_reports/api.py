@@ -74,9 +74,10 @@ def read(path: PathLike) -> Workbook:
 
 def new(unit: str, year: int, output: PathLike, *, format: str | None = None,
         previous: PathLike | None = None, password: str | None = None,
-        deadline: str | None = None, force: bool = False) -> Any:
+        deadline: str | None = None, force: bool = False, level: str | None = None) -> Any:
     """Write the locked fill-in workbook of one unit; returns generate.batch.Generated
     (.path, .unit, .metadata, .prefill, .notes). Never overwrites unless `force`."""
+    from xlsx_reports.form.definitions import LEVEL_LABEL
     from xlsx_reports.generate.batch import new_workbook
 
     if Path(output).suffix.lower() != ".xlsx":
@@ -88,7 +89,8 @@ def new(unit: str, year: int, output: PathLike, *, format: str | None = None,
                              code="OUTPUT-EXISTS")
     try:
         return new_workbook(unit, year, output, fmt=format, previous=previous, password=password,
-                            deadline=deadline)
+                            deadline=deadline,
+                            info={LEVEL_LABEL: level} if level else None)
     except OSError as exc:
         raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}", code="WRITE-FAILED") from exc
 

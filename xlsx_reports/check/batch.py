@@ -127,17 +127,20 @@ def _previous_by_unit(paths: list[Path], notes: list[str], jobs: int | None) -> 
 
 
 def _duplicates(result: BatchResult) -> None:
-    by_unit: dict[str, list[FileResult]] = {}
+    """Two workbooks of one unit for one year. The same unit's returns for different years
+    (this year's beside last year's in one folder) are not duplicates."""
+    by_unit: dict[tuple[str, int | None], list[FileResult]] = {}
     for entry in result.files:
         if entry.reading is not None and entry.unit:
-            by_unit.setdefault(entry.unit, []).append(entry)
-    for unit, entries in by_unit.items():
+            year = entry.reading.report.year if entry.reading.report else None
+            by_unit.setdefault((entry.unit, year), []).append(entry)
+    for (unit, year), entries in by_unit.items():
         if len(entries) < 2:
             continue
         names = "、".join(e.path.name for e in entries if e.path is not None)
         for e in entries:
             e.findings.append(Finding(
-                "AGG-DUP", "error", f"“{unit}”提交了 {len(entries)} 个工作簿：{names}",
+                "AGG-DUP", "error", f"“{unit}”{year or ''}年度提交了 {len(entries)} 个工作簿：{names}",
                 file=str(e.path), unit=unit, expected=1, actual=len(entries),
                 advice="同一单位只能提交一个工作簿；请确认哪一个是最终版本，删除其余的。"))
 

@@ -43,7 +43,8 @@ class Context:
 
     @staticmethod
     def path(f: Field) -> str:
-        return "／".join(f.labels[-2:])
+        """The cell's full row and column labels: 三、本年度办理结果／（一）予以公开／商业企业."""
+        return "／".join(f.labels)
 
     def finding(self, code: str, severity: Severity, message: str, keys: Iterable[str], *,
                 expected=None, actual=None, advice: str = "") -> Finding:

@@ -85,6 +85,23 @@ def merged_findings(ctx: Context) -> Iterator[Finding]:
     for f in fields:
         if f.key in detail.columns:
             yield from _sum_findings(ctx, detail, f)
+    yield from blank_findings(ctx, detail, fields)
+
+
+def blank_findings(ctx: Context, detail: Detail, fields: list[Field]) -> Iterator[Finding]:
+    """BLANK: a unit row of 分单位明细 with blank cells — the unit's blanks, summed as 0."""
+    for r in detail.rows:
+        blank = [f for f in fields if f.key in detail.columns
+                 and detail.raw.values.get((r, detail.columns[f.key])) in (None, "")]
+        if not blank:
+            continue
+        shown = "、".join(f"{f.sheet}!{f.a1}" for f in blank[:8]) + (" 等" if len(blank) > 8 else "")
+        cells = [a1(r, detail.columns[f.key]) for f in blank]
+        yield ctx.sheet_finding(
+            "BLANK", "warning",
+            f"“{detail.name(r)}”有 {len(blank)} 个单元格未填，汇总时按 0 计入：{shown}",
+            DETAIL_SHEET, cells, expected=0, actual=None,
+            advice="空白不等于 0：请该单位补填后重新汇总，或确认这些项目确实为 0。")
 
 
 def _detail_structure(ctx: Context, message: str) -> Finding:

@@ -1,7 +1,8 @@
 """Text against tables (rules.md): numbers quoted in the prose must be the tables' numbers.
 
 TXT-T3 (applications), TXT-T4 (复议/诉讼), TXT-SUM (a total and its listed parts) read the
-narratives; HEAD reads a rendered or imported report for the six headings, verbatim and
+narratives (read by check.prose); TXT-HEAD and YEAR on narratives are in check.narrative;
+HEAD reads a rendered or imported report for the six headings, verbatim and
 in order. All are warnings: prose is free text and a pattern can misread it.
 """
 from __future__ import annotations
@@ -11,34 +12,24 @@ from typing import Any
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
+from typing import Callable
 
 from xlsx_reports.core.findings import Finding
+from xlsx_reports.core.numerals import NUMBER, whole_number
 from xlsx_reports.form.model import Form
 from xlsx_reports.form.values import Report
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
 from xlsx_reports.core.numbers import cell_text
+from xlsx_reports.check.prose import COUNT, breakdowns, count_pattern, masked, sum_problem
+from xlsx_reports.check.narrative import narrative_findings
 
-NUM = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
 GAP = r"[^。；;，,\d０-９]{0,12}?"
-UNITS = "条件个篇项次起宗"
-CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+PIECES = count_pattern(("件",))
 
 
 def parse_number(text: str) -> int | None:
-    """12, １２, 十二, 二十三, 一百零五 -> int; None when it is not a plain count."""
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in CN_DIGITS:
-            current = CN_DIGITS[ch]
-        elif ch in "十百":
-            total += (current or 1) * (10 if ch == "十" else 100)
-            current = 0
-        else:
-            return None
-    return total + current
+    """12, １２, 十二, 二十三, 一百零五, 3万 -> int; None when it is not a whole count."""
+    return whole_number(text)
 
 
 @dataclass(frozen=True)
@@ -51,31 +42,25 @@ class Claim:
 
 
 def _claims(report: Report) -> list[Claim]:
-    """Prose phrases (words, not labels) for table 三's rows; group names from the form."""
+    """Prose phrases (words, not labels) for table 三's rows and table 四's totals."""
     def t3(row: str) -> tuple[str, ...]:
         return (f"t3.{row}.total",)
-    fields = report.form.by_key
 
-    def label(keys: tuple[str, ...]) -> str:
-        return _label(report, keys)
+    def claim(words: str, keys: tuple[str, ...], code: str = "TXT-T3",
+              units: tuple[str, ...] = ("件",), gap: str = GAP) -> Claim:
+        pattern = rf"(?P<words>{words})(?P<gap>{gap}){count_pattern(units)}"
+        return Claim(re.compile(pattern), keys, _label(report, keys), code)
+    # 办结 counts many things (热线工单, 诉求): only 办结 of 申请, or a bare "办结N件"
+    done = r"(?:[^。；;，,\d０-９]{0,12}?申请[^。；;，,\d０-９]{0,4}?|[共了计为]{0,2})"
     claims = [
-        Claim(re.compile(rf"(?:收到|新收|受理){GAP}申请{GAP}{NUM}\s*件"), t3("new"),
-              label(t3("new")), "TXT-T3"),
-        Claim(re.compile(rf"上一?年度?结转{GAP}{NUM}\s*件"), t3("carried"), label(t3("carried")),
-              "TXT-T3"),
-        Claim(re.compile(rf"(?<!未)办结{GAP}{NUM}\s*件"), t3("total"), label(t3("total")),
-              "TXT-T3"),
-        Claim(re.compile(rf"结转(?:至)?下一?年度?{GAP}{NUM}\s*件"), t3("carry_over"),
-              label(t3("carry_over")), "TXT-T3"),
+        claim(r"(?:收到|新收|受理)" + GAP + "申请", t3("new")),
+        claim(r"上一?年度?结转", t3("carried")),
+        claim(r"(?<!未)办结", t3("total"), gap=done),
+        claim(r"结转(?:至)?下一?年度?", t3("carry_over")),
     ]
-    for g in report.form.groups:
-        keys = tuple(f"t3.{row}.total" for row in g.rows)
-        claims.append(Claim(re.compile(rf"{re.escape(g.short)}[^。；;，,\d０-９]{{0,6}}?{NUM}\s*件"),
-                            keys, g.label, "TXT-T3"))
-    if REVIEW_TOTAL in fields:
-        for word, keys in _t4_words(report).items():
-            claims.append(Claim(re.compile(rf"{word}{GAP}{NUM}\s*[件起宗次]"), keys, label(keys),
-                                "TXT-T4"))
+    if REVIEW_TOTAL in report.form.by_key:
+        for word, keys in _t4_words(report).items():   # not 次: 复议培训2次 is no case
+            claims.append(claim(word, keys, "TXT-T4", ("件", "起", "宗")))
     return claims
 
 
@@ -92,6 +77,20 @@ def _t4_words(report: Report) -> dict[str, tuple[str, ...]]:
     return {fields[review[0]].labels[0]: review, fields[litigation[0]].labels[0]: litigation}
 
 
+def _categories(report: Report) -> tuple[re.Pattern, dict[str, tuple[str, tuple[str, ...]]]]:
+    """Table 三's result groups as prose names them, joinable: "予以公开及部分公开258件" is one
+    figure for the two groups together (compared with their sum, not with each)."""
+    groups = {g.short: (g.label, tuple(f"t3.{row}.total" for row in g.rows))
+              for g in report.form.groups}
+    if not groups:
+        return re.compile(r"(?!)"), {}
+    names = "|".join(rf"(?<!不){re.escape(n)}" for n in sorted(groups, key=len, reverse=True))
+    pattern = re.compile(rf"(?P<cats>(?:{names})(?:(?:以及|及|和|与|、|或|加)(?:{names}))*)"
+                         rf"(?P<gap>[^。；;，,\d０-９]{{0,6}}?){PIECES}"
+                         rf"(?![、，,]\s*{NUMBER}\s*件)")
+    return pattern, groups
+
+
 NONE_T3 = re.compile(r"(?:未|没有)(?:收到|受理|新收)[^。；;，,]{0,12}?申请")
 NONE_T4 = r"(?:未发生|没有发生|未出现|无)[^。；;，,]{{0,20}}?({words})(?:[、和及或]\s*({words}))?"
 
@@ -101,14 +100,54 @@ def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
     """TXT-T3, TXT-T4 and TXT-SUM for one piece of prose."""
     out: list[Finding] = []
     where = dict(file=file, sheet=sheet, cells=cells, unit=report.unit)
+    plain = masked(text)
     for claim in _claims(report):
         table = report.total(claim.keys)
-        for m in claim.phrase.finditer(text):
-            said = parse_number(m.group(1))
+        for m in claim.phrase.finditer(plain):
+            if _not_this_figure(plain, m, report.year):
+                continue
+            said = whole_number(m.group("n"))
             if said is not None and said != table:
-                out.append(_mismatch(claim.code, m.group(0), claim, table, said, report, where))
-    out += _negations(text, report, where)
+                out.append(_mismatch(claim.code, text[m.start():m.end()], claim, table, said,
+                                     report, where))
+    out += _category_claims(text, plain, report, where)
+    out += _negations(plain, report, where)
     out += check_sums(text, **where)
+    return out
+
+
+CATEGORY = re.compile(r"结转|办结|新收|受理|答复|办理")
+JOINED = re.compile(r"以及|及|和|与|含|包括")
+OTHER_PERIOD = re.compile(r"上年(?!度?结转)|去年|上一年(?!度?结转)|同比|较|比|(20\d\d)\s*年")
+
+
+def _not_this_figure(plain: str, m: re.Match, year: int) -> bool:
+    """A figure that mixes categories ("新收和上年结转申请共12件") or is about another period
+    ("上年收到申请5件", "较去年的5件") is not a claim about this cell."""
+    clause = re.split(r"[。；;，,！？]", plain[:m.start()])[-1] + m.group("words") + m.group("gap")
+    if JOINED.search(m.group("words")[2:] + m.group("gap")) or len(CATEGORY.findall(clause)) > 1:
+        return True
+    for other in OTHER_PERIOD.finditer(clause):
+        if other.group(1) is None or int(other.group(1)) != year:
+            return True
+    return False
+
+
+def _category_claims(text: str, plain: str, report: Report, where) -> list[Finding]:
+    pattern, groups = _categories(report)
+    out = []
+    for m in pattern.finditer(plain):
+        if "分别" in m.group("gap"):
+            continue   # "予以公开、部分公开分别为10件、5件": one number each, not a sum
+        names = re.findall("|".join(map(re.escape, sorted(groups, key=len, reverse=True))),
+                           m.group("cats"))
+        names = list(dict.fromkeys(names))
+        keys = tuple(k for n in names for k in groups[n][1])
+        table, said = report.total(keys), whole_number(m.group("n"))
+        if said is not None and said != table:
+            claim = Claim(pattern, keys, "＋".join(groups[n][0] for n in names), "TXT-T3")
+            out.append(_mismatch("TXT-T3", text[m.start():m.end()], claim, table, said,
+                                 report, where))
     return out
 
 
@@ -141,22 +180,17 @@ def _negations(text: str, report: Report, where) -> list[Finding]:
     return out
 
 
-SUM = re.compile(rf"{NUM}\s*([{UNITS}])[，,]?\s*其中[：:，,]?([^。]*)")
-
-
 def check_sums(text: str, **where) -> list[Finding]:
     """TXT-SUM: "主动公开政府信息43条，其中：…9条，…7条…" — the parts must add up."""
     out = []
-    for m in SUM.finditer(text):
-        total, unit = parse_number(m.group(1)), m.group(2)
-        parts = [parse_number(p) for p in re.findall(rf"{NUM}\s*{unit}", m.group(3))]
-        counted = sum(p for p in parts if p is not None)
-        if total is None or len(parts) < 2 or None in parts or counted == total:
+    for b in breakdowns(text):
+        if not sum_problem(b):
             continue
+        parts = sum(b.parts)
         out.append(Finding("TXT-SUM", "warning",
-                           f"文字写“{m.group(0)[:40]}…”：合计 {total}{unit}，但所列各项之和为 "
-                           f"{counted}{unit}",
-                           expected=counted, actual=total,
+                           f"文字写“{b.quote}…”：合计 {b.total}{b.unit}，但所列各项之和为 "
+                           f"{parts}{b.unit}",
+                           expected=parts, actual=b.total,
                            advice="请核对合计数和所列各项，使各项之和等于合计。", **where))
     return out
 
@@ -169,6 +203,7 @@ def check_extra(text: str, report: Report, fields, **where) -> list[Finding]:
     """TXT-FEE: what the prose says of the section's own numeric cells (2021 六: 信息处理费
     收费件数, 收费金额（元）) must be what the cells hold. A blank cell is not compared."""
     out = []
+    text = masked(text)
     for f in fields:
         value, topic = report.value(f.key), re.escape(f.short)
         if value is None or isinstance(value, (str, bool)):
@@ -176,9 +211,11 @@ def check_extra(text: str, report: Report, fields, **where) -> list[Finding]:
         if f.type == "money":
             pattern = rf"{topic}{GAP}{MONEY}\s*(万?){re.escape(f.unit)}"
         else:
-            pattern = rf"{NUM}\s*{re.escape(f.unit)}[^。；;，,\d０-９]{{0,16}}?{topic}"
+            pattern = rf"{COUNT}[^。；;，,\d０-９]{{0,16}}?{topic}"
         for m in re.finditer(pattern, text):
-            said = _said_amount(m) if f.type == "money" else parse_number(m.group(1))
+            if f.type != "money" and m.group("unit") != f.unit:
+                continue
+            said = _said_amount(m) if f.type == "money" else whole_number(m.group("n"))
             if said is not None and said != value:
                 out.append(_extra_mismatch(f, m.group(0), value, said, where))
         negation = re.search(NONE_FEE.format(topic=topic), text)
@@ -200,17 +237,29 @@ def _extra_mismatch(field, quote: str, value, said, where) -> Finding:
                    advice="请使文字与下方填写的数字一致（报告中的数字以填写的单元格为准）。", **where)
 
 
-def check_report(report: Report, *, file: str = "") -> list[Finding]:
-    """Every narrative section of the report against its tables and its own numeric cells."""
+Place = Callable[[str], tuple[str, str]]
+
+
+def _form_place(report: Report) -> Place:
+    return lambda key: (report.form.field(key).sheet, report.form.field(key).a1)
+
+
+def check_report(report: Report, *, file: str = "", place: Place | None = None) -> list[Finding]:
+    """Every narrative section against its tables and its own numeric cells; `place` gives
+    the sheet and cell a key was found at (check passes the located ones)."""
+    place = place or _form_place(report)
     out = []
     for section in report.form.sections:
         sheet = report.form.sheet(section.sheet)
         extra = [f for f in sheet.fields if f.numeric]
         for f in sheet.fields:
             if f.type == "longtext" and report.text(f.key):
-                where: dict[str, Any] = dict(file=file, sheet=sheet.name, cells=(f.a1,))
-                out += check_text(report.text(f.key), report, **where)
-                out += check_extra(report.text(f.key), report, extra, unit=report.unit, **where)
+                name, cell = place(f.key)
+                where: dict[str, Any] = dict(file=file, sheet=name, cells=(cell,))
+                text = report.text(f.key)
+                out += check_text(text, report, **where)
+                out += check_extra(text, report, extra, unit=report.unit, **where)
+                out += narrative_findings(text, report, section, **where)
     return out
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import AbstractSet, Any, Iterator
 
 from xlsx_reports.core.findings import Finding
+from xlsx_reports.form.definitions import LEVEL_KEY
 from xlsx_reports.form.model import Check, Field, a1
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.values import number_text
@@ -21,7 +22,7 @@ TOKEN = re.compile(
     r"(?P<c0>[A-Z]{1,3})(?P<r0>\d+)(?::(?P<c1>[A-Z]{1,3})(?P<r1>\d+))?)"
     r"|(?P<func>[A-Z][A-Z0-9.]*\()|(?P<op>[+\-,()])")
 TERMS_SHOWN = 6      # longer sums are shown by their non-zero terms
-OP_TEXT = {"eq": "应等于", "ge": "应不小于", "le": "应不大于", "lt": "应小于"}
+OP_TEXT = {"eq": "应等于", "ge": "应不小于", "le": "应不大于", "lt": "应小于", "zero_or_ne": "却等于"}
 
 
 def _col_index(letters: str) -> int:
@@ -192,8 +193,9 @@ def _cached_finding(ctx: Context, sheet: str, items) -> Finding:
 # --- the form's checks --------------------------------------------------------------------
 
 def check_findings(ctx: Context) -> Iterator[Finding]:
+    level = ctx.report.values.get(LEVEL_KEY)
     for check in ctx.form.checks:
-        if not ctx.located(check.keys):
+        if not ctx.located(check.keys) or not check.applies(level):
             continue
         yield from _evaluate(ctx, check)
 
@@ -228,7 +230,8 @@ def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:
 
 def _holds(op: str, left, right) -> bool:
     return {"eq": left == right, "ge": left >= right, "le": left <= right, "lt": left < right,
-            "zero_iff_zero": (left == 0) == (right == 0)}[op]
+            "zero_iff_zero": (left == 0) == (right == 0),
+            "zero_or_ne": left == 0 or left != right}[op]
 
 
 def _side(ctx: Context, keys: tuple[str, ...]) -> str:

@@ -12,17 +12,15 @@ from typing import Iterator
 
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.numbers import number_text  # noqa: F401  (also imported from here)
+from xlsx_reports.core.numerals import CHINESE, chinese_number
 from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import text_problem
 from xlsx_reports.check.context import Context
 
 TYPE_CODE = {"t2": "T2-TYPE", "t3": "T3-TYPE", "t4": "T4-TYPE"}
 UNIT_WORDS = ("万元", "元", "件", "个", "条", "项", "次", "份", "人", "起")
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
 PLACEHOLDERS = {"无", "略", "暂无", "同上", "待补充", "待填写", "待定", "xxx", "xx", "x", "/", "-", "—",
                 "——", "…", "……", "0", "空", "见附件", "详见附件"}
-MIN_OVERVIEW = 30     # characters: a shorter 总体情况 cannot cover the five required topics
 MIN_HINT_COPY = 15    # a text this long found inside the hint was copied from it
 
 
@@ -38,19 +36,7 @@ def meant_number(text: str) -> Decimal | None:
             return Decimal(s)
         except InvalidOperation:
             return None
-    return _chinese_number(s)
-
-
-def _chinese_number(s: str) -> Decimal | None:
-    """Small Chinese numerals (0–99): 三, 十二, 二十, 二十五."""
-    if not s or any(ch not in CN_DIGITS and ch != "十" for ch in s):
-        return None
-    if "十" not in s:
-        return Decimal(CN_DIGITS[s]) if len(s) == 1 else None
-    tens, _, ones = s.partition("十")
-    if len(tens) > 1 or len(ones) > 1:
-        return None
-    return Decimal((CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0))
+    return chinese_number(s) if re.fullmatch(rf"[{CHINESE}万亿]+", s) else None
 
 
 def value_findings(ctx: Context) -> Iterator[Finding]:
@@ -60,12 +46,12 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
             continue
         value = ctx.value(f.key)
         if value is None:
-            if f.type != "longtext":
+            if f.type != "longtext" and not f.optional:
                 blanks.setdefault(ctx.sheet_of(f.key), []).append(f)
             continue
         if f.numeric:
             yield from _numeric(ctx, f, value)
-        elif problem := text_problem(f.type, str(value)):
+        elif problem := text_problem(f.type, str(value)) or f.choice_problem(str(value)):
             yield ctx.finding("INFO", "warning", f"{ctx.where(f.key)}（{f.labels[-1]}）“{value}”{problem}",
                               [f.key], actual=str(value),
                               advice=f"请重新填写{f.labels[-1]}，以便公众和上级联系核实。")
@@ -139,7 +125,7 @@ def _narratives(ctx: Context) -> Iterator[Finding]:
         if f.key not in ctx.reading.cells:
             continue
         text = ctx.report.text(f.key).strip()
-        problem = _narrative_problem(text, sheet.hint, f.key)
+        problem = _narrative_problem(text, sheet)
         if problem:
             yield ctx.finding("NARRATIVE", "warning", f"{ctx.where(f.key)}（{sheet.title}）{problem}",
                               [f.key], actual=text or None,
@@ -148,20 +134,26 @@ def _narratives(ctx: Context) -> Iterator[Finding]:
 
 def _narrative_advice(sheet) -> str:
     advice = "请按本页提示写明本部分内容，用具体做法和数字说明。"
-    if "无其他需要报告的事项" in sheet.hint:   # only 六 may say there is nothing to report
+    if sheet.none_ok:   # the form says this section may report that there is nothing
         advice += "确无内容的，写“无其他需要报告的事项。”"
     return advice
 
 
-def _narrative_problem(text: str, hint: str, key: str) -> str | None:
+NOTHING = {"无", "没有", "暂无"}   # "nothing to report", acceptable where the form says so
+
+
+def _narrative_problem(text: str, sheet) -> str | None:
+    hint = sheet.hint
     bare = re.sub(r"[\s。．.，,；;：:！!]", "", text)
     if not bare:
         return "未填写"
+    if sheet.none_ok and bare in NOTHING:
+        return None
     if bare.lower() in PLACEHOLDERS:
         return f"只填了“{text}”，不是实际内容"
     if hint and (len(bare) >= MIN_HINT_COPY and bare in re.sub(r"\s", "", hint)
                  or text.startswith(hint[:12])):
         return "填的是填写提示，不是实际内容"
-    if key == "s1.text" and len(bare) < MIN_OVERVIEW:
-        return f"只有 {len(bare)} 个字，不足以说明总体情况"
+    if len(bare) < sheet.min_chars:
+        return f"只有 {len(bare)} 个字，不足以说明{sheet.title.split('、', 1)[-1]}"
     return None

@@ -36,9 +36,21 @@ def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[
     findings += total_findings(ctx)
     findings += check_findings(ctx)
     findings += merged_findings(ctx)
+    findings += text_findings(ctx)
     if previous is not None:
         findings += year_findings(ctx, previous)
     return findings
+
+
+def text_findings(ctx: Context) -> list[Finding]:
+    """TXT-*, TXT-HEAD and YEAR on the narratives, at the sheet and cell each was found."""
+    from xlsx_reports.check.text import check_report   # prose reader: loaded when checking
+    located = {k: (c.sheet, c.a1) for k, c in ctx.reading.cells.items()}
+    if not any(ctx.form.field(k).type == "longtext" for k in located):
+        return []
+    return check_report(ctx.report, file=ctx.file,
+                        place=lambda key: located.get(key, (ctx.form.field(key).sheet,
+                                                            ctx.form.field(key).a1)))
 
 
 def check_file(path, *, previous: Reading | str | Path | None = None

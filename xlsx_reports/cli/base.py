@@ -4,6 +4,7 @@ Exit codes: 0 success (warnings allowed), 1 findings with errors, 2 unreadable i
 """
 from __future__ import annotations
 
+import difflib
 import gettext
 import os
 import re
@@ -72,9 +73,15 @@ USAGE_TEXT = (   # matched after quotes and the final full stop are taken out
 
 
 def usage_text(message: str) -> str:
-    plain, _, guess = message.strip().partition(" Did you mean ")
+    # click: "… Did you mean --year?" or, with several close names, "(Did you mean one of: …?)"
+    found = re.search(r"\s*\(?Did you mean(?: one of:)? (.+?)\??\)?$", message.strip())
+    plain = message.strip()[: found.start()] if found else message.strip()
     plain = plain.removesuffix(".").replace("'", "")   # click ends each sentence with one "."
-    hint = f"（是不是要用 {guess.rstrip('?').replace(chr(39), '')}？）" if guess else ""
+    guesses = found.group(1).replace("'", "").split(", ") if found else []
+    typed = plain.split()[-1] if plain.split() else ""
+    guess = max(guesses, key=lambda g: difflib.SequenceMatcher(None, typed, g).ratio(),
+                default="")
+    hint = f"（是不是要用 {guess}？）" if guess else ""
     for pattern, chinese in USAGE_TEXT:
         if re.fullmatch(pattern, plain, flags=re.S):
             return re.sub(pattern, chinese, plain, flags=re.S) + hint

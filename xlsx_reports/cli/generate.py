@@ -8,6 +8,7 @@ import click
 from xlsx_reports.cli.base import main
 from xlsx_reports.core.findings import CannotContinue, os_reason
 from xlsx_reports.core.encodings import CSV_OUTPUT
+from xlsx_reports.form.definitions import LEVELS
 
 
 # --- new / batch / export (issue 2): generate fill-in workbooks, export cells as records ----
@@ -40,12 +41,14 @@ def _echo_generated(g) -> None:
 @click.option("--deadline", help="填报截止时间，写入“填报说明”，如：2025年1月20日")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件（.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-def new_command(unit, year, fmt, previous, password, deadline, output, force) -> None:
+@click.option("--level", type=click.Choice(LEVELS),
+              help="单位层级，预填到“基本信息”（决定规章、收费金额等提示是否适用）")
+def new_command(unit, year, fmt, previous, password, deadline, output, force, level) -> None:
     """为一个单位生成锁定的填报工作簿。"""
     from xlsx_reports import api
 
     _echo_generated(api.new(unit, year, output, format=fmt, previous=previous, password=password,
-                            deadline=deadline, force=force))
+                            deadline=deadline, force=force, level=level))
 
 
 @main.command("batch")

@@ -40,11 +40,12 @@ def render_command(source, output, template, force, fmt) -> None:
         click.echo(result.text, nl=False)
         output = "标准输出"
     for f in result.findings:
-        if f.severity == "error" or not result.written:
+        if (f.severity == "error" or not result.written) and f not in result.warnings:
             click.echo(_render_finding_text(f), err=True)
     for f in result.warnings:
         click.echo(_render_finding_text(f), err=True)
-    hints = sum(f.severity == "warning" for f in result.findings)
+    shown = {id(f) for f in result.warnings}
+    hints = sum(f.severity == "warning" and id(f) not in shown for f in result.findings)
     if result.written and hints:
         click.echo(f"工作簿有 {hints} 条校验提示（不影响出报告），详见：xlsx-reports check {source}", err=True)
     if not result.written:

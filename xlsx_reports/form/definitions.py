@@ -37,8 +37,17 @@ INFO = (
     Entry("info.phone", "联系电话", "phone"),
     Entry("info.website", "发布网址", "url"),
     Entry("info.date", "填报日期", "date"),
+    Entry("info.level", "单位层级", "text"),
 )
 INFO_SHEET = "基本信息"
+# Who reports decides which rules apply (T2-GUIZHANG, T2-FEE-UNIT): the list to choose from.
+PROVINCE, CITY, COUNTY, TOWNSHIP, OTHER_LEVEL = (
+    "省级人民政府及其部门", "设区的市人民政府及其部门", "县级人民政府及其部门",
+    "乡镇人民政府/街道办事处", "其他")
+LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP, OTHER_LEVEL)
+LEVEL_KEY = "info.level"
+LEVEL_LABEL = next(e.label for e in INFO if e.key == LEVEL_KEY)
+ROSTER_COLUMNS = {LEVEL_KEY: "层级"}   # the roster's shorter column name for a 基本信息 item
 
 # --- Table 三 ---------------------------------------------------------------------------
 R = "三、本年度办理结果"
@@ -172,6 +181,7 @@ HINT_6_2019 = "请写明其他需要报告的事项；没有的，请填写“�
 HINT_6_2021 = ("请写明：依据国办函〔2020〕109号收取信息处理费的情况（请同时在下方填写收费件数和金额，单位：元）、"
                "上年度政务公开工作要点落实情况、人大代表建议和政协委员提案办理结果公开情况、本单位的创新做法等；"
                "没有的，请填写“无其他需要报告的事项。”")
+MIN_OVERVIEW = 30   # characters: a shorter 总体情况 cannot cover the five required topics
 FEE_ROWS = (
     Entry("s6.fee.count", "信息处理费：收费件数（件）", "count", unit="件", topic="信息处理费"),
     Entry("s6.fee.amount", "信息处理费：收费金额（元）", "money", unit="元", topic="信息处理费"),
@@ -197,9 +207,42 @@ def _carry_t3() -> tuple[Carry, ...]:
 
 
 def _guizhang(cols: tuple[str, ...]) -> Check:
+    # 立法法（2023 修正）第九十三条: 省、自治区、直辖市和设区的市、自治州的人民政府制定规章;
+    # 第九十一条: 国务院部门 make 部门规章. A department of a province or city reports the
+    # 规章 it drafted and publishes (real reports of a municipal office and a provincial-level
+    # office do), so only county and township levels are told they cannot have any.
     return Check("T2-GUIZHANG", "warning", left=tuple(f"t2.rules.{c}" for c in cols), op="eq",
                  const=0, text="二（一）规章：乡镇、县级政府及其部门无权制定规章，规章各项应为 0",
-                 advice="如本单位确无规章制定权，请改为 0；设区的市以上政府及其部门可忽略此提示。")
+                 advice="规章由省级和设区的市级人民政府制定（立法法第九十三条）；请核对是否把规范性文件"
+                        "计入了规章，或基本信息中的单位层级是否选对。",
+                 levels=(COUNTY, TOWNSHIP))
+
+
+# 本年收费金额（万元）beyond which a unit of that level more likely typed 元: a township's
+# whole year of 行政事业性收费 over 1 亿元 is implausible, a county's over 10 亿元, a city's
+# (with its departments, as 宿迁 2023 reports 59237 万元) over 100 亿元. Provinces and
+# "其他" have no plausible ceiling; the decimals rule below still catches 元 converted twice.
+FEE_CEILINGS = ((TOWNSHIP, 10_000), (COUNTY, 100_000), (CITY, 1_000_000))
+
+
+def _fee_unit() -> tuple[Check, ...]:
+    return tuple(
+        Check("T2-FEE-UNIT", "warning", left=("t2.fees.amount",), op="lt", const=ceiling,
+              text=f"二（八）本年收费金额的单位是万元，{level}的数值一般小于 {ceiling}",
+              advice="金额可能按“元”填写了，请换算为万元（元 ÷ 10000）。", levels=(level,))
+        for level, ceiling in FEE_CEILINGS)
+
+
+def _decisions_2019() -> tuple[Check, ...]:
+    """T2-2019-DEC: （五）（六） 处理决定数量 filled with this year's number of items."""
+    return tuple(
+        Check("T2-2019-DEC", "warning", left=(f"t2.{r}.decisions",), op="zero_or_ne",
+              right=(f"t2.{r}.prev_items", f"t2.{r}.change"),
+              text="二（五）（六）：处理决定数量恰好等于上一年项目数量＋本年增/减（本年项目数），"
+                   "可能把项目数填成了处理决定数",
+              advice="处理决定数量是本年作出的许可、处罚等决定的件数，不是事项（项目）的个数；"
+                     "请核对。")
+        for r in ("licensing", "other_services", "penalty", "enforcement"))
 
 
 def _checks_2019() -> tuple[Check, ...]:
@@ -224,7 +267,7 @@ def _checks_2019() -> tuple[Check, ...]:
               text="二（九）政府集中采购：采购项目数量为 0 时采购总金额也应为 0，反之亦然",
               advice="请核对采购项目数量和采购总金额（元）。"),
         _guizhang(("made", "published", "total_published")),
-    )
+    ) + _decisions_2019()
 
 
 def _checks_2021() -> tuple[Check, ...]:
@@ -236,9 +279,7 @@ def _checks_2021() -> tuple[Check, ...]:
         for r in ("rules", "normative")
     ) + (
         _guizhang(("issued", "repealed", "in_force")),
-        Check("T2-FEE-UNIT", "warning", left=("t2.fees.amount",), op="lt", const=10000,
-              text="二（八）本年收费金额的单位是万元，数值一般小于 10000",
-              advice="金额可能按“元”填写了，请换算为万元（元 ÷ 10000）。"),
+    ) + _fee_unit() + (
         Check("T2-FEE-UNIT", "warning", left=("t2.fees.amount",), op="decimals_le", const=4,
               text="二（八）本年收费金额（万元）一般不超过 4 位小数",
               advice="小数位过多，金额可能按“元”填写后又做了换算，请核对单位。"),
@@ -266,9 +307,11 @@ T4_WIDTHS = (8,) * 15
 T2_WIDTHS = (24, 16, 16, 16)
 
 
-def _narrative(n: str, hint: str, extra: tuple[Entry, ...] = ()):
+def _narrative(n: str, hint: str, extra: tuple[Entry, ...] = (), *, min_chars: int = 0,
+               none_ok: bool = False):
     s = _SECTION[n]
-    return narrative_sheet(s.sheet, s.heading, s.text, hint, extra=extra)
+    return narrative_sheet(s.sheet, s.heading, s.text, hint, extra=extra, min_chars=min_chars,
+                           none_ok=none_ok)
 
 
 def _build(fmt: str) -> Form:
@@ -279,8 +322,8 @@ def _build(fmt: str) -> Form:
     t3 = _t3_grid(results, total)
     fees = FEE_ROWS if new else ()
     sheets = (
-        info_sheet(INFO_SHEET, "基本信息", INFO),
-        _narrative("一", HINT_1_2021 if new else HINT_1_2019),
+        info_sheet(INFO_SHEET, "基本信息", INFO, {LEVEL_KEY: LEVELS}),
+        _narrative("一", HINT_1_2021 if new else HINT_1_2019, min_chars=MIN_OVERVIEW),
         blocks_sheet(_SECTION["二"].sheet, _SECTION["二"].heading, "t2", "信息内容",
                      T2_2021 if new else T2_2019, value_cols=3, widths=T2_WIDTHS),
         grid_sheet(_SECTION["三"].sheet, _SECTION["三"].heading, t3,
@@ -288,7 +331,7 @@ def _build(fmt: str) -> Form:
         grid_sheet(_SECTION["四"].sheet, _SECTION["四"].heading, T4_GRID, widths=T4_WIDTHS,
                    landscape=True),
         _narrative("五", HINT_5),
-        _narrative("六", HINT_6_2021 if new else HINT_6_2019, fees),
+        _narrative("六", HINT_6_2021 if new else HINT_6_2019, fees, none_ok=True),
     )
     sections = tuple(replace(s, extra=tuple(e.key for e in fees)) if s.number == "六" else s
                      for s in SECTIONS)

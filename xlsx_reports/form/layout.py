@@ -120,7 +120,8 @@ def blocks_sheet(name: str, title: str, table: str, first_header: str, blocks: t
 # --- Narrative and information sheets -------------------------------------------------
 
 def narrative_sheet(name: str, title: str, key: str, hint: str,
-                    extra: tuple[Entry, ...] = ()) -> Sheet:
+                    extra: tuple[Entry, ...] = (), *,
+                    min_chars: int = 0, none_ok: bool = False) -> Sheet:
     """A section written as prose: title, guidance, one large text cell, optional numbers.
 
     `extra` are inputs placed under the text (the 2021 信息处理费 in 六).
@@ -135,17 +136,21 @@ def narrative_sheet(name: str, title: str, key: str, hint: str,
                             sheet=name, row=4 + i, col=1, unit=e.unit, table=key.split(".")[0],
                             topic=e.topic))
     return Sheet(name=name, role="narrative", title=title, labels=_clean(labels),
-                 fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint)
+                 fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint,
+                 min_chars=min_chars, none_ok=none_ok)
 
 
-def info_sheet(name: str, title: str, items: tuple[Entry, ...]) -> Sheet:
-    """基本信息: one entry per row, label in A, value in B."""
+def info_sheet(name: str, title: str, items: tuple[Entry, ...],
+               choices: dict[str, tuple[str, ...]] | None = None) -> Sheet:
+    """基本信息: one entry per row, label in A, value in B. A field with `choices` is an
+    optional list (added later: older workbooks lack its row)."""
     labels = [Label(title, TITLE_ROW, 0, None, 1, role="title")]
     fields = []
     for i, e in enumerate(items):
+        listed = (choices or {}).get(e.key, ())
         labels.append(Label(e.label, 1 + i, 0, role="row"))
         fields.append(Field(key=e.key, labels=(title, e.label), kind=e.kind, type=e.type,
                             sheet=name, row=1 + i, col=1, unit=e.unit, table="info",
-                            topic=e.topic))
+                            topic=e.topic, choices=listed, optional=bool(listed)))
     return Sheet(name=name, role="info", title=title, labels=_clean(labels), fields=tuple(fields),
                  widths=(20, 60))

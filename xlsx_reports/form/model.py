@@ -76,10 +76,19 @@ class Field:
     unit: str = ""
     table: str = ""
     topic: str = ""     # what prose calls it: 信息处理费 (for 信息处理费：收费件数（件）)
+    # a closed list to choose from (Excel list validation; anything else is flagged)
+    choices: tuple[str, ...] = ()
+    # may stay blank, and is absent from workbooks made before it was added (read as blank)
+    optional: bool = False
 
     @property
     def a1(self) -> str:
         return a1(self.row, self.col)
+
+    def choice_problem(self, text: str) -> str | None:
+        if self.choices and text not in self.choices:
+            return f"不是可选的{self.labels[-1]}之一（{'、'.join(self.choices)}）"
+        return None
 
     @property
     def short(self) -> str:
@@ -109,9 +118,12 @@ class Sheet:
     freeze: tuple[int, int] | None = None
     hint: str = ""
     table: str = ""
+    # narratives: the fewest characters real content needs, and whether a plain "无" will do
+    min_chars: int = 0
+    none_ok: bool = False
 
 
-Op = Literal["eq", "ge", "le", "lt", "zero_iff_zero", "decimals_le"]
+Op = Literal["eq", "ge", "le", "lt", "zero_iff_zero", "decimals_le", "zero_or_ne"]
 
 
 @dataclass(frozen=True)
@@ -129,10 +141,15 @@ class Check:
     const: Decimal | int | None = None
     text: str = ""
     advice: str = ""
+    # only for units of these levels (基本信息 单位层级); an unset level is never judged
+    levels: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(k.lstrip("-") for k in self.left + self.right)
+
+    def applies(self, level: str | None) -> bool:
+        return not self.levels or level in self.levels
 
 
 @dataclass(frozen=True)
@@ -229,9 +246,24 @@ class Form:
     @cached_property
     def fingerprint(self) -> str:
         """A hash of the layout: every sheet, label and field position. Values do not count."""
+        return self._fingerprint(())
+
+    @cached_property
+    def fingerprints(self) -> frozenset[str]:
+        """This layout's and the older one without the optional rows (read as they are)."""
+        return frozenset((self.fingerprint, self._fingerprint(self.optional_rows)))
+
+    @cached_property
+    def optional_rows(self) -> tuple[tuple[str, int], ...]:
+        """(sheet, row) of optional fields: the row's label and cell may be absent."""
+        return tuple((f.sheet, f.row) for f in self.fields if f.optional)
+
+    def _fingerprint(self, without: tuple[tuple[str, int], ...]) -> str:
         layout = [
-            (s.name, [(lb.text, lb.row, lb.col, lb.bottom, lb.right) for lb in s.labels],
-             [(f.key, f.kind, f.type, f.row, f.col, f.terms) for f in s.fields])
+            (s.name, [(lb.text, lb.row, lb.col, lb.bottom, lb.right) for lb in s.labels
+                      if (s.name, lb.row) not in without],
+             [(f.key, f.kind, f.type, f.row, f.col, f.terms) for f in s.fields
+              if (s.name, f.row) not in without])
             for s in self.sheets
         ]
         raw = json.dumps([self.format, layout], ensure_ascii=False, sort_keys=True)

@@ -18,7 +18,7 @@ from typing import Callable, Mapping
 
 from xlsx_reports.core.atomic import write_bytes
 from xlsx_reports.core.encodings import CSV_OUTPUT
-from xlsx_reports.form.definitions import FORMATS, format_for_year, get_form
+from xlsx_reports.form.definitions import FORMATS, ROSTER_COLUMNS, format_for_year, get_form
 from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.core.parallel import run
 from xlsx_reports.form.model import Form
@@ -65,10 +65,11 @@ def info_values(form: Form, extra: Mapping[str, str]) -> tuple[dict[str, str], l
     a value the cell would refuse is left out, with a note saying why."""
     out, notes = {}, []
     for f in form.inputs:
-        text = extra.get(f.labels[-1]) if f.table == "info" else None
+        names = (f.labels[-1], ROSTER_COLUMNS.get(f.key, ""))
+        text = next((extra[n] for n in names if n in extra), None) if f.table == "info" else None
         if text is None:
             continue
-        problem = text_problem(f.type, text)
+        problem = text_problem(f.type, text) or f.choice_problem(text)
         if problem:
             notes.append(f"名单中的{f.labels[-1]}“{text}”{problem}，未预填")
         else:

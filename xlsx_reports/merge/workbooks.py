@@ -71,6 +71,8 @@ class MergeResult:
     excluded: list[Excluded]
     missing: list[str] = field(default_factory=list)      # on the roster, no workbook
     unexpected: list[str] = field(default_factory=list)   # merged, not on the roster
+    # source label -> keys of the numeric inputs it left blank (summed as 0)
+    blanks: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def units(self) -> list[str]:
@@ -229,6 +231,7 @@ def merge_candidates(candidates: list[Candidate], *, unit: str, roster: Any = No
     report = sum_reports(unit, target_year, fmt, [s.report for s in included])
     metadata = merged_metadata(report, included)
     result = MergeResult(report, metadata, selection.findings, included, selection.excluded)
+    result.blanks = blank_inputs(included)
     if roster is not None:
         _compare_roster(result, roster)
     return result
@@ -245,6 +248,33 @@ def sum_reports(unit: str, year: int, fmt: str, reports: Sequence[Report]) -> Re
         total = sum((r.number(f.key) for r in reports), 0)
         merged.values[f.key] = _exact(f.type, total)
     return merged
+
+
+def blank_inputs(included: Sequence[Source]) -> dict[str, list[str]]:
+    """Which source left which numeric inputs blank: the sum counts them as 0, the summary
+    says so, and the merged workbook's 分单位明细 keeps them blank (its check warns BLANK)."""
+    out = {}
+    for s in included:
+        keys = [f.key for f in s.report.form.numeric_inputs if s.report.values.get(f.key) is None]
+        if keys:
+            out[s.label] = keys
+    return out
+
+
+BLANKS_SHOWN = 8   # cells named per unit in the summary
+
+
+def _blank_lines(result: MergeResult) -> list[str]:
+    if not result.blanks:
+        return []
+    count = sum(map(len, result.blanks.values()))
+    lines = [f"空白单元格（按 0 计入汇总，空白不等于 0，请核实）：{len(result.blanks)} 个单位共 {count} 格"]
+    form = result.report.form
+    for label, keys in result.blanks.items():
+        shown = "、".join(f"{form.field(k).sheet}!{form.field(k).a1}" for k in keys[:BLANKS_SHOWN])
+        more = f" 等 {len(keys)} 格" if len(keys) > BLANKS_SHOWN else ""
+        lines.append(f"  {label}：{shown}{more}")
+    return lines
 
 
 def _exact(value_type: str, total: int | Decimal) -> int | Decimal:
@@ -305,6 +335,7 @@ def summary_lines(result: MergeResult) -> list[str]:
         lines.append(f"名单中未报送：{len(result.missing)} 个单位：{'、'.join(result.missing)}")
     if result.unexpected:
         lines.append(f"不在名单中：{len(result.unexpected)} 个单位：{'、'.join(result.unexpected)}")
+    lines += _blank_lines(result)
     lines.append("主要数据合计：")
     lines += [f"  {name}：{number_text(value)} {FIGURE_UNIT}" for name, value in result.key_figures()]
     return lines

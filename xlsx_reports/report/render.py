@@ -244,7 +244,7 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     """Check the workbook, refuse it with errors unless forced (then a draft), render, write.
     `out` "-" writes nothing: the text is kept in `.text` (md, html or txt by `fmt`)."""
     from xlsx_reports.check.workbook import check_file
-    from xlsx_reports.check.text import check_rendered, check_report
+    from xlsx_reports.check.text import check_rendered
 
     fmt = _asked_format(out, fmt)
     if fmt == "docx":
@@ -262,7 +262,8 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     units = meta.units if meta is not None and meta.kind == "merged" else ()
     content = render_report(reading.report, fmt, template=template, draft=result.draft,
                             merged_units=units)
-    result.warnings = check_report(reading.report, file=str(source))
+    # the prose findings come from check (TXT-*): shown here too, and counted as check's
+    result.warnings = [f for f in findings if f.code.startswith("TXT-")]
     if isinstance(content, str):
         result.warnings += check_rendered(content, reading.report.form, fmt, file=str(out))
     if str(out) == "-" and isinstance(content, str):

@@ -63,7 +63,7 @@ def _zip_reason(path: Path) -> str | None:
     if "word/document.xml" in names:
         return "这是 Word 文档（.docx），不是填报用的工作簿；请提交下发的 .xlsx 填报表"
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        return f"这是一个压缩包，不是 Excel 工作簿；请解压后提交其中的 .xlsx 填报表"
+        return "这是一个压缩包，不是 Excel 工作簿；请解压后提交其中的 .xlsx 填报表"
     if "xl/workbook.bin" in names:
         return f"这是 Excel 二进制工作簿（.xlsb）；{SAVE_AS}"
     if "xl/vbaProject.bin" in names or path.suffix.lower() in (".xlsm", ".xltm"):

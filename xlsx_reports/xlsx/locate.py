@@ -268,8 +268,20 @@ def _col_name(col: int) -> str:
     return col_letter(col)
 
 
+def _absent_optional(m: SheetMatch, row: int) -> bool:
+    """An optional row (added to the form later) missing from an older workbook: it could
+    not be located and nothing stands below the last located row before it."""
+    if row in m.rows or not any(f.optional and f.row == row for f in m.sheet.fields):
+        return False
+    before = max((p for p in m.rows if p < row), default=None)
+    last = m.rows[before] if before is not None else -1
+    return not any(r > last for r, _ in m.raw.values)
+
+
 def _label_findings(m: SheetMatch, report: _Reporter) -> None:
-    for lb in m.labels:
+    for lb, spec in zip(m.labels, m.sheet.labels):
+        if _absent_optional(m, spec.row):
+            continue
         found = "" if lb.found is None else str(lb.found).strip()
         if not lb.located and found != lb.expected:
             report.add(m.raw.name, (lb.a1,), f"找不到标签“{lb.expected}”：所在的行或列被删除或移动了",
@@ -286,6 +298,8 @@ def _label_findings(m: SheetMatch, report: _Reporter) -> None:
 def _place_fields(m: SheetMatch, located: Located, report: _Reporter) -> None:
     lost = []
     for f in m.sheet.fields:
+        if f.optional and _absent_optional(m, f.row):
+            continue
         if f.row in m.rows and f.col in m.cols:
             located.cells[f.key] = (m.raw.name, m.rows[f.row], m.cols[f.col])
         else:

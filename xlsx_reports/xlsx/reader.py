@@ -150,7 +150,7 @@ def read_workbook(path) -> Reading:
         reading.findings.append(_origin(
             path, f"元数据标明的表式为 {metadata.format} 版，但表格内容是 {located.form.format} 版",
             expected=metadata.format, actual=located.form.format))
-    elif metadata and metadata.fingerprint != located.form.fingerprint:
+    elif metadata and metadata.fingerprint not in located.form.fingerprints:
         reading.findings.append(_origin(
             path, "元数据中的表式指纹与本工具的表式不一致（工作簿由其他版本生成或元数据被修改）",
             expected=located.form.fingerprint, actual=metadata.fingerprint))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlsx_reports.core.findings import SEVERITY_TEXT
+from xlsx_reports.form.definitions import LEVEL_KEY
 from xlsx_reports.form.model import Check, Field, Form
 from xlsx_reports.form.values import Report
 from xlsx_reports.xlsx.writer.formulas import (check_status, input_leaves, check_violated, quote_sheet, range_list,
@@ -37,11 +38,14 @@ def check_result(report: Report, check: Check) -> str:
     """The status the 校验 formula shows, for the cached value (readers that never recalculate)."""
     if any(report.values.get(f.key) in (None, "") for f in input_leaves(report.form, check.keys)):
         return PENDING
+    if not check.applies(report.values.get(LEVEL_KEY)):
+        return PASS
     left = report.total(check.left)
     right = report.total(check.right) if check.right else (check.const or 0)
     ok = {
         "eq": lambda: left == right, "ge": lambda: left >= right, "le": lambda: left <= right,
         "lt": lambda: left < right, "zero_iff_zero": lambda: (left == 0) == (right == 0),
+        "zero_or_ne": lambda: left == 0 or left != right,
         "decimals_le": lambda: all(_decimals(report.number(k)) <= int(check.const or 0)
                                    for k in check.left),
     }[check.op]()

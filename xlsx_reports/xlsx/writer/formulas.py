@@ -6,6 +6,7 @@ from the same definition the checker evaluates in Python.
 from __future__ import annotations
 
 from xlsx_reports.core.a1 import a1
+from xlsx_reports.form.definitions import LEVEL_KEY
 from xlsx_reports.form.model import Check, Field, Form
 
 
@@ -89,6 +90,8 @@ def check_condition(form: Form, check: Check, *, sheet: bool, absolute: bool = F
         return f"{left}<{right}"
     if check.op == "zero_iff_zero":
         return f"({left}=0)=({right}=0)"
+    if check.op == "zero_or_ne":
+        return f"OR({left}=0,{left}<>{right})"
     if check.op == "decimals_le":
         digits = int(check.const or 0)
         cells = [ref(form.field(k), sheet=sheet, absolute=absolute) for k in check.left]
@@ -114,10 +117,18 @@ def any_blank(form: Form, keys: tuple[str, ...], *, sheet: bool, absolute: bool 
     return "(" + "+".join(f"COUNTBLANK({a})" for a in areas) + ")>0"
 
 
+def level_applies(form: Form, check: Check, *, sheet: bool, absolute: bool = False) -> str:
+    """TRUE when the unit's chosen level is one the check is for (see Check.levels)."""
+    cell = ref(form.by_key[LEVEL_KEY], sheet=sheet, absolute=absolute)
+    return "OR(" + ",".join(f'{cell}="{lv}"' for lv in check.levels) + ")"
+
+
 def check_status(form: Form, check: Check) -> str:
     """✓ / ✗ / 待填 for the 校验 sheet: a rule is judged only once all its cells are filled."""
     blank = any_blank(form, check.keys, sheet=True)
     cond = check_condition(form, check, sheet=True)
+    if check.levels:
+        cond = f"OR(NOT({level_applies(form, check, sheet=True)}),{cond})"
     return f'=IF({blank},"待填",IF({cond},"✓","✗"))'
 
 
@@ -125,6 +136,8 @@ def check_violated(form: Form, check: Check) -> str:
     """Conditional-format formula on the table sheet: TRUE when filled and violated."""
     blank = any_blank(form, check.keys, sheet=False, absolute=True)
     cond = check_condition(form, check, sheet=False, absolute=True)
+    if check.levels:
+        cond = f"OR(NOT({level_applies(form, check, sheet=True, absolute=True)}),{cond})"
     return f"=AND(NOT({blank}),NOT({cond}))"
 
 

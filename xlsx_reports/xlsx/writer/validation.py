@@ -46,6 +46,10 @@ def _rule(field: Field) -> tuple[dict[str, Any], str, str]:
         return ({"validate": "custom", "value": formula},
                 "请填写联系电话，如 0595-22039158 或 13800138000（可带区号和“-”）。",
                 "电话号码只能包含数字和“-”，长度 7～20 位，如 0595-22039158。")
+    if field.choices:
+        return ({"validate": "list", "source": list(field.choices)},
+                f"请从下拉列表中选择{field.labels[-1]}。",
+                f"请从下拉列表中选择：{'、'.join(field.choices)}。")
     if field.type == "longtext":
         return ({"validate": "any"},
                 "请在这个大单元格内填写本部分文字。换行：Excel/WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter。",
