@@ -12,7 +12,7 @@ from typing import Iterator
 
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.model import Field
-from xlsx_reports.form.values import text_problem
+from xlsx_reports.form.types import text_problem
 from xlsx_reports.check.context import Context
 
 TYPE_CODE = {"t2": "T2-TYPE", "t3": "T3-TYPE", "t4": "T4-TYPE"}

@@ -6,6 +6,7 @@ from the same definition the checker evaluates in Python.
 from __future__ import annotations
 
 from xlsx_reports.form.model import Check, Field, Form, a1, col_letter
+from xlsx_reports.form.operators import FAIL, OPERATORS, PASS, PENDING, input_leaves
 
 
 def quote_sheet(name: str) -> str:
@@ -78,57 +79,35 @@ def total_formula(form: Form, total: Field) -> str:
 
 
 def check_condition(form: Form, check: Check, *, sheet: bool, absolute: bool = False) -> str:
-    """The check as a boolean expression that is TRUE when the rule holds."""
-    left = sum_expr(form, check.left, sheet=sheet, absolute=absolute)
-    right = (sum_expr(form, check.right, sheet=sheet, absolute=absolute)
-             if check.right else str(check.const if check.const is not None else 0))
-    if check.op == "eq":
-        return f"{left}={right}"
-    if check.op == "ge":
-        return f"{left}>={right}"
-    if check.op == "le":
-        return f"{left}<={right}"
-    if check.op == "lt":
-        return f"{left}<{right}"
-    if check.op == "zero_iff_zero":
-        return f"({left}=0)=({right}=0)"
-    if check.op == "decimals_le":
-        digits = int(check.const or 0)
+    """The check as a boolean expression that is TRUE when the rule holds (the operator
+    table's formula, the same entry whose predicate `check` evaluates)."""
+    op = OPERATORS[check.op]
+    const = str(check.const if check.const is not None else 0)
+    if op.per_cell:
         cells = [ref(form.field(k), sheet=sheet, absolute=absolute) for k in check.left]
-        return "AND(" + ",".join(f"ROUND(N({c}),{digits})=N({c})" for c in cells) + ")"
-    raise ValueError(f"unknown check operator {check.op!r}")
-
-
-def input_leaves(form: Form, keys: tuple[str, ...]) -> list[Field]:
-    """The input cells behind keys: a total stands for the inputs it sums."""
-    out: dict[str, Field] = {}
-    for key in keys:
-        f = form.field(key)
-        if f.kind == "total":
-            out.update((g.key, g) for g in input_leaves(form, f.terms))
-        else:
-            out[f.key] = f
-    return list(out.values())
+        return "AND(" + ",".join(op.formula.format(cell=c, const=const) for c in cells) + ")"
+    left = sum_expr(form, check.left, sheet=sheet, absolute=absolute)
+    right = sum_expr(form, check.right, sheet=sheet, absolute=absolute) if check.right else const
+    return op.formula.format(left=left, right=right)
 
 
 def any_blank(form: Form, keys: tuple[str, ...], *, sheet: bool, absolute: bool = False) -> str:
-    """TRUE while any input behind the keys is still empty (the rule cannot be judged yet)."""
+    """TRUE while any input behind the keys is still empty."""
     areas = range_list(input_leaves(form, keys), sheet=sheet, absolute=absolute)
     return "(" + "+".join(f"COUNTBLANK({a})" for a in areas) + ")>0"
 
 
 def check_status(form: Form, check: Check) -> str:
-    """✓ / ✗ / 待填 for the 校验 sheet: a rule is judged only once all its cells are filled."""
+    """✓ / ✗ / 待填 for the 校验 sheet, as `operators.evaluate` decides: blanks count as 0;
+    a rule that holds while cells are blank is 待填."""
     blank = any_blank(form, check.keys, sheet=True)
     cond = check_condition(form, check, sheet=True)
-    return f'=IF({blank},"待填",IF({cond},"✓","✗"))'
+    return f'=IF({cond},IF({blank},"{PENDING}","{PASS}"),"{FAIL}")'
 
 
 def check_violated(form: Form, check: Check) -> str:
-    """Conditional-format formula on the table sheet: TRUE when filled and violated."""
-    blank = any_blank(form, check.keys, sheet=False, absolute=True)
-    cond = check_condition(form, check, sheet=False, absolute=True)
-    return f"=AND(NOT({blank}),NOT({cond}))"
+    """Conditional-format formula on the table sheet: TRUE while the rule is broken."""
+    return f"=NOT({check_condition(form, check, sheet=False, absolute=True)})"
 
 
 def totals_mismatch(form: Form, totals: list[Field]) -> str:

@@ -146,5 +146,5 @@ def write_guide(ws, report: Report, styles: Styles, *, deadline: str | None,
     ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5)
     ws.fit_to_pages(1, 0)
-    ws.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True})
+    ws.protect(password or "", {"select_locked_cells": False, "select_unlocked_cells": True})
     ws.activate()

@@ -22,7 +22,7 @@ PAD_PT = 5.0
 MIN_TABLE_ROW = 20.0
 TITLE_PT = 16
 PROTECT_OPTIONS = {"format_columns": True, "format_rows": True,
-                   "select_locked_cells": True, "select_unlocked_cells": True}
+                   "select_locked_cells": False, "select_unlocked_cells": True}
 PREFILL_NOTE = "此格已根据上年报表预填，请核对；如有出入可直接修改。"
 
 
@@ -62,17 +62,6 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
 
 def _number(value: Any) -> float | int:
     return float(value) if isinstance(value, Decimal) else value
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, (date, datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 class SheetWriter:
@@ -147,8 +136,9 @@ class SheetWriter:
             ws.write_blank(row, col, None, fmt)
         elif f.numeric and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             ws.write_number(row, col, _number(value), fmt)
-        elif f.type == "date" and _as_date(value) is not None:
-            ws.write_datetime(row, col, _as_date(value), fmt)
+        elif f.type == "date" and isinstance(value, (date, datetime)):
+            # a text cell keeps what was typed (see form/types.py): the date goes in as text
+            ws.write_string(row, col, value.strftime("%Y-%m-%d"), fmt)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(row, col, value, fmt)
         else:

@@ -17,7 +17,7 @@ FLAG_FILL = "#FFC7CE"      # red: violated rule / annotated cell
 FLAG_FONT = "#9C0006"
 TEXT_FLAG_FILL = "#F8CBAD"  # orange: a number typed as text
 
-NUM_FORMATS = {"count": "0", "signed": "0", "money": "#,##0.00###", "date": "yyyy-mm-dd",
+NUM_FORMATS = {"count": "0", "signed": "0", "money": "#,##0.00###", "date": "@",
                "phone": "@", "text": "@", "url": "@", "longtext": "@"}
 
 BASE = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "vcenter"}
