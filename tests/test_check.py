@@ -379,3 +379,15 @@ def test_phones_and_dates_as_offices_write_them_pass(tmp_path, phone, day):
     report.values.update({"info.phone": phone, "info.date": day})
     findings = check_file(generate(report, tmp_path / "东山镇.xlsx"))[1]
     assert [f for f in findings if f.code == "INFO"] == []
+
+
+def test_a_template_saved_without_a_number_typed_is_not_a_return(tmp_path):
+    findings = check_file(generate(Report.blank("东山镇", 2021), tmp_path / "东山镇.xlsx"))[1]
+    empty = [f for f in findings if f.code == "EMPTY"]
+    assert [(f.severity, f.message) for f in empty] == [(
+        "error", "表格一个数字都没有填写（二、主动公开、三、依申请公开、四、复议诉讼 的 166 个输入格全部空白），"
+                 "这不是一份填好的年度报表")]
+    assert {f.sheet for f in findings if f.code == "BLANK"} == {"基本信息", "六、其他事项"}  # not the tables
+    one = Report.blank("东山镇", 2021)
+    one.values["t3.new.natural"] = 0
+    assert "EMPTY" not in {f.code for f in check_file(generate(one, tmp_path / "一格.xlsx"))[1]}
