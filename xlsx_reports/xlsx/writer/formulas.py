@@ -5,6 +5,8 @@ from the same definition the checker evaluates in Python.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from xlsx_reports.form.model import Check, Field, Form, a1, col_letter
 from xlsx_reports.form.operators import FAIL, OPERATORS, PASS, PENDING, input_leaves
 
@@ -114,3 +116,19 @@ def totals_mismatch(form: Form, totals: list[Field]) -> str:
     """How many total cells differ from the sum of their terms (a typed-over or broken total)."""
     parts = [f"({ref(t, sheet=True)}<>{sum_expr(form, t.terms, sheet=True)})" for t in totals]
     return "=" + "+".join(parts) if parts else "=0"
+
+
+TEXT_COMPARED = 100   # characters of a long text compared (a formula's text is at most 255)
+
+
+def unchanged(field: Field, value) -> str:
+    """Conditional-format formula, TRUE while the cell still holds `value` (as read)."""
+    cell = ref(field, absolute=True)
+    if value is None or value == "":
+        return f"=LEN({cell})=0"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"=AND(ISNUMBER({cell}),{cell}={format(Decimal(value), 'f')})"
+    text = str(value)
+    head = text[:TEXT_COMPARED]
+    quoted = head.replace('"', '""')
+    return f'=AND(ISTEXT({cell}),LEN({cell})={len(text)},LEFT({cell},{len(head)})="{quoted}")'

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from xlsx_reports.form.model import Field, Form, Label, Sheet
 from xlsx_reports.form.values import Report
-from xlsx_reports.xlsx.writer.formulas import total_formula
+from xlsx_reports.xlsx.writer.formulas import total_formula, unchanged
 from xlsx_reports.xlsx.writer.styles import FONT_SIZE, Styles
 from xlsx_reports.xlsx.writer.validation import add_validation
 
@@ -24,6 +24,9 @@ TITLE_PT = 16
 PROTECT_OPTIONS = {"format_columns": True, "format_rows": True,
                    "select_locked_cells": False, "select_unlocked_cells": True}
 PREFILL_NOTE = "此格已根据上年报表预填，请核对；如有出入可直接修改。"
+# An annotated input's mark: ("value", v) while the cell still holds v; ("rule", None) when the
+# 校验 highlight of a broken form check marks it (see xlsx/annotate.py).
+Mark = tuple[str, Any]
 
 
 def text_units(text: str) -> float:
@@ -70,9 +73,11 @@ class SheetWriter:
     texts stay open for the district's own words."""
 
     def __init__(self, ws, sheet: Sheet, form: Form, report: Report, styles: Styles, *,
-                 prefilled: set[str], annotations: Mapping[str, str], summed: bool = False):
+                 prefilled: set[str], annotations: Mapping[str, str],
+                 marks: Mapping[str, Mark] | None = None, summed: bool = False):
         self.ws, self.sheet, self.form, self.report = ws, sheet, form, report
         self.styles, self.prefilled, self.annotations = styles, prefilled, annotations
+        self.marks = marks or {}
         self.summed = summed
 
     def write(self, password: str | None) -> None:
@@ -117,8 +122,12 @@ class SheetWriter:
         as_text = f.numeric and isinstance(value, str)
         editable = f.kind == "input" and not (self.summed and f.numeric)
         kind = "summed" if f.kind == "input" and not editable else f.kind
+        mark = self.marks.get(f.a1)
         fmt = self.styles.cell(kind, f.type, prefilled=f.key in self.prefilled,
-                               flagged=note is not None, as_text=as_text)
+                               flagged=note is not None and mark is None, as_text=as_text)
+        if mark is not None and mark[0] == "value":
+            self.ws.conditional_format(f.row, f.col, f.row, f.right, {
+                "type": "formula", "criteria": unchanged(f, mark[1]), "format": self.styles.flag()})
         if f.right != f.col:
             self.ws.merge_range(f.row, f.col, f.row, f.right, "", fmt)
         self._value(f, value, fmt)
@@ -162,7 +171,8 @@ class SheetWriter:
 
 def write_form_sheets(workbook, form: Form, report: Report, styles: Styles, *,
                       password: str | None, prefilled: Iterable[str],
-                      annotations: Mapping[tuple[str, str], str], summed: bool = False
+                      annotations: Mapping[tuple[str, str], str],
+                      marks: Mapping[tuple[str, str], Mark] | None = None, summed: bool = False
                       ) -> dict[str, Any]:
     """Adds one worksheet per form sheet, in form order; returns them by name."""
     keep = set(prefilled)
@@ -170,7 +180,8 @@ def write_form_sheets(workbook, form: Form, report: Report, styles: Styles, *,
     for sheet in form.sheets:
         ws = workbook.add_worksheet(sheet.name)
         notes = {cell: text for (name, cell), text in annotations.items() if name == sheet.name}
+        own = {cell: m for (name, cell), m in (marks or {}).items() if name == sheet.name}
         SheetWriter(ws, sheet, form, report, styles, prefilled=keep,
-                    annotations=notes, summed=summed).write(password)
+                    annotations=notes, marks=own, summed=summed).write(password)
         out[sheet.name] = ws
     return out
