@@ -121,23 +121,56 @@ def blocks_sheet(name: str, title: str, table: str, first_header: str,
 
 # --- Narrative and information sheets -------------------------------------------------
 
-def narrative_sheet(name: str, title: str, key: str, hint: str,
-                    extra: tuple[tuple[str, str, ValueType, str], ...] = ()) -> Sheet:
-    """A section written as prose: title, guidance, one large text cell, optional numbers.
+PARAGRAPHS = 30      # paragraph cells of a narrative; a pasted text of more lands in the last
+COUNT_LABEL = "以上各段合计字数（随填写自动更新）"
+NarrativeExtra = tuple[tuple[str, str, ValueType, str], ...]
+
+
+def narrative_sheet(name: str, title: str, key: str, hint: str, extra: NarrativeExtra = ()) -> Sheet:
+    """A section written as prose: title, guidance, a column of paragraph cells (one
+    paragraph each: Enter goes to the next, a multi-paragraph paste from Word fills one per
+    paragraph, in Excel, WPS and LibreOffice alike), the number of characters written, and
+    optional numbers.
 
     `extra` rows are (key, label, type, unit) inputs placed under the text (the 2021
     信息处理费 in 六).
     """
+    last = 2 + PARAGRAPHS - 1
+    labels = [Label(title, TITLE_ROW, 0, None, 1, role="title"),
+              Label(hint, 1, 0, None, 1, role="hint"),
+              Label(COUNT_LABEL, last + 1, 0, role="note")]
+    fields = [Field(key=key, labels=(title,), kind="input", type="longtext", sheet=name,
+                    row=2, col=0, last_row=last, table=key.split(".")[0])]
+    fields += _extra_fields(name, title, key, extra, last + 3, labels)
+    return Sheet(name=name, role="narrative", title=title, labels=_clean(labels),
+                 fields=tuple(fields), widths=(96, 14), heights=((1, 120),), hint=hint)
+
+
+def narrative_sheet_v1(name: str, title: str, key: str, hint: str, extra: NarrativeExtra = ()) -> Sheet:
+    """The layout of the 2025 season's workbooks (up to commit 557a8e3): one large merged
+    text cell. Kept so that returns made on it are still located and read."""
     labels = [Label(title, TITLE_ROW, 0, None, 1, role="title"),
               Label(hint, 1, 0, None, 1, role="hint")]
     fields = [Field(key=key, labels=(title,), kind="input", type="longtext", sheet=name,
                     row=2, col=0, last_col=1, table=key.split(".")[0])]
-    for i, (fkey, text, vtype, unit) in enumerate(extra):
-        labels.append(Label(text, 4 + i, 0, role="row"))
-        fields.append(Field(key=fkey, labels=(title, text), kind="input", type=vtype,
-                            sheet=name, row=4 + i, col=1, unit=unit, table=key.split(".")[0]))
+    fields += _extra_fields(name, title, key, extra, 4, labels)
     return Sheet(name=name, role="narrative", title=title, labels=_clean(labels),
                  fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint)
+
+
+def _extra_fields(name: str, title: str, key: str, extra: NarrativeExtra, first: int,
+                  labels: list[Label]) -> list[Field]:
+    fields = []
+    for i, (fkey, text, vtype, unit) in enumerate(extra):
+        labels.append(Label(text, first + i, 0, role="row"))
+        fields.append(Field(key=fkey, labels=(title, text), kind="input", type=vtype,
+                            sheet=name, row=first + i, col=1, unit=unit, table=key.split(".")[0]))
+    return fields
+
+
+def narrative_extra(sheet: Sheet) -> NarrativeExtra:
+    """The `extra` a narrative sheet was built with (to lay it out again)."""
+    return tuple((f.key, f.labels[-1], f.type, f.unit) for f in sheet.fields if f.type != "longtext")
 
 
 def info_sheet(name: str, title: str, items: tuple[tuple[str, str, str, ValueType], ...]) -> Sheet:

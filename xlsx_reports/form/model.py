@@ -86,10 +86,16 @@ class Field:
     rule: str = ""
     unit: str = ""
     table: str = ""
+    # a narrative: one paragraph per row, rows `row`..`last_row`, read back as one text
+    last_row: int | None = None
 
     @property
     def a1(self) -> str:
         return a1(self.row, self.col)
+
+    @property
+    def bottom(self) -> int:
+        return self.row if self.last_row is None else self.last_row
 
     @property
     def numeric(self) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from xlsx_reports.form.definitions import FORMATS, get_form
+from xlsx_reports.form.legacy import all_forms
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.model import Form, Label, Sheet, a1
 from xlsx_reports.xlsx.meta import CHECK_SHEET, DETAIL_SHEET, GUIDE_SHEET, META_SHEET, SUMMARY_SHEET, TEXTS_SHEET
@@ -86,11 +86,16 @@ class Located:
     sheet_of: dict[str, str] = field(default_factory=dict)   # workbook sheet -> form sheet
 
 
-def locate_form(raws: list[RawSheet], fmt: str | None, file: str) -> Located | None:
-    """The form the workbook holds: the metadata's, unless the labels clearly say otherwise."""
-    tries = {f: _locate(raws, get_form(f), file) for f in FORMATS}
-    best = max(tries.values(), key=lambda t: t.score)
-    chosen = tries.get(fmt) if fmt in tries else best
+def locate_form(raws: list[RawSheet], fmt: str | None, file: str,
+                fingerprint: str | None = None) -> Located | None:
+    """The form the workbook holds: the metadata's (format, and layout by its fingerprint:
+    an earlier season's layout is still read), unless the labels clearly say otherwise."""
+    tries = [_locate(raws, form, file) for form in all_forms()]
+    best = max(tries, key=lambda t: t.score)
+    same = [t for t in tries if t.form.format == fmt]
+    chosen = next((t for t in same if t.form.fingerprint == fingerprint), None)
+    if chosen is None:
+        chosen = max(same, key=lambda t: t.score) if same else best
     if best.score > chosen.score + 0.1:
         chosen = best
     return chosen if chosen.score >= MIN_SCORE else None
@@ -181,7 +186,7 @@ def _group(labels, key: Callable[[Label], int]) -> dict[int, list[Label]]:
 def _span(sheet: Sheet, axis: str) -> int:
     """One past the last row (or column) the form uses on this sheet."""
     if axis == "row":
-        ends = [lb.bottom for lb in sheet.labels] + [f.row for f in sheet.fields]
+        ends = [lb.bottom for lb in sheet.labels] + [f.bottom for f in sheet.fields]
     else:
         ends = [lb.right for lb in sheet.labels] + [f.right for f in sheet.fields]
     return max(ends) + 1

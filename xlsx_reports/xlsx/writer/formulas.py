@@ -129,6 +129,8 @@ def unchanged(field: Field, value) -> str:
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return f"=AND(ISNUMBER({cell}),{cell}={format(Decimal(value), 'f')})"
     text = str(value)
+    if field.bottom != field.row:   # a narrative: its first paragraph cell is compared
+        text = text.strip().split("\n")[0].strip()
     head = text[:TEXT_COMPARED]
     quoted = head.replace('"', '""')
     return f'=AND(ISTEXT({cell}),LEN({cell})={len(text)},LEFT({cell},{len(head)})="{quoted}")'

@@ -24,7 +24,8 @@ def _sheet_lines(form: Form) -> list[str]:
         numbers = [f for f in inputs if f.numeric]
         totals = [f for f in sheet.fields if f.kind == "total"]
         if sheet.role == "narrative":
-            what = "在下方的大单元格中填写文字（表中有写作提示）"
+            what = ("在下方的段落格中填写文字（表中有写作提示）：每格写一段，按 Enter 到下一段；"
+                    "可以直接粘贴 Word 中的多段文字，每段自动占一格")
             if numbers:
                 what += "，并填写" + "、".join(f.labels[-1] for f in numbers)
         elif numbers:

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 from xlsx_reports.form.model import Field, Form, Label, Sheet
 from xlsx_reports.form.values import Report
 from xlsx_reports.xlsx.writer.formulas import total_formula, unchanged
+from xlsx_reports.xlsx.writer.narrative import write_paragraphs
 from xlsx_reports.xlsx.writer.styles import FONT_SIZE, Styles
 from xlsx_reports.xlsx.writer.validation import add_validation
 
@@ -130,7 +131,12 @@ class SheetWriter:
                 "type": "formula", "criteria": unchanged(f, mark[1]), "format": self.styles.flag()})
         if f.right != f.col:
             self.ws.merge_range(f.row, f.col, f.row, f.right, "", fmt)
-        self._value(f, value, fmt)
+        if f.bottom != f.row:
+            width = self.sheet.widths[f.col]
+            write_paragraphs(self.ws, f, value, fmt, self.styles,
+                             lambda text: _lines(text, width) * LINE_PT + PAD_PT)
+        else:
+            self._value(f, value, fmt)
         if editable:  # a locked sum gets no typing prompt: nobody types there
             add_validation(self.ws, f)
         comment = note or (PREFILL_NOTE if f.key in self.prefilled else None)

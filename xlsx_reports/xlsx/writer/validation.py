@@ -43,5 +43,5 @@ def validation_options(field: Field) -> dict[str, Any]:
 
 
 def add_validation(worksheet, field: Field) -> None:
-    worksheet.data_validation(field.row, field.col, field.row, field.right,
+    worksheet.data_validation(field.row, field.col, field.bottom, field.right,
                               validation_options(field))
