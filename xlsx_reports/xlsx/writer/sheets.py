@@ -120,12 +120,11 @@ class SheetWriter:
     def _field(self, f: Field) -> None:
         value = self.report.value(f.key) if f.kind == "total" else self.report.values.get(f.key)
         note = self.annotations.get(f.a1)
-        as_text = f.numeric and isinstance(value, str)
         editable = f.kind == "input" and not (self.summed and f.numeric)
         kind = "summed" if f.kind == "input" and not editable else f.kind
         mark = self.marks.get(f.a1)
         fmt = self.styles.cell(kind, f.type, prefilled=f.key in self.prefilled,
-                               flagged=note is not None and mark is None, as_text=as_text)
+                               flagged=note is not None and mark is None)
         if mark is not None and mark[0] == "value":
             self.ws.conditional_format(f.row, f.col, f.row, f.right, {
                 "type": "formula", "criteria": unchanged(f, mark[1]), "format": self.styles.flag()})
