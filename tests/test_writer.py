@@ -257,3 +257,14 @@ def test_writing_is_atomic_and_leaves_no_partial_file(tmp_path):
         from xlsx_reports.xlsx.writer import write_workbook
         write_workbook(filled_report("2021"), target, extra=boom)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_locked_cells_cannot_be_selected_on_any_sheet_a_township_sees(written):
+    """OOXML selectLockedCells="1" forbids selecting locked cells: no keystroke reaches them."""
+    report, o, _ = written
+    for name in [s.name for s in report.form.sheets] + [GUIDE_SHEET, CHECK_SHEET]:
+        protection = o.wb[name].protection
+        assert protection.sheet and protection.selectLockedCells, name
+        assert not protection.selectUnlockedCells, name
+    links = [c for row in o.wb[CHECK_SHEET].iter_rows() for c in row if c.hyperlink]
+    assert links and all(c.protection.locked is False for c in links)   # still clickable
