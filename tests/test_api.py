@@ -56,9 +56,9 @@ def test_new_then_check_then_render_then_export(tmp_path):
     with pytest.raises(xr.CannotContinue) as exists:
         xr.new("东镇", 2021, out)
     assert exists.value.code == "OUTPUT-EXISTS"
-    result = xr.check(out)
-    assert result.exit_code == 0
-    assert {r["code"] for r in result.records()} >= {"BLANK"}
+    result = xr.check(out)   # a workbook nobody filled is not a return
+    assert result.exit_code == 1
+    assert {r["code"] for r in result.records()} >= {"EMPTY"}
     assert all(r["file"] == str(out) and r["unit"] == "东镇" for r in result.records())
     rendered = xr.render(HESHI, tmp_path / "r.md")
     assert rendered.written and (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# 河市镇")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -193,13 +192,14 @@ def test_roster_values_the_workbook_would_refuse_are_not_prefilled(tmp_path):
                                     "罗溪镇,李四,0595 2203 9158,2025-01-20\n")
     result = CliRunner().invoke(main, ["batch", str(roster), "--year", "2024", "-o", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
-    assert "  提示：名单中的联系电话“电话待定”不是有效的电话号码（只能包含数字和“-”，长度 7～20 位），未预填\n" \
-        in result.output
-    assert "  提示：名单中的填报日期“明天”不是日期（格式如 2025-01-20），未预填\n" in result.output
+    assert ("  提示：名单中的联系电话“电话待定”不是电话号码（只能填数字，可带区号括号、“-”、分机“转”，"
+            "几个号码之间用“、”隔开，如（0595）22039158、13800138000），未预填\n") in result.output
+    assert ("  提示：名单中的填报日期“明天”不是日期（请写明年、月、日，如 2025年1月20日 或 2025-01-20），"
+            "未预填\n") in result.output
     info = open_both(tmp_path / "o" / "河市镇_2024.xlsx").wb["基本信息"]
     assert (info["B6"].value, info["B7"].value, info["B9"].value) == ("张三", None, None)
     info = open_both(tmp_path / "o" / "罗溪镇_2024.xlsx").wb["基本信息"]
-    assert (info["B7"].value, info["B9"].value) == ("0595 2203 9158", datetime(2025, 1, 20))
+    assert (info["B7"].value, info["B9"].value) == ("0595 2203 9158", "2025-01-20")
 
 
 def test_cli_batch_refuses_a_format_that_does_not_fit_the_year(tmp_path):

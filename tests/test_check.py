@@ -362,9 +362,34 @@ def test_an_empty_section_asks_for_its_text_and_only_six_may_say_nothing(tmp_pat
 
 def test_a_pasted_phone_or_date_that_breaks_the_cell_rule_is_named(tmp_path):
     report = balanced(2021, "东山镇")
-    report.values.update({"info.phone": "电话待定", "info.date": "下周一"})
+    report.values.update({"info.phone": "电话待定", "info.date": "1月20日"})
     findings = check_file(generate(report, tmp_path / "东山镇.xlsx"))[1]
     assert [(f.code, f.severity, f.cells, f.message) for f in findings if f.code == "INFO"] == [
-        ("INFO", "warning", ("B7",), "基本信息!B7（联系电话）“电话待定”不是有效的电话号码（只能包含数字和“-”，长度 7～20 位）"),
-        ("INFO", "warning", ("B9",), "基本信息!B9（填报日期）“下周一”不是日期（格式如 2025-01-20）"),
+        ("INFO", "warning", ("B7",), "基本信息!B7（联系电话）“电话待定”不是电话号码（只能填数字，可带区号括号、"
+                                     "“-”、分机“转”，几个号码之间用“、”隔开，如（0595）22039158、13800138000）"),
+        ("INFO", "warning", ("B9",), "基本信息!B9（填报日期）“1月20日”没有写年份，请写明年、月、日，"
+                                     "如 2025年1月20日 或 2025-01-20"),
     ]
+
+
+@pytest.mark.parametrize("phone, day", [
+    ("（0595）22039158", "2025年1月20日"), ("(0595)22039158转8001", "2025-01-20"),
+    ("0595-22039158、13800138000", "2025/1/20"), ("13800138000；0595 2203 9158", "20250120"),
+])
+def test_phones_and_dates_as_offices_write_them_pass(tmp_path, phone, day):
+    report = balanced(2021, "东山镇")
+    report.values.update({"info.phone": phone, "info.date": day})
+    findings = check_file(generate(report, tmp_path / "东山镇.xlsx"))[1]
+    assert [f for f in findings if f.code == "INFO"] == []
+
+
+def test_a_template_saved_without_a_number_typed_is_not_a_return(tmp_path):
+    findings = check_file(generate(Report.blank("东山镇", 2021), tmp_path / "东山镇.xlsx"))[1]
+    empty = [f for f in findings if f.code == "EMPTY"]
+    assert [(f.severity, f.message) for f in empty] == [(
+        "error", "表格一个数字都没有填写（二、主动公开、三、依申请公开、四、复议诉讼 的 166 个输入格全部空白），"
+                 "这不是一份填好的年度报表")]
+    assert {f.sheet for f in findings if f.code == "BLANK"} == {"基本信息", "六、其他事项"}  # not the tables
+    one = Report.blank("东山镇", 2021)
+    one.values["t3.new.natural"] = 0
+    assert "EMPTY" not in {f.code for f in check_file(generate(one, tmp_path / "一格.xlsx"))[1]}

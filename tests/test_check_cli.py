@@ -113,8 +113,10 @@ def test_annotate_writes_a_marked_copy_and_leaves_the_original(towns, tmp_path):
     assert wb[T3]["J5"].comment.text.startswith("【错误 T3-BALANCE】三（总计）")
     assert wb[INFO]["B2"].comment.text.startswith("【提示 CACHED】")
     assert wb[T3]["D5"].comment is None
-    flagged, plain = wb[T3]["E5"].fill.fgColor.rgb, wb[T3]["D5"].fill.fgColor.rgb
-    assert flagged != plain
+    # the mark is the live rule highlight, not a fixed fill: it goes once the rule holds
+    assert wb[T3]["E5"].fill.fgColor.rgb == wb[T3]["D5"].fill.fgColor.rgb
+    live = {str(r.sqref): rule.formula[0] for r in wb[T3].conditional_formatting for rule in r.rules}
+    assert live["E5:E6 E26:E27"] == "NOT(SUM($E$5:$E$6)=SUM($E$26:$E$27))"
     assert run(towns, towns / "东山镇.xlsx", "--json").output.count("东山镇.xlsx") == 1
 
 
@@ -125,7 +127,12 @@ def test_annotated_copy_keeps_a_number_typed_as_text(tmp_path):
     assert run(path, "--annotate", out).exit_code == 1
     copy = read_workbook(out / "东山镇_批注.xlsx")
     assert copy.report.values["t3.new.natural"] == "５"
-    assert "应填数字 5" in openpyxl.load_workbook(out / "东山镇_批注.xlsx")[T3]["D5"].comment.text
+    ws = openpyxl.load_workbook(out / "东山镇_批注.xlsx")[T3]
+    assert "应填数字 5" in ws["D5"].comment.text
+    assert ws["D5"].comment.text.endswith("批注时该格的值：“５”")
+    marks = {str(r.sqref): rule.formula[0] for r in ws.conditional_formatting for rule in r.rules}
+    assert marks["D5"] == 'AND(ISTEXT($D$5),LEN($D$5)=1,LEFT($D$5,1)="５")'
+    assert ws["D5"].fill.fgColor.rgb == ws["E5"].fill.fgColor.rgb   # no fixed mark
 
 
 def test_roster_missing_unexpected_and_duplicate_units(towns, tmp_path):

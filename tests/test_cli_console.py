@@ -38,8 +38,8 @@ def test_every_command_on_a_gbk_console_with_a_name_outside_gbk(tmp_path):
         ["check", own, "下发", "--roster", roster, "--annotate", "批注"],
         ["check", own, "--json"],
         ["merge", "下发", "--unit", "𠀀区", "-o", "汇总.xlsx"],
-        ["render", own, "-o", "报告.md"],
-        ["render", own, "-o", "-", "--format", "txt"],
+        ["render", own, "-o", "报告.md", "--force"],
+        ["render", own, "-o", "-", "--format", "txt", "--force"],
         ["export", own],
         ["rules"],
         ["new", "--unit", f"{RARE}\n", "--year", "2021", "-o", "x.xlsx"],   # refused, in Chinese

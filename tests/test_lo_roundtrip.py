@@ -6,6 +6,7 @@ All workbooks go through one soffice process (module fixture) to keep the test f
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from fixtures_check.workbooks import balanced, generate, lo_fill, need_uno
@@ -167,3 +168,116 @@ def test_lo_old_xls_is_refused_with_advice(lo_books):
     assert [(f.code, f.message) for f in findings] == [(
         "UNREADABLE", "old.xls：这是旧版 Excel 97-2003 格式（.xls）；"
                       "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（*.xlsx）后重新提交")]
+
+
+# --- the clerk at the keyboard (issue 14) -----------------------------------------------------
+
+S1, S5 = "一、总体情况", "五、问题改进"
+LEGACY = Path(__file__).parent / "fixtures_legacy"
+PARAS = ("本年度，我镇认真贯彻落实《中华人民共和国政府信息公开条例》，围绕主动公开、依申请公开等五个方面开展工作。",
+         "全年主动公开政府信息 120 条，其中规范性文件 2 件。",
+         "依申请公开办理及时，未发生行政复议和行政诉讼。")
+PHONES = {"（0595）22039158": True, "(0595)22039158": True, "0595-22039158转8001": True,
+          "13800138000": True, "0595-22039158、13800138000": True, "0595 2203 9158；22039159": True,
+          "电话待定": False, "123": False, "2203915a": False}
+DATES = {"2025年1月20日": True, "2025-01-20": True, "2025/1/20": True, "20250120": True,
+         "1月20日": False, "下周一": False, "2025年1月": False}
+KEYS = ["GoRight"] * 7
+
+
+@pytest.fixture(scope="module")
+def clerk(tmp_path_factory):
+    """A blank 2024 workbook typed into, moved through, pasted into; an annotated copy corrected."""
+    need_uno()
+    from xlsx_reports.xlsx.annotate import annotate
+    tmp = tmp_path_factory.mktemp("clerk")
+    blank = generate(Report.blank("东山镇", 2024), tmp / "blank.xlsx")
+    wrong = balanced(2024)
+    wrong.values["t3.new.natural"] = "５"          # text: NONNUM, a value mark on D5
+    wrong.values["t3.carried.business"] = 2        # E6: T3-BALANCE, the rule's live mark
+    source = generate(wrong, tmp / "东山镇.xlsx")
+    reading, findings = check_file(source)
+    copy = annotate(reading, findings, tmp)
+    legacy = tmp / "legacy_in.xlsx"    # LibreOffice leaves a lock file beside what it opens
+    legacy.write_bytes((LEGACY / "东山镇_2024_557a8e3.xlsx").read_bytes())
+    marked = ["D5", "E5", "E6", "F5"]
+    jobs = [
+        {"in": str(blank), "out": str(tmp / "moved_t3.xlsx"), "ops": [
+            {"op": "moves", "sheet": T3, "cell": "D5", "keys": KEYS, "record": "t3"}]},
+        {"in": str(blank), "out": str(tmp / "moved_info.xlsx"), "ops": [
+            {"op": "moves", "sheet": INFO, "cell": "B4", "keys": ["GoDown"] * 7,
+             "record": "info"}]},
+        {"in": str(blank), "out": str(tmp / "typed.xlsx"), "ops": [
+            {"op": "type", "sheet": S1, "cell": "A3", "text": PARAS[0], "then": "GoDown"},
+            {"op": "type", "sheet": S1, "text": PARAS[1], "then": "GoDown"},
+            {"op": "type", "sheet": S1, "text": PARAS[2], "then": "GoDown"},
+            # what a paste from Word leaves (a paragraph a cell, an empty cell for an empty
+            # line): pasting itself crashes a headless LibreOffice, see lo_fill.py
+            {"op": "text", "sheet": S5, "cell": "A3", "value": PARAS[0]},
+            {"op": "text", "sheet": S5, "cell": "A5", "value": PARAS[1]},
+            {"op": "text", "sheet": S5, "cell": "A6", "value": PARAS[2]},
+            {"op": "type", "sheet": INFO, "cell": "B7", "text": "（0595）22039158"},
+            {"op": "type", "sheet": INFO, "cell": "B9", "text": "2025年1月20日"}]},
+        {"in": str(blank), "out": str(tmp / "validated.xlsx"), "ops": [
+            {"op": "validate", "sheet": INFO, "cell": "B7", "texts": list(PHONES), "record": "phone"},
+            {"op": "validate", "sheet": INFO, "cell": "B9", "texts": list(DATES), "record": "date"},
+        ]},
+        {"in": str(legacy), "out": str(tmp / "legacy.xlsx"), "ops": [
+            {"op": "moves", "sheet": T3, "cell": "D5", "keys": KEYS, "record": "legacy_t3"}]},
+        # typing and reading the marks in separate sessions: LibreOffice 7.4 headless crashes
+        # when key commands follow the protection being lifted and restored (see lo_fill)
+        {"in": str(copy), "out": str(tmp / "c0.xlsx"), "ops": [
+            {"op": "marks", "sheet": T3, "cells": marked, "record": "before"}]},
+        {"in": str(copy), "out": str(tmp / "half.xlsx"), "ops": [
+            {"op": "type", "sheet": T3, "cell": "D5", "text": "5"}]},
+        {"in": str(tmp / "half.xlsx"), "out": str(tmp / "c1.xlsx"), "ops": [
+            {"op": "marks", "sheet": T3, "cells": marked, "record": "half"}]},
+        {"in": str(tmp / "half.xlsx"), "out": str(tmp / "corrected.xlsx"), "ops": [
+            {"op": "type", "sheet": T3, "cell": "E6", "text": "0"}]},
+        {"in": str(tmp / "corrected.xlsx"), "out": str(tmp / "c2.xlsx"), "ops": [
+            {"op": "marks", "sheet": T3, "cells": marked, "record": "after"}]},
+    ]
+    results = lo_fill(tmp, jobs)
+    return tmp, results
+
+
+def test_lo_locked_cells_cannot_be_reached_so_typing_never_meets_them(clerk):
+    """The arrow keys stop at the last input (I5) instead of entering the locked total J5;
+    on 基本信息 they never leave the inputs B4:B10. A workbook of the old layout let the
+    cursor onto J5, where each keystroke raised a "protected cell" box."""
+    _, seen = clerk
+    form = Report.blank("东山镇", 2024).form
+    inputs = {(f.sheet, f.a1) for f in form.inputs}
+    assert seen["t3"] == ["E5", "F5", "G5", "H5", "I5", "I5", "I5"]
+    assert seen["info"] == ["B5", "B6", "B7", "B8", "B9", "B10", "B10"]
+    assert all((T3, c) in inputs for c in seen["t3"]) and all((INFO, c) in inputs for c in seen["info"])
+    assert seen["legacy_t3"][5] == "J5"
+
+
+def test_lo_three_paragraphs_typed_and_pasted_are_read_back_as_one_text(clerk):
+    tmp, _ = clerk
+    reading = read_workbook(tmp / "typed.xlsx")
+    assert reading.report.values["s1.text"] == "\n".join(PARAS)
+    assert reading.report.values["s5.text"] == "\n".join(PARAS)
+    assert reading.report.values["info.phone"] == "（0595）22039158"
+    assert reading.report.values["info.date"] == "2025年1月20日"   # kept as typed, not a date of this year
+    cached = openpyxl.load_workbook(tmp / "typed.xlsx", data_only=True)[S1]
+    assert cached["B3"].value == f"{len(PARAS[0])} 字"
+    assert cached["B33"].value == f"{sum(map(len, PARAS))} 字"
+
+
+def test_lo_evaluates_the_phone_and_date_rules_as_check_does(clerk):
+    from xlsx_reports.form.types import text_problem
+    _, seen = clerk
+    assert seen["phone"] == PHONES
+    assert seen["date"] == DATES
+    assert {t: text_problem("phone", t) is None for t in PHONES} == PHONES
+    assert {t: text_problem("date", t) is None for t in DATES} == DATES
+
+
+def test_lo_annotated_marks_go_once_the_cells_are_corrected(clerk):
+    tmp, seen = clerk
+    assert seen["before"] == {"D5": True, "E5": True, "E6": True, "F5": False}
+    assert seen["half"] == {"D5": False, "E5": True, "E6": True, "F5": False}
+    assert seen["after"] == {"D5": False, "E5": False, "E6": False, "F5": False}
+    assert check_file(tmp / "corrected.xlsx")[1] == []

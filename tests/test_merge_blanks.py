@@ -28,11 +28,12 @@ def test_blank_cells_are_named_per_unit_and_kept_as_a_warning(tmp_path):
     assert result.blanks == {"乙镇": ["s6.fee.count"]}
     lines = result.summary_lines()
     assert "空白单元格（按 0 计入汇总，空白不等于 0，请核实）：1 个单位共 1 格" in lines
-    assert "  乙镇：六、其他事项!B5" in lines
+    cell = result.report.form.field("s6.fee.count").a1
+    assert f"  乙镇：六、其他事项!{cell}" in lines
     out = tmp_path / "total.xlsx"
     write_merged(result, out)
     findings = [f for f in check_file(out)[1] if f.code == "BLANK" and f.sheet == DETAIL_SHEET]
     assert len(findings) == 1
     f = findings[0]
-    assert "乙镇" in f.message and "六、其他事项!B5" in f.message
+    assert "乙镇" in f.message and f"六、其他事项!{cell}" in f.message
     assert f.cells[0].startswith(detail_column(result.report.form, "s6.fee.count"))

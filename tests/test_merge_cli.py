@@ -214,3 +214,15 @@ def test_a_city_roster_names_districts_whose_totals_contain_townships(towns, tmp
     assert city.exit_code == 0, city.output
     assert "名单中未报送：1 个单位：鲤城区" in city.output
     assert "不在名单中" not in city.output
+
+
+def test_a_never_filled_template_is_left_out_and_named_even_with_allow_errors(tmp_path):
+    from xlsx_reports.form.values import Report
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    make_unit(inputs, "东山镇")
+    write_workbook(Report.blank("西岭乡", 2020), inputs / "西岭乡.xlsx")
+    result = run(str(inputs), "--unit", "某区", "-o", str(tmp_path / "汇总.xlsx"), "--allow-errors")
+    assert "西岭乡" in result.output and "表格一个数字都没有填写，不是填好的报表" in result.output
+    merged = read_workbook(tmp_path / "汇总.xlsx")
+    assert merged.metadata.units == ["东山镇"]

@@ -54,7 +54,8 @@ def test_the_metadata_alone_decides_whether_the_numbers_are_locked(tmp_path, kin
     write_workbook(report, tmp_path / "out.xlsx", metadata=meta)
     wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
     assert wb["三、依申请公开"]["D5"].protection.locked is locked
-    assert wb["六、其他事项"]["B5"].protection.locked is locked      # 六's 收费 count is a number
+    fee = report.form.field("s6.fee.count")                          # 六's 收费 count is a number
+    assert wb[fee.sheet][fee.a1].protection.locked is locked
     assert wb["一、总体情况"]["A3"].protection.locked is False
     assert wb["基本信息"]["B5"].protection.locked is False
     title = wb[GUIDE_SHEET]["A1"].value

@@ -165,3 +165,15 @@ def test_an_unwritable_output_is_named_as_given(workbook, tmp_path):
         out = blocker / f"r.{ext}"
         code, output = run("render", workbook, "-o", out)
         assert (code, output.splitlines()[0]) == (2, f"错误：无法写入 {out}：路径中有一部分是文件，不是文件夹")
+
+
+def test_a_never_filled_template_is_no_report_without_force(tmp_path):
+    from xlsx_reports.form.values import Report
+    path = tmp_path / "空表.xlsx"
+    write_workbook(Report.blank("河市镇", 2020), path)
+    out = tmp_path / "report.md"
+    code, output = run("render", path, "-o", out)
+    assert code == 1 and not out.exists()
+    assert "[错误 EMPTY] 表格一个数字都没有填写" in output and "未生成报告" in output
+    code, output = run("render", path, "-o", out, "--force")
+    assert code == 1 and "已生成草稿" in output and out.exists()

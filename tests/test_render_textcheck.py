@@ -100,7 +100,7 @@ def test_fee_in_prose_is_compared_with_the_fee_cells():
         ("TXT-FEE", Decimal("3940"), Decimal("394"), ("A3",))]
     assert fee_findings("本年度共对3件政府信息公开申请收取信息处理费。") == [("TXT-FEE", 2, 3, ("A3",))]
     found = check_report(r)
-    assert found[0].message == ("文字写“3件政府信息公开申请收取信息处理费”，但 六、其他事项!B5"
+    assert found[0].message == ("文字写“3件政府信息公开申请收取信息处理费”，但 六、其他事项!B35"
                                 "（信息处理费：收费件数（件））填的是 2")
     assert [f[2] for f in fee_findings("本年度未收取政府信息公开信息处理费。")] == [0, 0]
     r.values.update({"s6.fee.count": 0, "s6.fee.amount": Decimal("0")})

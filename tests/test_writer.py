@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
+from xlsx_reports.form.types import value_rule
 from test_writer_helpers import filled_report, meta_rows, validations_at, write_and_open
 
 from xlsx_reports.form.definitions import get_form
@@ -46,8 +48,7 @@ def test_every_label_at_its_address_with_its_merge(written):
 
 TYPE_RULES = {"count": ("whole", "greaterThanOrEqual", "0"),
               "signed": ("whole", None, "-999999999"),
-              "money": ("decimal", "greaterThanOrEqual", "0"),
-              "date": ("date", None, "36526")}
+              "money": ("decimal", "greaterThanOrEqual", "0")}
 
 
 def test_every_input_unlocked_shaded_and_validated_by_type(written):
@@ -64,8 +65,9 @@ def test_every_input_unlocked_shaded_and_validated_by_type(written):
         if f.type in TYPE_RULES:
             assert (dv.type, dv.operator, dv.formula1) == TYPE_RULES[f.type], f.key
             assert dv.error and dv.errorStyle in (None, "stop") and dv.showErrorMessage
-        elif f.type == "phone":
-            assert dv.type == "custom" and f"LEN({f.a1})>=7" in dv.formula1
+        elif f.type in ("phone", "date"):   # the type table's formula, for this very cell
+            assert dv.type == "custom" and "=" + dv.formula1 == value_rule(f.type).formula(f.a1)
+            assert dv.error and dv.showErrorMessage
         elif f.choices:   # 单位层级: the closed list, exactly
             assert dv.type == "list" and dv.formula1 == '"' + ",".join(f.choices) + '"', f.key
         else:
@@ -124,8 +126,8 @@ def test_input_values_written_with_their_types(written):
         want = report.values.get(f.key)
         if f.type == "money":
             assert Decimal(str(got)) == want, f.key
-        elif f.type == "date":
-            assert got.date().isoformat() == want
+        elif f.type == "date":   # a text cell: the date as typed, never a machine-year date
+            assert got == want and o.wb[f.sheet][f.a1].number_format == "@"
         else:
             assert got == want, f.key
 
@@ -257,3 +259,14 @@ def test_writing_is_atomic_and_leaves_no_partial_file(tmp_path):
         from xlsx_reports.xlsx.writer import write_workbook
         write_workbook(filled_report("2021"), target, extra=boom)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_locked_cells_cannot_be_selected_on_any_sheet_a_township_sees(written):
+    """OOXML selectLockedCells="1" forbids selecting locked cells: no keystroke reaches them."""
+    report, o, _ = written
+    for name in [s.name for s in report.form.sheets] + [GUIDE_SHEET, CHECK_SHEET]:
+        protection = o.wb[name].protection
+        assert protection.sheet and protection.selectLockedCells, name
+        assert not protection.selectUnlockedCells, name
+    links = [c for row in o.wb[CHECK_SHEET].iter_rows() for c in row if c.hyperlink]
+    assert links and all(c.protection.locked is False for c in links)   # still clickable

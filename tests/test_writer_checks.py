@@ -1,6 +1,8 @@
 """The 校验 sheet, the in-place highlighting and the 填报说明 sheet of generated workbooks."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from test_writer_helpers import filled_report, write_and_open
 
@@ -33,7 +35,7 @@ def test_one_row_per_form_check_with_text_advice_and_live_formula(tmp_path, fmt)
         (c.code, c.text, c.advice) for c in report.form.checks]
     assert {r["severity"] for r in rows} <= {"错误", "提示"}
     for r in rows:
-        assert r["formula"].startswith('=IF((COUNTBLANK(') and '"✓","✗"' in r["formula"]
+        assert r["formula"].startswith('=IF(') and '>0,"待填","✓"),"✗")' in r["formula"]
         assert r["formula"].count("'") >= 2   # sheet-qualified references
 
 
@@ -88,7 +90,7 @@ def test_violations_and_text_numbers_highlighted_in_place(tmp_path):
     ws = o.wb["三、依申请公开"]
     rules = [(str(rng.sqref), rule.formula[0]) for rng in ws.conditional_formatting for rule in rng.rules]
     balance = [r for r in rules if r[0] == "D5:D6 D28:D29"]
-    assert balance and balance[0][1].startswith("AND(NOT((COUNTBLANK($D$5:$D$27)+COUNTBLANK($D$29))>0)")
+    assert balance and balance[0][1] == "NOT(SUM($D$5:$D$6)=SUM($D$28:$D$29))"
     assert ("D5:I27", "ISTEXT(D5)") in rules and ("D29:I29", "ISTEXT(D29)") in rules
     fee = report_form_cell("2021", "t2.fees.amount")
     t2 = [str(rng.sqref) for rng in o.wb["二、主动公开"].conditional_formatting for _ in rng.rules]
@@ -122,3 +124,27 @@ def test_guide_without_deadline_does_not_invent_one(tmp_path):
     text = "\n".join(str(c.value) for c in o.wb[GUIDE_SHEET]["A"] if c.value)
     assert "截止" not in text and "国办公开办函〔2019〕60号" in text
     assert "采购总金额：单位是元" in text and "本年增/减：增加填正数，减少填负数" in text
+
+
+@pytest.mark.parametrize("blank", [None, "t3.new.research", "t3.public.research"])
+def test_the_check_sheet_and_check_agree_on_every_rule_even_with_blanks(tmp_path, blank):
+    """A column with a blank and a wrong balance: ✗ on the sheet, an error from `check`."""
+    from xlsx_reports.check.workbook import check_file
+
+    report = filled_report("2021")
+    report.values["t3.carry_over.research"] += 2
+    report.values["t2.fees.amount"] = Decimal("1.23456")
+    if blank:
+        report.values[blank] = None
+    o, _ = write_and_open(tmp_path, report)
+    findings = check_file(tmp_path / "out.xlsx")[1]
+    rows = check_rows(o)
+    assert [r["status"] == "✗" for r in rows] == [
+        any(f.code == c.code and set(f.cells) <= {report.form.field(k).a1 for k in c.keys}
+            and f.message.startswith(c.text + "：") for f in findings)
+        for c in report.form.checks]
+    assert sum(r["status"] == "✗" for r in rows) >= 2
+    assert [r["status"] for r in rows if r["code"] == "T3-BALANCE"][2] == "✗"
+    if blank:
+        research = next(f for f in findings if f.code == "T3-BALANCE" and "F" in f.cells[0])
+        assert research.severity == "error" and "空白，按 0 计" in research.message

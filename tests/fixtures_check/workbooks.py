@@ -130,8 +130,9 @@ def need_uno() -> None:
     pytest.skip("python3-uno not installed")
 
 
-def lo_fill(tmp_path, jobs: list[dict]) -> None:
-    """Runs LibreOffice (one process for all jobs) to fill, recalculate and save workbooks."""
+def lo_fill(tmp_path, jobs: list[dict]) -> dict:
+    """Runs LibreOffice (one process for all jobs) to fill, recalculate and save workbooks;
+    returns what the jobs' recording ops saw ({record name: result})."""
     spec = tmp_path / "lo_jobs.json"
     profile = tmp_path / "lo_profile"
     spec.write_text(_json.dumps({"profile": str(profile), "jobs": jobs}, ensure_ascii=False),
@@ -142,3 +143,5 @@ def lo_fill(tmp_path, jobs: list[dict]) -> None:
     assert done.returncode == 0, done.stderr
     missing = [j["out"] for j in jobs if not _Path(j["out"]).exists()]
     assert not missing, f"LibreOffice did not write {missing}"
+    results = _Path(str(spec) + ".results.json")
+    return _json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}

@@ -14,6 +14,7 @@ from typing import AbstractSet, Any, Iterator
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.definitions import LEVEL_KEY
 from xlsx_reports.form.model import Check, Field, a1
+from xlsx_reports.form.operators import FAIL, OPERATORS, evaluate
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.values import number_text
 
@@ -22,7 +23,6 @@ TOKEN = re.compile(
     r"(?P<c0>[A-Z]{1,3})(?P<r0>\d+)(?::(?P<c1>[A-Z]{1,3})(?P<r1>\d+))?)"
     r"|(?P<func>[A-Z][A-Z0-9.]*\()|(?P<op>[+\-,()])")
 TERMS_SHOWN = 6      # longer sums are shown by their non-zero terms
-OP_TEXT = {"eq": "应等于", "ge": "应不小于", "le": "应不大于", "lt": "应小于", "zero_or_ne": "却等于"}
 
 
 def _col_index(letters: str) -> int:
@@ -201,37 +201,29 @@ def check_findings(ctx: Context) -> Iterator[Finding]:
 
 
 def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:
-    if check.op == "decimals_le":
-        for key in check.left:
+    outcome = evaluate(check, ctx.report)
+    if outcome.status != FAIL:
+        return
+    op = OPERATORS[check.op]
+    if op.per_cell:
+        for key in outcome.failing:
             v = ctx.value(key)
-            exponent = v.normalize().as_tuple().exponent if isinstance(v, Decimal) else 0
-            if isinstance(exponent, int) and -exponent > int(check.const or 0):
-                yield ctx.finding(check.code, check.severity,
-                                  f"{check.text}：{ctx.where(key)} 填的是 {number_text(v)}",
-                                  [key], expected=int(check.const or 0), actual=v, advice=check.advice)
+            yield ctx.finding(check.code, check.severity,
+                              f"{check.text}：{ctx.where(key)} 填的是 {number_text(v)}",
+                              [key], expected=int(check.const or 0), actual=v, advice=check.advice)
         return
-    left = ctx.report.total(check.left)
-    right = ctx.report.total(check.right) if check.right else check.const
-    if _holds(check.op, left, right):
-        return
+    left, right = outcome.left, outcome.right
     lhs = _side(ctx, check.left)
-    if check.op == "zero_iff_zero":
-        rhs = _side(ctx, check.right)
-        msg = f"{check.text}：{lhs}，{rhs}"
+    if not op.text:   # a relation between the two sides (zero_iff_zero): both are shown
+        msg = f"{check.text}：{lhs}，{_side(ctx, check.right)}"
     else:
-        rhs = _side(ctx, check.right) if check.right else number_text(right or 0)
-        msg = f"{check.text}：{lhs}，{OP_TEXT[check.op]} {rhs}"
-    blanks = [ctx.a1(k) for k in check.keys if ctx.value(k) is None]
+        rhs = _side(ctx, check.right) if check.right else number_text(right)
+        msg = f"{check.text}：{lhs}，{op.text} {rhs}"
+    blanks = [ctx.a1(k) for k in outcome.blanks if k in ctx.reading.cells]
     if blanks:
         msg += f"（其中 {'、'.join(blanks)} 空白，按 0 计）"
     yield ctx.finding(check.code, check.severity, msg, list(check.keys), expected=right,
                       actual=left, advice=check.advice)
-
-
-def _holds(op: str, left, right) -> bool:
-    return {"eq": left == right, "ge": left >= right, "le": left <= right, "lt": left < right,
-            "zero_iff_zero": (left == 0) == (right == 0),
-            "zero_or_ne": left == 0 or left != right}[op]
 
 
 def _side(ctx: Context, keys: tuple[str, ...]) -> str:

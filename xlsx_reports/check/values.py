@@ -14,7 +14,7 @@ from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.numbers import number_text  # noqa: F401  (also imported from here)
 from xlsx_reports.core.numerals import CHINESE, chinese_number
 from xlsx_reports.form.model import Field
-from xlsx_reports.form.values import text_problem
+from xlsx_reports.form.types import text_problem
 from xlsx_reports.check.context import Context
 
 TYPE_CODE = {"t2": "T2-TYPE", "t3": "T3-TYPE", "t4": "T4-TYPE"}
@@ -40,13 +40,16 @@ def meant_number(text: str) -> Decimal | None:
 
 
 def value_findings(ctx: Context) -> Iterator[Finding]:
+    empty = _never_filled(ctx)
+    if empty:
+        yield empty
     blanks: dict[str, list[Field]] = {}
     for f in ctx.form.inputs:
         if f.key not in ctx.reading.cells:
             continue
         value = ctx.value(f.key)
         if value is None:
-            if f.type != "longtext" and not f.optional:
+            if f.type != "longtext" and not f.optional and not (empty and f.table in _tables(ctx)):
                 blanks.setdefault(ctx.sheet_of(f.key), []).append(f)
             continue
         if f.numeric:
@@ -58,6 +61,27 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
     for sheet, fields in blanks.items():
         yield _blank(ctx, sheet, fields)
     yield from _narratives(ctx)
+
+
+def _tables(ctx: Context) -> set[str]:
+    return {s.table for s in ctx.form.sheets if s.role == "table"}
+
+
+def _never_filled(ctx: Context) -> Finding | None:
+    """EMPTY: a template saved without a single table input typed is not a return (it
+    would be summed as zeros and rendered as a final report with empty tables)."""
+    meta = ctx.reading.metadata
+    if meta is not None and meta.kind != "unit":
+        return None
+    tables = _tables(ctx)
+    inputs = [f for f in ctx.form.inputs if f.table in tables and f.key in ctx.reading.cells]
+    if not inputs or any(ctx.value(f.key) is not None for f in inputs):
+        return None
+    names = "、".join(s.name for s in ctx.form.sheets if s.role == "table")
+    return ctx.sheet_finding(
+        "EMPTY", "error", f"表格一个数字都没有填写（{names} 的 {len(inputs)} 个输入格全部空白），"
+        "这不是一份填好的年度报表", "", expected=len(inputs), actual=0,
+        advice="请在各表格中逐格填写本年度的数字（没有发生的填 0）后重新报送。")
 
 
 def _numeric(ctx: Context, f: Field, value) -> Iterator[Finding]:

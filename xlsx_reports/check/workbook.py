@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from xlsx_reports.form.definitions import format_for_year
+from xlsx_reports.form.types import value_rule
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.core.a1 import a1
 from xlsx_reports.xlsx.meta import GUIDE_SHEET, GUIDE_TITLE_CELL
@@ -22,7 +23,6 @@ from xlsx_reports.check.values import value_findings
 from xlsx_reports.check.years import year_findings
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
-VALIDATION_TYPE = {"count": "whole", "signed": "whole", "money": "decimal"}  # as the xlsx stores it
 
 
 def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[Finding]:
@@ -142,7 +142,7 @@ def protection_findings(ctx: Context) -> Iterator[Finding]:
     meta = ctx.reading.metadata
     # a merged workbook's numbers are locked sums, not typed: they carry no validation
     summed = meta is not None and meta.kind == "merged"
-    numeric = {} if summed else {f.key: VALIDATION_TYPE[f.type] for f in ctx.form.numeric_inputs}
+    numeric = {} if summed else {f.key: value_rule(f.type).stored for f in ctx.form.numeric_inputs}
     for sheet in ctx.reading.sheets:
         if sheet.form_sheet is None:
             continue

@@ -5,6 +5,7 @@ once when a form is defined, so the writer, reader and checker share one layout.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from xlsx_reports.form.model import Axis, Block, Entry, Field, Grid, Label, Sheet
@@ -119,25 +120,60 @@ def blocks_sheet(name: str, title: str, table: str, first_header: str, blocks: t
 
 # --- Narrative and information sheets -------------------------------------------------
 
-def narrative_sheet(name: str, title: str, key: str, hint: str,
-                    extra: tuple[Entry, ...] = (), *,
-                    min_chars: int = 0, none_ok: bool = False) -> Sheet:
-    """A section written as prose: title, guidance, one large text cell, optional numbers.
+PARAGRAPHS = 30      # paragraph cells of a narrative; a pasted text of more lands in the last
+COUNT_LABEL = "以上各段合计字数（随填写自动更新）"
 
-    `extra` are inputs placed under the text (the 2021 信息处理费 in 六).
+
+def narrative_sheet(name: str, title: str, key: str, hint: str, extra: tuple[Entry, ...] = (), *,
+                    min_chars: int = 0, none_ok: bool = False) -> Sheet:
+    """A section written as prose: title, guidance, a column of paragraph cells (one
+    paragraph each: Enter goes to the next, a multi-paragraph paste from Word fills one per
+    paragraph, in Excel, WPS and LibreOffice alike), the number of characters written, and
+    optional numbers.
+
+    `extra` are inputs placed under the text (the 2021 信息处理费 in 六); `min_chars` and
+    `none_ok` say what content the section needs (NARRATIVE).
     """
+    last = 2 + PARAGRAPHS - 1
     labels = [Label(title, TITLE_ROW, 0, None, 1, role="title"),
-              Label(hint, 1, 0, None, 1, role="hint")]
+              Label(hint, 1, 0, None, 1, role="hint"),
+              Label(COUNT_LABEL, last + 1, 0, role="note")]
     fields = [Field(key=key, labels=(title,), kind="input", type="longtext", sheet=name,
-                    row=2, col=0, last_col=1, table=key.split(".")[0])]
-    for i, e in enumerate(extra):
-        labels.append(Label(e.label, 4 + i, 0, role="row"))
-        fields.append(Field(key=e.key, labels=(title, e.label), kind=e.kind, type=e.type,
-                            sheet=name, row=4 + i, col=1, unit=e.unit, table=key.split(".")[0],
-                            topic=e.topic))
+                    row=2, col=0, last_row=last, table=key.split(".")[0])]
+    fields += _extra_fields(name, title, key, extra, last + 3, labels)
     return Sheet(name=name, role="narrative", title=title, labels=_clean(labels),
-                 fields=tuple(fields), widths=(88, 22), heights=((1, 120), (2, 400)), hint=hint,
+                 fields=tuple(fields), widths=(96, 14), heights=((1, 120),), hint=hint,
                  min_chars=min_chars, none_ok=none_ok)
+
+
+def narrative_sheet_v1(sheet: Sheet) -> Sheet:
+    """`sheet` in the layout of the 2025 season's workbooks (up to commit 557a8e3): one large
+    merged text cell. Kept so that returns made on it are still located and read."""
+    text = next(f for f in sheet.fields if f.type == "longtext")
+    labels = [Label(sheet.title, TITLE_ROW, 0, None, 1, role="title"),
+              Label(sheet.hint, 1, 0, None, 1, role="hint")]
+    fields = [Field(key=text.key, labels=(sheet.title,), kind="input", type="longtext",
+                    sheet=sheet.name, row=2, col=0, last_col=1, table=text.table)]
+    fields += _extra_fields(sheet.name, sheet.title, text.key, narrative_extra(sheet), 4, labels)
+    return replace(sheet, labels=_clean(labels), fields=tuple(fields), widths=(88, 22),
+                   heights=((1, 120), (2, 400)))
+
+
+def _extra_fields(name: str, title: str, key: str, extra: tuple[Entry, ...], first: int,
+                  labels: list[Label]) -> list[Field]:
+    fields = []
+    for i, e in enumerate(extra):
+        labels.append(Label(e.label, first + i, 0, role="row"))
+        fields.append(Field(key=e.key, labels=(title, e.label), kind=e.kind, type=e.type,
+                            sheet=name, row=first + i, col=1, unit=e.unit, table=key.split(".")[0],
+                            topic=e.topic))
+    return fields
+
+
+def narrative_extra(sheet: Sheet) -> tuple[Entry, ...]:
+    """The `extra` a narrative sheet was built with (to lay it out again)."""
+    return tuple(Entry(f.key, f.labels[-1], f.type, f.kind, f.unit, f.topic)
+                 for f in sheet.fields if f.type != "longtext")
 
 
 def info_sheet(name: str, title: str, items: tuple[Entry, ...],

@@ -80,6 +80,8 @@ class Field:
     choices: tuple[str, ...] = ()
     # may stay blank, and is absent from workbooks made before it was added (read as blank)
     optional: bool = False
+    # a narrative: one paragraph per row, rows `row`..`last_row`, read back as one text
+    last_row: int | None = None
 
     @property
     def a1(self) -> str:
@@ -94,6 +96,10 @@ class Field:
     def short(self) -> str:
         """The field's own label, or its topic where prose needs only that."""
         return self.topic or self.labels[-1]
+
+    @property
+    def bottom(self) -> int:
+        return self.row if self.last_row is None else self.last_row
 
     @property
     def numeric(self) -> bool:

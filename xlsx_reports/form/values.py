@@ -5,9 +5,7 @@ definition, exactly as the workbook's formulas do (a blank term counts as 0, lik
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,23 +13,6 @@ from xlsx_reports.form.definitions import format_for_year, get_form
 from xlsx_reports.form.model import Form
 
 Number = int | Decimal
-
-
-PHONE_SEPARATORS = re.compile(r"[-\s转]")
-
-
-def text_problem(value_type: str, text: str) -> str | None:
-    """Why a one-line value breaks its cell's rule (the workbook's validation says the same);
-    None when it is fine. Excel checks only what is typed, so pasted values need this."""
-    if value_type == "phone":
-        if not (7 <= len(text) <= 20 and PHONE_SEPARATORS.sub("", text).isdigit()):
-            return "不是有效的电话号码（只能包含数字和“-”，长度 7～20 位）"
-    if value_type == "date":
-        try:
-            date.fromisoformat(text[:10] if len(text) > 10 and text[10] in " T" else text)
-        except ValueError:
-            return "不是日期（格式如 2025-01-20）"
-    return None
 
 
 def period_text(year: int) -> str:

@@ -23,7 +23,8 @@ from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.core.parallel import run
 from xlsx_reports.form.model import Form
 from xlsx_reports.xlsx.meta import Metadata
-from xlsx_reports.form.values import Report, text_problem
+from xlsx_reports.form.types import text_problem
+from xlsx_reports.form.values import Report
 from xlsx_reports.generate.prefill import Prefill, prefill_from_file
 from xlsx_reports.core.roster import Roster, RosterEntry, shown, unit_problem
 

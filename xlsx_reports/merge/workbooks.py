@@ -147,6 +147,10 @@ class _Selection:
                            f"的工作簿，本次汇总的是 {self.year} 年度（{self.fmt} 版格式）",
                            advice="不同年度或格式的报表不能合并；请换成本年度的工作簿。")
             return False
+        if any(f.code == "EMPTY" for f in c.findings):   # not a return, even --allow-errors
+            self.leave_out(c, "AGG-EMPTY", "表格一个数字都没有填写，不是填好的报表",
+                           advice="请该单位填写后重新报送；未填写的表不能按 0 汇总。")
+            return False
         if has_errors(c.findings):
             if not self.allow_errors:
                 self.leave_out(c, "AGG-CHECK", _error_reason(c.findings),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from xlsx_reports.form.definitions import FORMATS, get_form
+from xlsx_reports.form.legacy import all_forms
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.a1 import a1, col_letter
 from xlsx_reports.form.model import Form, Label, Sheet
@@ -87,15 +87,22 @@ class Located:
     sheet_of: dict[str, str] = field(default_factory=dict)   # workbook sheet -> form sheet
 
 
-def locate_form(raws: list[RawSheet], fmt: str | None, file: str) -> Located | None:
-    """The form the workbook holds: the metadata's, unless the labels clearly say otherwise."""
-    if fmt in FORMATS:   # every label of the metadata's form found: no other form can win
-        chosen = _locate(raws, get_form(fmt), file)
-        if chosen.score == 1.0:
-            return chosen
-    tries = {f: _locate(raws, get_form(f), file) for f in FORMATS}
-    best = max(tries.values(), key=lambda t: t.score)
-    chosen = tries.get(fmt or "") or best
+def locate_form(raws: list[RawSheet], fmt: str | None, file: str,
+                fingerprint: str | None = None) -> Located | None:
+    """The form the workbook holds: the metadata's (format, and layout by its fingerprint:
+    an earlier season's layout is still read), unless the labels clearly say otherwise."""
+    forms = all_forms()
+    for form in forms:   # the metadata's own layout, every label found: no other form can win
+        if form.format == fmt and fingerprint in form.fingerprints:
+            own = _locate(raws, form, file)
+            if own.score == 1.0:
+                return own
+    tries = [_locate(raws, form, file) for form in forms]
+    best = max(tries, key=lambda t: t.score)
+    same = [t for t in tries if t.form.format == fmt]
+    chosen = next((t for t in same if fingerprint in t.form.fingerprints), None)
+    if chosen is None:
+        chosen = max(same, key=lambda t: t.score) if same else best
     if best.score > chosen.score + 0.1:
         chosen = best
     return chosen if chosen.score >= MIN_SCORE else None
@@ -186,7 +193,7 @@ def _group(labels, key: Callable[[Label], int]) -> dict[int, list[Label]]:
 def _span(sheet: Sheet, axis: str) -> int:
     """One past the last row (or column) the form uses on this sheet."""
     if axis == "row":
-        ends = [lb.bottom for lb in sheet.labels] + [f.row for f in sheet.fields]
+        ends = [lb.bottom for lb in sheet.labels] + [f.bottom for f in sheet.fields]
     else:
         ends = [lb.right for lb in sheet.labels] + [f.right for f in sheet.fields]
     return max(ends) + 1

@@ -132,7 +132,8 @@ def read_workbook(path) -> Reading:
     raws, fallback = _load(path)
     meta_rows = _meta_rows(raws)
     metadata, origin = _metadata(meta_rows, path)
-    located = locate_form(raws, metadata.format if metadata else None, path.name)
+    located = locate_form(raws, metadata.format if metadata else None, path.name,
+                          metadata.fingerprint if metadata else None)
     if located is None and metadata is not None:
         raise UnreadableWorkbook(
             f"{path.name}：是本工具下发的填报表，但表格被大幅改动（大部分标签找不到），无法可靠定位数据；"
@@ -304,11 +305,20 @@ def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
 # --- cells and values -------------------------------------------------------------------
 
 def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
-    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=raw.shown(row, col),
+    value = raw.shown(row, col) if f.bottom == f.row else _paragraphs(f, raw, row, col)
+    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=value,
                        formula=raw.formula(row, col), cached=raw.cached.get((row, col)),
                        locked=raw.locked.get((row, col), True),
                        validation=raw.validations.get((row, col)),
                        number_format=raw.formats.get((row, col), "General"))
+
+
+def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
+    """A narrative's paragraph cells as one text, a paragraph a line; empty cells (a blank
+    line pasted from Word) left out, and a paragraph cell holding several lines kept whole."""
+    texts = [_plain_text(raw.shown(r, col)).strip() for r in range(row, row + f.bottom - f.row + 1)
+             if raw.shown(r, col) not in (None, "")]
+    return "\n".join(t for t in texts if t) or None
 
 
 def meant_value(value_type: str, raw: Any) -> Any:

@@ -1,7 +1,7 @@
 """Writes the fill-in workbook a township receives (xlsxwriter lives only in this package).
 
     write_workbook(report, path, *, password=None, metadata=None, deadline=None,
-                   prefilled=(), annotations=None, extra=None) -> Metadata
+                   prefilled=(), annotations=None, marks=None, extra=None) -> Metadata
 
 Sheet order: 填报说明, the form's sheets (基本信息, 一 … 六), 校验, _meta, then whatever
 `extra` adds. The file is written atomically. A workbook whose metadata is of kind "merged"
@@ -20,16 +20,17 @@ from xlsx_reports.form.values import Report
 from xlsx_reports.xlsx.writer.checksheet import write_check_sheet
 from xlsx_reports.xlsx.writer.guide import write_guide
 from xlsx_reports.xlsx.writer.metasheet import fresh_metadata, set_properties, write_meta
-from xlsx_reports.xlsx.writer.sheets import write_form_sheets
+from xlsx_reports.xlsx.writer.sheets import Mark, write_form_sheets
 from xlsx_reports.xlsx.writer.styles import FONT, FONT_SIZE, Styles
 
-__all__ = ["write_workbook"]
+__all__ = ["Mark", "write_workbook"]
 
 
 def write_workbook(report: Report, path: str | os.PathLike, *, password: str | None = None,
                    metadata: Metadata | None = None, deadline: str | None = None,
                    prefilled: Iterable[str] = (),
                    annotations: Mapping[tuple[str, str], str] | None = None,
+                   marks: Mapping[tuple[str, str], Mark] | None = None,
                    extra: Callable[[xlsxwriter.Workbook], None] | None = None) -> Metadata:
     metadata = metadata or fresh_metadata(report)
     summed = metadata.kind == "merged"   # the numbers are sums over units: locked
@@ -44,7 +45,7 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
         guide = workbook.add_worksheet(GUIDE_SHEET)
         sheets = write_form_sheets(workbook, report.form, report, styles, password=password,
                                    prefilled=prefilled, annotations=annotations or {},
-                                   summed=summed)
+                                   marks=marks or {}, summed=summed)
         check = workbook.add_worksheet(CHECK_SHEET)
         meta = workbook.add_worksheet(META_SHEET)
         write_guide(guide, report, styles, deadline=deadline, prefilled=prefilled, password=password,

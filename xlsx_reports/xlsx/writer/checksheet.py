@@ -9,16 +9,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlsx_reports.core.findings import SEVERITY_TEXT
-from xlsx_reports.form.definitions import LEVEL_KEY
 from xlsx_reports.form.model import Check, Field, Form
+from xlsx_reports.form.operators import FAIL, PASS, PENDING, evaluate
 from xlsx_reports.form.values import Report
-from xlsx_reports.xlsx.writer.formulas import (check_status, input_leaves, check_violated, quote_sheet, range_list,
+from xlsx_reports.xlsx.writer.formulas import (check_status, check_violated, quote_sheet, range_list,
                        sum_expr, totals_mismatch)
-from xlsx_reports.xlsx.writer.styles import Styles
+from xlsx_reports.xlsx.writer.styles import ROLE, Styles
 
 HEAD = ("规则", "级别", "检查内容", "结果", "左边合计", "右边", "涉及单元格", "处理建议")
 WIDTHS = (14, 6, 52, 8, 10, 10, 24, 52)
-PASS, FAIL, PENDING = "✓", "✗", "待填"
 # The two lower sections reuse the columns above: A name, B count, C text, D result (the
 # column the ✓/✗ colours apply to), then the numbers.
 SHEET_HEAD = ("工作表", "应填", "说明", "结果", "未填", "文本数字")
@@ -35,26 +34,8 @@ def _cells_text(form: Form, check: Check) -> tuple[str, str]:
 
 
 def check_result(report: Report, check: Check) -> str:
-    """The status the 校验 formula shows, for the cached value (readers that never recalculate)."""
-    if any(report.values.get(f.key) in (None, "") for f in input_leaves(report.form, check.keys)):
-        return PENDING
-    if not check.applies(report.values.get(LEVEL_KEY)):
-        return PASS
-    left = report.total(check.left)
-    right = report.total(check.right) if check.right else (check.const or 0)
-    ok = {
-        "eq": lambda: left == right, "ge": lambda: left >= right, "le": lambda: left <= right,
-        "lt": lambda: left < right, "zero_iff_zero": lambda: (left == 0) == (right == 0),
-        "zero_or_ne": lambda: left == 0 or left != right,
-        "decimals_le": lambda: all(_decimals(report.number(k)) <= int(check.const or 0)
-                                   for k in check.left),
-    }[check.op]()
-    return PASS if ok else FAIL
-
-
-def _decimals(value) -> int:
-    exponent = Decimal(str(value)).normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """The status the 校验 formula shows, cached for readers that never recalculate."""
+    return evaluate(check, report).status
 
 
 def _num(value):
@@ -87,7 +68,7 @@ class CheckSheet:
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True})
+        ws.protect(password or "", {"select_locked_cells": False, "select_unlocked_cells": True})
 
     def _header(self, texts: tuple[str, ...]) -> None:
         fmt = self.styles.label("header")
@@ -118,6 +99,7 @@ class CheckSheet:
         self._header(HEAD)
         first = self.row
         text_fmt = s.label("row")
+        link_fmt = s.get(**ROLE["row"], locked=False)
         for check in form.checks:
             r = self.row
             where, link = _cells_text(form, check)
@@ -133,7 +115,8 @@ class CheckSheet:
             ws.write_formula(r, 4, "=" + sum_expr(form, check.left, sheet=True),
                              s.cell("total", "money"), _num(self.report.total(check.left)))
             ws.write_formula(r, 5, "=" + right, s.cell("total", "money"), _num(right_value))
-            ws.write_url(r, 6, link, text_fmt, string=where, tip="转到相关单元格")
+            # the only selectable cells here: locked cells cannot be clicked, links must be
+            ws.write_url(r, 6, link, link_fmt, string=where, tip="转到相关单元格")
             ws.write_string(r, 7, check.advice, text_fmt)
             ws.set_row(r, 32)
             self._highlight(check)

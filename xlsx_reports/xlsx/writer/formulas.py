@@ -5,9 +5,12 @@ from the same definition the checker evaluates in Python.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from xlsx_reports.core.a1 import a1
 from xlsx_reports.form.definitions import LEVEL_KEY
 from xlsx_reports.form.model import Check, Field, Form
+from xlsx_reports.form.operators import FAIL, OPERATORS, PASS, PENDING, input_leaves
 
 
 def quote_sheet(name: str) -> str:
@@ -76,43 +79,28 @@ def total_formula(form: Form, total: Field) -> str:
 
 
 def check_condition(form: Form, check: Check, *, sheet: bool, absolute: bool = False) -> str:
-    """The check as a boolean expression that is TRUE when the rule holds."""
-    left = sum_expr(form, check.left, sheet=sheet, absolute=absolute)
-    right = (sum_expr(form, check.right, sheet=sheet, absolute=absolute)
-             if check.right else str(check.const if check.const is not None else 0))
-    if check.op == "eq":
-        return f"{left}={right}"
-    if check.op == "ge":
-        return f"{left}>={right}"
-    if check.op == "le":
-        return f"{left}<={right}"
-    if check.op == "lt":
-        return f"{left}<{right}"
-    if check.op == "zero_iff_zero":
-        return f"({left}=0)=({right}=0)"
-    if check.op == "zero_or_ne":
-        return f"OR({left}=0,{left}<>{right})"
-    if check.op == "decimals_le":
-        digits = int(check.const or 0)
+    """The check as a boolean expression that is TRUE when the rule holds (the operator
+    table's formula, the same entry whose predicate `check` evaluates)."""
+    op = OPERATORS[check.op]
+    const = str(check.const if check.const is not None else 0)
+    if op.per_cell:
         cells = [ref(form.field(k), sheet=sheet, absolute=absolute) for k in check.left]
-        return "AND(" + ",".join(f"ROUND(N({c}),{digits})=N({c})" for c in cells) + ")"
-    raise ValueError(f"unknown check operator {check.op!r}")
+        cond = "AND(" + ",".join(op.formula.format(cell=c, const=const) for c in cells) + ")"
+        return _for_level(form, check, cond, sheet, absolute)
+    left = sum_expr(form, check.left, sheet=sheet, absolute=absolute)
+    right = sum_expr(form, check.right, sheet=sheet, absolute=absolute) if check.right else const
+    return _for_level(form, check, op.formula.format(left=left, right=right), sheet, absolute)
 
 
-def input_leaves(form: Form, keys: tuple[str, ...]) -> list[Field]:
-    """The input cells behind keys: a total stands for the inputs it sums."""
-    out: dict[str, Field] = {}
-    for key in keys:
-        f = form.field(key)
-        if f.kind == "total":
-            out.update((g.key, g) for g in input_leaves(form, f.terms))
-        else:
-            out[f.key] = f
-    return list(out.values())
+def _for_level(form: Form, check: Check, cond: str, sheet: bool, absolute: bool) -> str:
+    """A rule for some levels holds for every other level, and while no level is chosen."""
+    if not check.levels:
+        return cond
+    return f"OR(NOT({level_applies(form, check, sheet=sheet, absolute=absolute)}),{cond})"
 
 
 def any_blank(form: Form, keys: tuple[str, ...], *, sheet: bool, absolute: bool = False) -> str:
-    """TRUE while any input behind the keys is still empty (the rule cannot be judged yet)."""
+    """TRUE while any input behind the keys is still empty."""
     areas = range_list(input_leaves(form, keys), sheet=sheet, absolute=absolute)
     return "(" + "+".join(f"COUNTBLANK({a})" for a in areas) + ")>0"
 
@@ -124,24 +112,37 @@ def level_applies(form: Form, check: Check, *, sheet: bool, absolute: bool = Fal
 
 
 def check_status(form: Form, check: Check) -> str:
-    """✓ / ✗ / 待填 for the 校验 sheet: a rule is judged only once all its cells are filled."""
+    """✓ / ✗ / 待填 for the 校验 sheet, as `operators.evaluate` decides: blanks count as 0;
+    a rule that holds while cells are blank is 待填."""
     blank = any_blank(form, check.keys, sheet=True)
     cond = check_condition(form, check, sheet=True)
-    if check.levels:
-        cond = f"OR(NOT({level_applies(form, check, sheet=True)}),{cond})"
-    return f'=IF({blank},"待填",IF({cond},"✓","✗"))'
+    return f'=IF({cond},IF({blank},"{PENDING}","{PASS}"),"{FAIL}")'
 
 
 def check_violated(form: Form, check: Check) -> str:
-    """Conditional-format formula on the table sheet: TRUE when filled and violated."""
-    blank = any_blank(form, check.keys, sheet=False, absolute=True)
-    cond = check_condition(form, check, sheet=False, absolute=True)
-    if check.levels:
-        cond = f"OR(NOT({level_applies(form, check, sheet=True, absolute=True)}),{cond})"
-    return f"=AND(NOT({blank}),NOT({cond}))"
+    """Conditional-format formula on the table sheet: TRUE while the rule is broken."""
+    return f"=NOT({check_condition(form, check, sheet=False, absolute=True)})"
 
 
 def totals_mismatch(form: Form, totals: list[Field]) -> str:
     """How many total cells differ from the sum of their terms (a typed-over or broken total)."""
     parts = [f"({ref(t, sheet=True)}<>{sum_expr(form, t.terms, sheet=True)})" for t in totals]
     return "=" + "+".join(parts) if parts else "=0"
+
+
+TEXT_COMPARED = 100   # characters of a long text compared (a formula's text is at most 255)
+
+
+def unchanged(field: Field, value) -> str:
+    """Conditional-format formula, TRUE while the cell still holds `value` (as read)."""
+    cell = ref(field, absolute=True)
+    if value is None or value == "":
+        return f"=LEN({cell})=0"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"=AND(ISNUMBER({cell}),{cell}={format(Decimal(value), 'f')})"
+    text = str(value)
+    if field.bottom != field.row:   # a narrative: its first paragraph cell is compared
+        text = text.strip().split("\n")[0].strip()
+    head = text[:TEXT_COMPARED]
+    quoted = head.replace('"', '""')
+    return f'=AND(ISTEXT({cell}),LEN({cell})={len(text)},LEFT({cell},{len(head)})="{quoted}")'

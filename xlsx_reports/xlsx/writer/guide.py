@@ -24,7 +24,8 @@ def _sheet_lines(form: Form) -> list[str]:
         numbers = [f for f in inputs if f.numeric]
         totals = [f for f in sheet.fields if f.kind == "total"]
         if sheet.role == "narrative":
-            what = "在下方的大单元格中填写文字（表中有写作提示）"
+            what = ("在下方的段落格中填写文字（表中有写作提示）：每格写一段，按 Enter 到下一段；"
+                    "可以直接粘贴 Word 中的多段文字，每段自动占一格")
             if numbers:
                 what += "，并填写" + "、".join(f.labels[-1] for f in numbers)
         elif numbers:
@@ -146,5 +147,5 @@ def write_guide(ws, report: Report, styles: Styles, *, deadline: str | None,
     ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5)
     ws.fit_to_pages(1, 0)
-    ws.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True})
+    ws.protect(password or "", {"select_locked_cells": False, "select_unlocked_cells": True})
     ws.activate()

@@ -14,7 +14,8 @@ from typing import Any, Iterable, Mapping
 from xlsx_reports.core.numbers import excel_number
 from xlsx_reports.form.model import Field, Form, Label, Sheet
 from xlsx_reports.form.values import Report
-from xlsx_reports.xlsx.writer.formulas import total_formula
+from xlsx_reports.xlsx.writer.formulas import total_formula, unchanged
+from xlsx_reports.xlsx.writer.narrative import write_paragraphs
 from xlsx_reports.xlsx.writer.styles import FONT_SIZE, Styles
 from xlsx_reports.xlsx.writer.validation import add_validation
 
@@ -23,8 +24,11 @@ PAD_PT = 5.0
 MIN_TABLE_ROW = 20.0
 TITLE_PT = 16
 PROTECT_OPTIONS = {"format_columns": True, "format_rows": True,
-                   "select_locked_cells": True, "select_unlocked_cells": True}
+                   "select_locked_cells": False, "select_unlocked_cells": True}
 PREFILL_NOTE = "此格已根据上年报表预填，请核对；如有出入可直接修改。"
+# An annotated input's mark: ("value", v) while the cell still holds v; ("rule", None) when the
+# 校验 highlight of a broken form check marks it (see xlsx/annotate.py).
+Mark = tuple[str, Any]
 
 
 def text_units(text: str) -> float:
@@ -61,15 +65,6 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
     return need
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, (date, datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 class SheetWriter:
@@ -78,9 +73,11 @@ class SheetWriter:
     texts stay open for the district's own words."""
 
     def __init__(self, ws, sheet: Sheet, form: Form, report: Report, styles: Styles, *,
-                 prefilled: set[str], annotations: Mapping[str, str], summed: bool = False):
+                 prefilled: set[str], annotations: Mapping[str, str],
+                 marks: Mapping[str, Mark] | None = None, summed: bool = False):
         self.ws, self.sheet, self.form, self.report = ws, sheet, form, report
         self.styles, self.prefilled, self.annotations = styles, prefilled, annotations
+        self.marks = marks or {}
         self.summed = summed
 
     def write(self, password: str | None) -> None:
@@ -122,14 +119,22 @@ class SheetWriter:
     def _field(self, f: Field) -> None:
         value = self.report.value(f.key) if f.kind == "total" else self.report.values.get(f.key)
         note = self.annotations.get(f.a1)
-        as_text = f.numeric and isinstance(value, str)
         editable = f.kind == "input" and not (self.summed and f.numeric)
         kind = "summed" if f.kind == "input" and not editable else f.kind
+        mark = self.marks.get(f.a1)
         fmt = self.styles.cell(kind, f.type, prefilled=f.key in self.prefilled,
-                               flagged=note is not None, as_text=as_text)
+                               flagged=note is not None and mark is None)
+        if mark is not None and mark[0] == "value":
+            self.ws.conditional_format(f.row, f.col, f.row, f.right, {
+                "type": "formula", "criteria": unchanged(f, mark[1]), "format": self.styles.flag()})
         if f.right != f.col:
             self.ws.merge_range(f.row, f.col, f.row, f.right, "", fmt)
-        self._value(f, value, fmt)
+        if f.bottom != f.row:
+            width = self.sheet.widths[f.col]
+            write_paragraphs(self.ws, f, value, fmt, self.styles,
+                             lambda text: _lines(text, width) * LINE_PT + PAD_PT)
+        else:
+            self._value(f, value, fmt)
         if editable:  # a locked sum gets no typing prompt: nobody types there
             add_validation(self.ws, f)
         comment = note or (PREFILL_NOTE if f.key in self.prefilled else None)
@@ -144,8 +149,9 @@ class SheetWriter:
             ws.write_blank(row, col, None, fmt)
         elif f.numeric and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             ws.write_number(row, col, excel_number(value), fmt)
-        elif f.type == "date" and _as_date(value) is not None:
-            ws.write_datetime(row, col, _as_date(value), fmt)
+        elif f.type == "date" and isinstance(value, (date, datetime)):
+            # a text cell keeps what was typed (see form/types.py): the date goes in as text
+            ws.write_string(row, col, value.strftime("%Y-%m-%d"), fmt)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(row, col, value, fmt)
         else:
@@ -169,7 +175,8 @@ class SheetWriter:
 
 def write_form_sheets(workbook, form: Form, report: Report, styles: Styles, *,
                       password: str | None, prefilled: Iterable[str],
-                      annotations: Mapping[tuple[str, str], str], summed: bool = False
+                      annotations: Mapping[tuple[str, str], str],
+                      marks: Mapping[tuple[str, str], Mark] | None = None, summed: bool = False
                       ) -> dict[str, Any]:
     """Adds one worksheet per form sheet, in form order; returns them by name."""
     keep = set(prefilled)
@@ -177,7 +184,8 @@ def write_form_sheets(workbook, form: Form, report: Report, styles: Styles, *,
     for sheet in form.sheets:
         ws = workbook.add_worksheet(sheet.name)
         notes = {cell: text for (name, cell), text in annotations.items() if name == sheet.name}
+        own = {cell: m for (name, cell), m in (marks or {}).items() if name == sheet.name}
         SheetWriter(ws, sheet, form, report, styles, prefilled=keep,
-                    annotations=notes, summed=summed).write(password)
+                    annotations=notes, marks=own, summed=summed).write(password)
         out[sheet.name] = ws
     return out

@@ -17,7 +17,7 @@ FLAG_FILL = "#FFC7CE"      # red: violated rule / annotated cell
 FLAG_FONT = "#9C0006"
 TEXT_FLAG_FILL = "#F8CBAD"  # orange: a number typed as text
 
-NUM_FORMATS = {"count": "0", "signed": "0", "money": "#,##0.00###", "date": "yyyy-mm-dd",
+NUM_FORMATS = {"count": "0", "signed": "0", "money": "#,##0.00###", "date": "@",
                "phone": "@", "text": "@", "url": "@", "longtext": "@"}
 
 BASE = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "vcenter"}
@@ -56,10 +56,12 @@ class Styles:
         return self.get(**props)
 
     def cell(self, kind: str, value_type: str, *, prefilled: bool = False,
-             flagged: bool = False, bordered: bool = True, as_text: bool = False):
+             flagged: bool = False, bordered: bool = True):
         """An input, fixed, total or summed cell (a merged workbook's numeric input: locked and
         grey like a computed cell). Inputs are the only unlocked cells in the workbook."""
-        props: dict[str, Any] = {"num_format": "@" if as_text else NUM_FORMATS.get(value_type, "General")}
+        # a number kept as text (an annotated copy) is a string in a number cell, so that the
+        # corrected number typed over it is a number, not text again
+        props: dict[str, Any] = {"num_format": NUM_FORMATS.get(value_type, "General")}
         if bordered:
             props.update(BORDER)
         if value_type == "longtext":

@@ -1,0 +1,86 @@
+"""The operators of Form.checks and the one evaluator of a check.
+
+Each operator gives its Python predicate and its spreadsheet formula together, so the
+校验 sheet (a live formula) and `check` (Python) apply the same rule. Blanks count as 0,
+as in SUM: a rule that fails is ✗ / an error whether or not some of its cells are still
+blank (the message says which ones); a rule that holds while some of its cells are blank
+is 待填 on the sheet, and `check` reports those blanks as BLANK, not as the rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from xlsx_reports.form.model import Check, Field, Form
+    from xlsx_reports.form.values import Report
+
+PASS, FAIL, PENDING = "✓", "✗", "待填"
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Operator:
+    """`holds(left, right)`; `formula` with {left} and {right} (or, `per_cell`, with {cell}
+    and {const}: the rule applies to each left cell on its own against the constant)."""
+    holds: Callable[[Number, Number], bool]
+    formula: str
+    text: str = ""
+    per_cell: bool = False
+
+
+def _fits_decimals(value: Number, digits: Number) -> bool:
+    return Decimal(value) == round(Decimal(value), int(digits))
+
+
+OPERATORS: dict[str, Operator] = {
+    "eq": Operator(lambda a, b: a == b, "{left}={right}", "应等于"),
+    "ge": Operator(lambda a, b: a >= b, "{left}>={right}", "应不小于"),
+    "le": Operator(lambda a, b: a <= b, "{left}<={right}", "应不大于"),
+    "lt": Operator(lambda a, b: a < b, "{left}<{right}", "应小于"),
+    "zero_iff_zero": Operator(lambda a, b: (a == 0) == (b == 0), "({left}=0)=({right}=0)"),
+    "zero_or_ne": Operator(lambda a, b: a == 0 or a != b, "OR({left}=0,{left}<>{right})", "却等于"),
+    "decimals_le": Operator(_fits_decimals, "ROUND(N({cell}),{const})=N({cell})", per_cell=True),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str                 # PASS, FAIL or PENDING
+    left: Number
+    right: Number
+    failing: tuple[str, ...]    # per-cell rules: the keys that break it
+    blanks: tuple[str, ...]     # input cells behind the rule that are still blank
+
+
+def input_leaves(form: "Form", keys: tuple[str, ...]) -> list["Field"]:
+    """The input cells behind keys: a total stands for the inputs it sums."""
+    out: dict[str, Field] = {}
+    for key in keys:
+        f = form.field(key)
+        if f.kind == "total":
+            out.update((g.key, g) for g in input_leaves(form, f.terms))
+        else:
+            out[f.key] = f
+    return list(out.values())
+
+
+def evaluate(check: "Check", report: "Report") -> Outcome:
+    """The one verdict on a check, used by `check` and cached on the 校验 sheet."""
+    from xlsx_reports.form.definitions import LEVEL_KEY   # definitions import this module
+    op = OPERATORS[check.op]
+    const = check.const if check.const is not None else 0
+    left = report.total(check.left)
+    right = report.total(check.right) if check.right else const
+    if not check.applies(report.values.get(LEVEL_KEY)):   # not this unit's level: holds
+        failing, holds = (), True
+    elif op.per_cell:
+        failing = tuple(k for k in check.left if not op.holds(report.number(k), const))
+        holds = not failing
+    else:
+        failing, holds = (), op.holds(left, right)
+    blanks = tuple(f.key for f in input_leaves(report.form, check.keys)
+                   if report.values.get(f.key) in (None, ""))
+    status = FAIL if not holds else PENDING if blanks else PASS
+    return Outcome(status, left, right, failing, blanks)
