@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import click
 
@@ -27,6 +27,20 @@ def parse_deadline(text: str | None) -> date | None:
             except ValueError:
                 break
     raise CannotContinue(f"截止日期“{text}”无法识别：请写成 2025-01-20 或 2025年1月20日")
+
+
+def parse_received(text: str | None) -> datetime | None:
+    """When the files came (an e-mail read days later still counts on the day it arrived)."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    try:
+        return datetime.combine(parse_deadline(text), datetime.min.time())
+    except CannotContinue:
+        raise CannotContinue(f"收到时间“{text}”无法识别：请写成 2025-01-18 或 2025-01-18 09:30") from None
 
 
 def _open(folder: str):
@@ -64,20 +78,23 @@ def init_command(folder, roster, year, unit, deadline, previous_dir, password) -
 @main.command("intake")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--received", help="收到时间（默认为现在），如 2025-01-18 或 2025-01-18 09:30；"
+                                "用于登记早先通过邮件、U 盘收到的文件")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出每个文件的处理结果")
-def intake_command(folder, inputs, as_json) -> None:
+def intake_command(folder, inputs, received, as_json) -> None:
     """接收报表：登记每个文件（内容指纹、原文件名、收到时间），识别单位，校验，并判定
     已通过、有错误、无法读取、名单外、重复或逾期。同一文件再收一次不会改变任何记录。
 
     退出码：0 全部通过（或重复）；1 有错误或名单外；2 有文件无法读取。
     """
+    when = parse_received(received)
     with _open(folder) as ws:
-        results = ws.intake(inputs)
+        results = ws.intake(inputs, received_at=when)
     if as_json:
         click.echo(json.dumps([_result_json(r) for r in results], ensure_ascii=False, indent=2))
     else:
         for r in results:
-            _echo_result(r)
+            _echo_result(r, folder)
         if not results:
             click.echo("没有找到要接收的文件")
     sys.exit(_intake_exit(results))
@@ -89,7 +106,7 @@ def _result_json(r) -> dict:
             "findings": [f.as_json() for f in r.findings]}
 
 
-def _echo_result(r) -> None:
+def _echo_result(r, folder: str) -> None:
     unit = r.unit or "单位不明"
     version = f"，第 {r.version} 版" if r.version and r.decision != "duplicate" else ""
     if r.decision == "duplicate":
@@ -103,7 +120,7 @@ def _echo_result(r) -> None:
             click.echo(f"  [{SEVERITY_TEXT[f.severity]} {f.code}] {where}{f.message}")
     warnings = sum(f.severity == "warning" for f in r.findings)
     if warnings:
-        click.echo(f"  另有 {warnings} 条提示，详见 xlsx-reports status 工作区 --unit {unit}")
+        click.echo(f"  另有 {warnings} 条提示，详见 xlsx-reports status {folder} --unit {unit}")
 
 
 def _intake_exit(results) -> int:

@@ -76,15 +76,17 @@ class Store:
     def new_note(self, sha256: str, name: str, received: str, expect_unit: str | None) -> Note:
         note = Note(uuid.uuid4().hex, sha256, name, received, self.place_for(sha256, name),
                     expect_unit)
-        self._write_durably(self.dir / INCOMING / f"{note.receipt}.json",
-                            json.dumps(note.as_json(), ensure_ascii=False).encode("utf-8"))
+        # renamed into place but not synced: a note lost to a power cut only means its file,
+        # if it was stored, waits for the next intake of the same content to get its row
+        self._write(self.dir / INCOMING / f"{note.receipt}.json",
+                    json.dumps(note.as_json(), ensure_ascii=False).encode("utf-8"), sync=False)
         return note
 
     def put(self, note: Note, data: bytes) -> Path:
         target = self.root / note.stored
         if target.is_file() and sha256_of(target.read_bytes()) == note.sha256:
             return target   # the same content is never written twice
-        self._write_durably(target, data, replace=False)
+        self._write(target, data, replace=False)
         return target
 
     def drop_note(self, note: Note) -> None:
@@ -117,20 +119,23 @@ class Store:
             except OSError:
                 continue
 
-    def _write_durably(self, target: Path, data: bytes, replace: bool = True) -> None:
-        """Temporary file in the store, fsync, rename: a kill leaves the whole file or none."""
+    def _write(self, target: Path, data: bytes, replace: bool = True, sync: bool = True) -> None:
+        """Temporary file in the store, fsync, rename: a kill leaves the whole file or none,
+        and a synced file survives a power cut before its ledger row is committed."""
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / TEMP / f"{uuid.uuid4().hex}.part"
         tmp.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         if replace or not target.exists():
             os.replace(tmp, target)
         else:
             tmp.unlink()
-        _sync_dir(target.parent)
+        if sync:
+            _sync_dir(target.parent)
 
 
 def _sync_dir(folder: Path) -> None:
