@@ -190,3 +190,38 @@ def test_files_received_after_the_deadline_day_are_late(clerk):
 def test_an_impossible_deadline_is_refused():
     with pytest.raises(CannotContinue, match="截止日期“2025-02-30”无法识别"):
         parse_deadline("2025-02-30")
+
+
+def test_an_older_ledger_is_migrated_on_open_and_keeps_its_records(tmp_path, monkeypatch):
+    from xlsx_reports.ledger import db
+
+    ws_dir = tmp_path / "ws"
+    with Workspace.init(ws_dir, roster=write_roster(tmp_path / "名单.csv", UNITS), year=2024) as ws:
+        ws.intake([filled_return(ws, UNITS[0], tmp_path / "in", seed=1)])
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + (("ALTER TABLE units ADD COLUMN phone TEXT",),))
+    monkeypatch.setattr(db, "SCHEMA_VERSION", len(db.MIGRATIONS))
+    with Workspace.open(ws_dir) as ws:
+        assert ws.ledger.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert "phone" in [r[1] for r in ws.ledger.conn.execute("PRAGMA table_info(units)")]
+        assert [u["status"] for u in ws.status()["units"]] == ["passed", "missing", "missing"]
+
+
+def test_last_years_workbook_and_a_workbook_not_handed_out_are_told_apart(tmp_path):
+    from xlsx_reports.xlsx.writer import write_workbook
+    from ledger_helpers import balanced_report
+    import random
+
+    with Workspace.init(tmp_path / "ws", roster=write_roster(tmp_path / "名单.csv", UNITS),
+                        year=2024) as ws:
+        old = filled_return(ws, UNITS[0], tmp_path / "in", seed=1, year=2023, name="河市镇_2023.xlsx")
+        own = tmp_path / "in" / "马甲镇_自制.xlsx"
+        write_workbook(balanced_report(UNITS[1], 2024, random.Random(2)), own)
+        by_file = {r.file: r for r in ws.intake([old, own])}
+    year = by_file[old.name]
+    assert year.decision == "errors"
+    assert [f.message for f in year.findings if f.code == "YEAR"] == [
+        "河市镇_2023.xlsx 是 2023 年度的工作簿，本工作区收集的是 2024 年度的报表"]
+    other = by_file[own.name]
+    assert (other.unit, other.decision) == (UNITS[1], "passed")
+    assert [f.message for f in other.findings if f.code == "LEDGER-ID"] == [
+        "马甲镇_自制.xlsx 不是本工作区下发给“马甲镇”的填报表（工作簿编号不符），已按单位名称登记"]
