@@ -338,3 +338,20 @@ def test_pages_load_nothing_from_outside_and_forbid_it(app_for):
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+# --- the command -------------------------------------------------------------------------------
+
+def test_serve_off_the_loopback_address_refuses_to_start_without_a_password(made, tmp_path):
+    from click.testing import CliRunner
+    from xlsx_reports.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["serve", str(made[0]), "--host", "0.0.0.0"],
+                           env={"XLSX_REPORTS_PASSWORD": ""})
+    assert result.exit_code == 2 and "必须设置密码" in result.output
+    assert "XLSX_REPORTS_PASSWORD" in result.output
+    short = runner.invoke(main, ["serve", str(made[0]), "--host", "0.0.0.0", "--password", "123"])
+    assert short.exit_code == 2 and "密码太短" in short.output
+    empty = runner.invoke(main, ["serve", str(tmp_path)])
+    assert empty.exit_code == 2 and "不是工作区" in empty.output

@@ -16,8 +16,9 @@ THREADS = 8   # uploads queue on the ledger's one thread; more threads keep page
 
 
 def check_password(host: str, password: str | None) -> str | None:
-    """The password is needed, and kept, only off the loopback address."""
-    if is_loopback(host):
+    """A password is required off the loopback address; given, it is asked for everywhere
+    (a district PC shared by several people may want it on 127.0.0.1 too)."""
+    if not password and is_loopback(host):
         return None
     if not password:
         raise CannotContinue(

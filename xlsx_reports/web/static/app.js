@@ -42,8 +42,14 @@
     rows.forEach(function (row) { body.appendChild(row); });
   }
 
-  /* --- drop zone: dropped files go into the file input --- */
+  /* --- drop zone: dropped files go into the file input; the chosen names are shown --- */
   function initDrop(zone, input, onFiles) {
+    var chosen = zone.querySelector("#chosen");
+    function showChosen() {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      chosen.textContent = names.length ? "已选择 " + names.length + " 个文件：" + names.join("、") : "";
+    }
+    input.addEventListener("change", showChosen);
     ["dragenter", "dragover"].forEach(function (name) {
       zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("over"); });
     });
@@ -54,6 +60,7 @@
       event.preventDefault();
       if (!event.dataTransfer || !event.dataTransfer.files.length) return;
       input.files = event.dataTransfer.files;
+      showChosen();
       onFiles();
     });
   }
@@ -121,7 +128,11 @@
         step.textContent = "已处理 " + files.length + " 个文件，报送情况已更新。";
       }).catch(function (error) {
         step.textContent = "出错：" + error.message;
-      }).then(function () { button.disabled = false; input.value = ""; });
+      }).then(function () {
+        button.disabled = false;
+        input.value = "";
+        input.dispatchEvent(new Event("change"));
+      });
     }
 
     form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
