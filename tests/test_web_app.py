@@ -4,22 +4,20 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
+import time
 import zipfile
 from urllib.parse import unquote
 
 import pytest
 
-from web_helpers import DISTRICT, UNITS, make_returns, make_workspace
+from web_helpers import DISTRICT, UNITS, fresh_copy, workspace_with_returns
 from xlsx_reports.ledger import Workspace
 from xlsx_reports.web import Site, create_app
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("web")
-    root = make_workspace(tmp)
-    return root, make_returns(root, tmp)
+    return workspace_with_returns(tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture
@@ -28,10 +26,7 @@ def app_for(made, tmp_path):
     sites = []
 
     def make(password=None):
-        root = tmp_path / "ws"
-        if not root.exists():
-            shutil.copytree(made[0], root)
-        site = Site.open(root, password=password)
+        site = Site.open(fresh_copy(made[0], tmp_path), password=password)
         sites.append(site)
         app = create_app(site)
         app.testing = True
@@ -129,7 +124,6 @@ def run_job(client, kind, **form):
     for _ in range(600):
         if job.state != "running":
             break
-        import time
         time.sleep(0.1)
     data = client.get(job_url + ".json").get_json()
     assert data["state"] == "finished", data
@@ -175,6 +169,8 @@ def test_township_link_shows_only_its_unit_and_refuses_another_units_workbook(ap
     result = response.get_json()["results"][0]
     assert result["decision"] == "wrong_unit" and "“河市镇”的工作簿" in result["label"]
     assert status_of(site)["河市镇"] == "missing" and status_of(site)["罗溪镇"] == "missing"
+    listed = client.get("/").get_data(as_text=True).split("未计入任何单位的文件")[1]
+    assert "<td>河市镇</td><td>单位不符</td>" in listed
     response = client.post(f"{home}/upload", data={"file": [(io.BytesIO(
         returns["wrong"]["罗溪镇"].read_bytes()), "罗溪镇.xlsx")], "csrf_token": token_of(client, home)},
         content_type="multipart/form-data")
@@ -355,3 +351,28 @@ def test_serve_off_the_loopback_address_refuses_to_start_without_a_password(made
     assert short.exit_code == 2 and "密码太短" in short.output
     empty = runner.invoke(main, ["serve", str(tmp_path)])
     assert empty.exit_code == 2 and "不是工作区" in empty.output
+
+
+def test_a_unit_name_with_a_slash_has_its_own_pages(tmp_path):
+    from web_helpers import make_workspace
+    root = make_workspace(tmp_path, ("发改局/统计局", "河市镇"))
+    site = Site.open(root)
+    try:
+        client = create_app(site).test_client()
+        page = client.get("/").get_data(as_text=True)
+        link = re.search(r'href="(/unit/[^"]+)">发改局/统计局<', page).group(1)
+        assert "<h1>发改局/统计局" in client.get(link).get_data(as_text=True)
+        assert client.get(f"{link}/blank").data[:2] == b"PK"
+    finally:
+        site.close()
+
+
+def test_a_merge_with_nothing_to_merge_says_so_on_the_job_page(app_for):
+    app, site = app_for()
+    client = app.test_client()
+    response = client.post("/jobs/merge", data={"csrf_token": token_of(client)})
+    job = site.jobs.get(response.headers["Location"].rsplit("/", 1)[1])
+    while job.state == "running":
+        time.sleep(0.05)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert job.state == "failed" and "还没有可以汇总的报表" in page

@@ -7,7 +7,6 @@ township.png at 1366×768 (the README shows them); otherwise nothing in the repo
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, need_program
-from web_helpers import DISTRICT, Server, make_returns, make_workspace
+from web_helpers import DISTRICT, Server, fresh_copy, workspace_with_returns
 from xlsx_reports.ledger import Workspace
 from xlsx_reports.xlsx.reader import read_workbook
 
@@ -25,16 +24,12 @@ WAIT = 60   # seconds: the machine is shared; a page answers in well under one
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    root = make_workspace(tmp)
-    return root, make_returns(root, tmp)
+    return workspace_with_returns(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture
 def workspace(made, tmp_path):
-    root = tmp_path / "ws"
-    shutil.copytree(made[0], root)
-    return root
+    return fresh_copy(made[0], tmp_path)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger_helpers import filled_return
-from web_helpers import ApiClient, Server, make_workspace
+from web_helpers import ApiClient, Server, fresh_copy, make_workspace
 from xlsx_reports.ledger import Workspace
 
 UNITS = tuple(f"{name}镇" for name in "东西南北中上下左右前")   # 10 units
@@ -35,10 +35,7 @@ def made(tmp_path_factory):
 
 @pytest.fixture
 def workspace(made, tmp_path):
-    import shutil
-    root = tmp_path / "ws"
-    shutil.copytree(made[0], root)
-    return root
+    return fresh_copy(made[0], tmp_path)
 
 
 def upload_all(url: str, files: list[Path], answers: dict, *, start=None) -> list[threading.Thread]:

@@ -3,6 +3,7 @@ writer into the workbooks the workspace handed out. The server process and the A
 are in benchmarks/web_client.py (the benchmark uses them too)."""
 from __future__ import annotations
 
+import shutil
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,3 +36,15 @@ def make_returns(root: Path, folder: Path, units=UNITS) -> dict[str, dict[str, P
                             for i, u in enumerate(units)},
                 "wrong": {u: filled_return(ws, u, folder / "错的", seed=i, broken=True)
                           for i, u in enumerate(units)}}
+
+
+def workspace_with_returns(folder: Path) -> tuple[Path, dict[str, dict[str, Path]]]:
+    root = make_workspace(folder)
+    return root, make_returns(root, folder)
+
+
+def fresh_copy(root: Path, folder: Path) -> Path:
+    """A test's own copy of a workspace made once for its module."""
+    copy = folder / "ws"
+    shutil.copytree(root, copy)
+    return copy

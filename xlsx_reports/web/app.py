@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +16,7 @@ from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.web import security
 from xlsx_reports.web.site import Site
 from xlsx_reports.web.uploads import MAX_REQUEST_BYTES, WorkspaceRequest
+from xlsx_reports.web.views import status_label, time_text
 
 HERE = Path(__file__).resolve().parent
 ERROR_TEXT = {400: "请求无效", 401: "需要登录", 403: "没有权限", 404: "页面不存在",
@@ -41,7 +42,8 @@ def create_app(site: Site) -> Flask:
         MAX_FORM_PARTS=1000, TEMPLATES_AUTO_RELOAD=False, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False
     app.extensions["xlsx_reports"] = site
-    app.jinja_env.globals.update(csrf_token=security.csrf_token, site=site)
+    app.jinja_env.globals.update(csrf_token=security.csrf_token, site=site,
+                                 label_of=status_label, time_text=time_text)
 
     from xlsx_reports.web import api, district, township
     app.register_blueprint(district.pages)
@@ -51,6 +53,9 @@ def create_app(site: Site) -> Flask:
     _guard(app, site)
     _errors(app)
     return app
+
+
+_PUBLIC = {"district.login", "static"}   # district endpoints open without the password
 
 
 def _guard(app: Flask, site: Site) -> None:
@@ -74,9 +79,6 @@ def _guard(app: Flask, site: Site) -> None:
         # Tools driving the API read the token here, then send it back as X-CSRF-Token.
         response.headers["X-CSRF-Token"] = security.csrf_token()
         return security.secure_headers(response)
-
-
-_PUBLIC = {"district.login", "static"}
 
 
 def _errors(app: Flask) -> None:
@@ -104,7 +106,3 @@ def _failure(code: int, text: str):
     return render_template("error.html", code=code, title=ERROR_TEXT.get(code, "出错了"),
                            text=text), code
 
-
-def flash_results(results: list[dict]) -> None:
-    for r in results:
-        flash(r, "result")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
-                   request, send_file, url_for)
+                   request, send_file, session, url_for)
 
 from xlsx_reports.web import outputs
 from xlsx_reports.web.uploads import receive
@@ -67,7 +67,6 @@ def login():
 
 @pages.post("/logout")
 def logout():
-    from flask import session
     session.clear()
     return redirect(url_for(".login"))
 
@@ -88,7 +87,7 @@ def _known(unit: str) -> str:
     return unit
 
 
-@pages.get("/unit/<unit>")
+@pages.get("/unit/<path:unit>")
 def unit_page(unit):
     _known(unit)
     status, rows = _table()
@@ -111,7 +110,7 @@ def version_views(history: list[dict]) -> list[dict]:
     return out
 
 
-@pages.get("/unit/<unit>/file/<int:version>")
+@pages.get("/unit/<path:unit>/file/<int:version>")
 def stored_file(unit, version):
     _known(unit)
     history = site().call(lambda ws: ws.history(unit))
@@ -122,13 +121,13 @@ def stored_file(unit, version):
     return send_file(path, as_attachment=True, download_name=entry.get("name") or path.name)
 
 
-@pages.get("/unit/<unit>/annotated/<int:version>")
+@pages.get("/unit/<path:unit>/annotated/<int:version>")
 def annotated(unit, version):
     _known(unit)
     return outputs.send_annotated(site(), unit, version)
 
 
-@pages.get("/unit/<unit>/blank")
+@pages.get("/unit/<path:unit>/blank")
 def blank(unit):
     _known(unit)
     return outputs.send_blank(site(), unit)
@@ -144,7 +143,7 @@ def links():
     return render_template("links.html", rows=rows)
 
 
-@pages.post("/links/<unit>/reissue")
+@pages.post("/links/<path:unit>/reissue")
 def reissue(unit):
     _known(unit)
     site().call(lambda ws: ws.reissue_token(unit))

@@ -7,10 +7,10 @@ from typing import Callable
 
 from waitress.server import create_server
 
+from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.web.app import create_app
 from xlsx_reports.web.security import is_loopback
 from xlsx_reports.web.site import Site
-from xlsx_reports.core.findings import CannotContinue
 
 THREADS = 8   # uploads queue on the ledger's one thread; more threads keep pages answering
 
@@ -49,5 +49,7 @@ def serve(root, *, host: str, port: int, password: str | None, open_browser: boo
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     try:
         server.run()
+    except KeyboardInterrupt:   # Ctrl+C is how the clerk stops it: not an interruption of work
+        say("已停止服务。")
     finally:
         site.close()
