@@ -10,6 +10,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -25,8 +26,9 @@ class Server:
         self.root = root
         command = [sys.executable, "-c", "from xlsx_reports.cli import main_entry; main_entry()",
                    "serve", str(root), "--port", "0", *extra]
+        self.errors = tempfile.TemporaryFile()   # a pipe nobody reads could fill and stall it
         self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                        stderr=self.errors, text=True, encoding="utf-8",
                                         env={**os.environ, **(env or {})})
         self.url = self._wait_for_url()
 
@@ -44,7 +46,8 @@ class Server:
         reader.join(timeout)
         if not found:
             self.process.kill()
-            raise AssertionError(f"server did not start: {self.process.stderr.read()}")
+            self.errors.seek(0)
+            raise AssertionError(f"server did not start: {self.errors.read().decode('utf-8', 'replace')}")
         return found[0]
 
     def kill(self) -> None:

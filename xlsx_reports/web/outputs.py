@@ -88,7 +88,7 @@ def job_work(site, kind: str, form: Mapping[str, str]) -> tuple[str, Callable[[J
 def merge_total(site, job: Job, *, allow_errors: bool) -> Path:
     job.progress(0, 1, "正在校验并汇总各单位的当前版本……")
     out = _name(site, "汇总", "xlsx")
-    result, path = site.call(lambda ws: ws.merge(out, allow_errors=allow_errors))
+    result, path = site.aside(lambda ws: ws.merge(out, allow_errors=allow_errors))
     job.notes = merge_notes(site, result)
     job.progress(1, 1, "汇总完成")
     return site.inside(path)
@@ -141,7 +141,7 @@ def export_data(site, job: Job, fmt: str) -> Path:
     from xlsx_reports.report.export import to_csv, to_json
 
     job.progress(0, 1, "正在读取各单位的当前版本……")
-    records = site.call(lambda ws: ws.export_records())
+    records = site.aside(lambda ws: ws.export_records())
     out = _name(site, "各单位数据", fmt)
     # Excel on Windows reads a UTF-8 CSV as Chinese only with the byte-order mark
     write_text(out, "\ufeff" + to_csv(records) if fmt == "csv" else to_json(records))

@@ -1,6 +1,7 @@
 """Serving the app with waitress (pure Python, the same on Windows and Linux)."""
 from __future__ import annotations
 
+import logging
 import threading
 import webbrowser
 from typing import Callable
@@ -31,6 +32,9 @@ def check_password(host: str, password: str | None) -> str | None:
 
 def serve(root, *, host: str, port: int, password: str | None, open_browser: bool,
           say: Callable[[str], None]) -> None:
+    # waitress reports a busy queue in English on the console; the clerk reads Chinese, and
+    # uploads waiting their turn are expected (they queue on the ledger's thread)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     site = Site.open(root, password=check_password(host, password))
     app = create_app(site)
     try:

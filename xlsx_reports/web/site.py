@@ -15,6 +15,7 @@ from typing import Callable, TypeVar
 
 from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.ledger import Workspace
+from xlsx_reports.ledger.db import Ledger
 from xlsx_reports.web.jobs import Jobs
 from xlsx_reports.web.security import Gate
 
@@ -58,6 +59,17 @@ class Site:
     def call(self, work: Callable[[Workspace], T]) -> T:
         """Run work(workspace) on the ledger's thread and wait for its answer."""
         return self._thread.submit(work, self._workspace).result()
+
+    def aside(self, work: Callable[[Workspace], T]) -> T:
+        """Run long work (a merge, an export) on a connection of its own in the calling
+        thread, so uploads are not kept waiting behind it. SQLite's WAL lets it read beside
+        the intakes; the recovery on open is not run again (the ledger thread's open did it,
+        and it must never run beside an intake in flight)."""
+        workspace = Workspace(self.root, Ledger.open(self.root))
+        try:
+            return work(workspace)
+        finally:
+            workspace.close()
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
