@@ -13,7 +13,6 @@ from xlsx_reports.core.findings import SEVERITY_TEXT, CannotContinue
 
 DATE_FORMS = (r"(\d{4})-(\d{1,2})-(\d{1,2})", r"(\d{4})/(\d{1,2})/(\d{1,2})",
               r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"(\d{4})\.(\d{1,2})\.(\d{1,2})")
-STATUS_TEXT = {"missing": "未报送", "passed": "已通过", "errors": "有错误", "unreadable": "无法读取"}
 
 
 def parse_deadline(text: str | None) -> date | None:
@@ -150,6 +149,8 @@ def status_command(folder, as_json, unit) -> None:
 
 
 def status_lines(data: dict) -> list[str]:
+    from xlsx_reports.ledger.status import STATUS_TEXT
+
     lines = [f"{data['year']} 年度报送情况" + (f"（截止 {data['deadline']}）" if data["deadline"] else "")]
     for u in data["units"]:
         when = f"，{u['received'][:16].replace('T', ' ')} 收到" if u["received"] else ""
