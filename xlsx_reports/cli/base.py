@@ -71,7 +71,8 @@ class Group(click.Group):
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xlsx-reports")
 def main() -> None:
-    """政府信息公开工作年度报告：生成填报表（new/batch）、校验（check）、汇总（merge）、出报告（render）。"""
+    """政府信息公开工作年度报告：生成填报表（new/batch）、校验（check）、汇总（merge）、出报告（render）；
+    用工作区收集报表：建立（workspace init）、接收（intake）、报送情况（status）。"""
 
 
 def main_entry() -> None:

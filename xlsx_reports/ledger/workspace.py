@@ -208,7 +208,10 @@ class Workspace:
                 self.store.drop_note(note)
             elif stored.is_file() and sha256_of(stored.read_bytes()) == note.sha256:
                 season = season or self.season()
-                self._settle(note, season)
+                try:
+                    self._settle(note, season)
+                except Exception:   # noqa: BLE001 - one bad pick-up must not lock the workspace
+                    continue        # the note stays: tried again at the next open
             else:
                 self.store.drop_note(note)
 
