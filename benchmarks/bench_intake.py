@@ -12,24 +12,16 @@ import argparse
 import random
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.balanced import balanced_report  # noqa: E402
+from benchmarks.bench_merge import timed  # noqa: E402
 from xlsx_reports.ledger import Workspace  # noqa: E402
 from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
 from xlsx_reports.xlsx.writer.metasheet import fresh_metadata  # noqa: E402
-
-
-def timed(label: str, n: int, fn):
-    start = time.perf_counter()
-    value = fn()
-    seconds = time.perf_counter() - start
-    print(f"{label}: {seconds:.2f} s ({seconds / n * 1000:.0f} ms per file, {n} files)")
-    return value
 
 
 def main() -> None:
