@@ -376,3 +376,16 @@ def test_a_merge_with_nothing_to_merge_says_so_on_the_job_page(app_for):
         time.sleep(0.05)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert job.state == "failed" and "还没有可以汇总的报表" in page
+
+
+def test_a_strangers_upload_is_turned_away_before_it_is_read(app_for, returns):
+    app, site = app_for(password="正确的密码123")
+    client = app.test_client()
+    before = sorted(p for p in (site.root / "store").rglob("*") if p.is_file())
+    path = returns["correct"]["河市镇"]
+    for url, code in (("/api/upload", 401), ("/t/猜的口令/api/upload", 404), ("/upload", 302)):
+        response = client.post(url, data={"file": [(io.BytesIO(path.read_bytes()), path.name)]},
+                               content_type="multipart/form-data")
+        assert response.status_code == code, url
+    assert sorted(p for p in (site.root / "store").rglob("*") if p.is_file()) == before
+    assert status_of(site)["河市镇"] == "missing"

@@ -13,7 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from xlsx_reports.core.findings import CannotContinue
-from xlsx_reports.web import security
+from xlsx_reports.web import api, district, security, township
 from xlsx_reports.web.site import Site
 from xlsx_reports.web.uploads import MAX_REQUEST_BYTES, WorkspaceRequest
 from xlsx_reports.web.views import status_label, time_text
@@ -45,7 +45,6 @@ def create_app(site: Site) -> Flask:
     app.jinja_env.globals.update(csrf_token=security.csrf_token, site=site,
                                  label_of=status_label, time_text=time_text)
 
-    from xlsx_reports.web import api, district, township
     app.register_blueprint(district.pages)
     app.register_blueprint(township.pages)
     app.register_blueprint(api.routes)
@@ -60,18 +59,21 @@ _PUBLIC = {"district.login", "static"}   # district endpoints open without the p
 
 def _guard(app: Flask, site: Site) -> None:
     @app.before_request
-    def _who_may() -> None:
+    def _who_may():
+        """Who first (so a stranger's upload is not even read), then the CSRF token."""
         if site.gate.open:
             security.check_local_host()
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            if not (request.blueprint == "api" and site.gate.authorised_header()):
-                security.check_csrf()
-        if request.blueprint in ("district", "api") and request.endpoint not in _PUBLIC:
+        if request.blueprint in ("township", "township_api"):
+            township.unit_of((request.view_args or {}).get("token", ""))
+        elif request.blueprint in ("district", "api") and request.endpoint not in _PUBLIC:
             if not (site.gate.signed_in() or site.gate.authorised_header()):
                 if request.blueprint == "api":
                     return jsonify(error="需要登录：请先在区级页面输入密码，"
                                          "或在请求头中加 Authorization: Bearer 密码"), 401
                 return redirect(url_for("district.login", next=request.full_path))
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            if not (request.blueprint == "api" and site.gate.authorised_header()):
+                security.check_csrf()
         return None
 
     @app.after_request
