@@ -180,6 +180,7 @@ def test_township_link_shows_only_its_unit_and_refuses_another_units_workbook(ap
     assert re.search(r'<td class="where">三、[^<]*![A-Z]+\d+', page)
     api = client.get(f"{home}/api/status").get_json()
     assert api["unit"]["unit"] == "罗溪镇" and api["unit"]["status"] == "errors"
+    assert "file" not in api["unit"] and str(site.root) not in json.dumps(api, ensure_ascii=False)
     assert client.get(f"{home}/annotated/1").data[:2] == b"PK"
     assert client.get(f"{home}/blank").status_code == 200
 
@@ -389,3 +390,13 @@ def test_a_strangers_upload_is_turned_away_before_it_is_read(app_for, returns):
         assert response.status_code == code, url
     assert sorted(p for p in (site.root / "store").rglob("*") if p.is_file()) == before
     assert status_of(site)["河市镇"] == "missing"
+
+
+def test_a_copy_of_another_units_return_sent_through_a_link_is_named_as_theirs(app_for, returns):
+    app, site = app_for()
+    client = app.test_client()
+    upload(client, "/api/upload", returns["wrong"]["河市镇"])
+    home = f"/t/{site.call(lambda ws: ws.tokens())['罗溪镇']}"
+    result = upload(client, f"{home}/api/upload", returns["wrong"]["河市镇"],
+                    token=token_of(client, home)).get_json()["results"][0]
+    assert "“河市镇”的工作簿" in result["label"] and result["findings"] == []

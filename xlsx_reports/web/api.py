@@ -40,7 +40,8 @@ def upload():
 def township_status(token):
     unit = township.unit_of(token)
     history = site().call(lambda ws: ws.history(unit))
-    return jsonify(unit=township.own_row(unit), versions=version_views(history))
+    return jsonify(unit=township.without_paths(township.own_row(unit)),
+                   versions=[township.without_paths(v) for v in version_views(history)])
 
 
 @township_routes.post("/upload")

@@ -34,9 +34,15 @@ def upload_results(unit: str) -> list[dict]:
     """Each file through intake as this unit's; another unit's workbook is refused by name."""
     results = receive(site(), request.files.getlist("file"), unit=unit)
     for r in results:
-        if r["decision"] == "wrong_unit":
-            r["label"] = wrong_unit_text(r, unit)
+        # a copy of a file another unit sent earlier is that unit's, not a duplicate of ours
+        if r["decision"] == "wrong_unit" or (r["decision"] == "duplicate" and r["unit"] != unit):
+            r.update(label=wrong_unit_text(r, unit), findings=[], errors=0, warnings=0)
     return results
+
+
+def without_paths(entry: dict) -> dict:
+    """What a township may see of a row: not where the server keeps the files."""
+    return {k: v for k, v in entry.items() if k != "file"}
 
 
 @pages.get("")
