@@ -400,3 +400,11 @@ def test_a_copy_of_another_units_return_sent_through_a_link_is_named_as_theirs(a
     result = upload(client, f"{home}/api/upload", returns["wrong"]["河市镇"],
                     token=token_of(client, home)).get_json()["results"][0]
     assert "“河市镇”的工作簿" in result["label"] and result["findings"] == []
+
+
+def test_a_request_over_the_size_limit_is_refused_in_chinese(app_for, returns):
+    app, _ = app_for()
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    client = app.test_client()
+    response = upload(client, "/api/upload", returns["correct"]["河市镇"])
+    assert response.status_code == 413 and "请分批上传" in response.get_json()["error"]

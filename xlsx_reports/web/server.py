@@ -39,7 +39,8 @@ def serve(root, *, host: str, port: int, password: str | None, open_browser: boo
     app = create_app(site)
     try:
         server = create_server(app, host=host, port=port, threads=THREADS,
-                               max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+                               # above Flask's limit, so the refusal is Flask's, in Chinese
+                               max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 2**20,
                                ident="xlsx-reports")
     except OSError as exc:
         raise CannotContinue(f"无法在 {host}:{port} 上启动服务（{exc.strerror or exc}）："
