@@ -136,7 +136,8 @@ class Group(click.Group):
 @click.version_option(__version__, prog_name="xlsx-reports", message="%(prog)s 版本 %(version)s",
                       help="显示版本号并退出。")
 def main() -> None:
-    """政府信息公开工作年度报告：生成填报表（new/batch）、校验（check）、汇总（merge）、出报告（render）。"""
+    """政府信息公开工作年度报告：生成填报表（new/batch）、校验（check）、汇总（merge）、出报告（render）；
+    用工作区收集报表：建立（workspace init）、接收（intake）、报送情况（status）。"""
 
 
 def main_entry() -> None:

@@ -78,19 +78,28 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
 
 
 @main.command("export")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
               help="输出格式（默认按 -o 文件的扩展名，输出到屏幕时为 json）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="输出文件 .json 或 .csv（默认或 - 为输出到屏幕）")
-def export_command(inputs, fmt, output) -> None:
+@click.option("--workspace", type=click.Path(file_okay=False),
+              help="工作区：导出每个单位当前版本（可读取的）的记录")
+def export_command(inputs, fmt, output, workspace) -> None:
     """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。"""
     from xlsx_reports import api
     from xlsx_reports.core.atomic import write_bytes
     from xlsx_reports.report.export import output_format, to_csv, to_json
 
+    if bool(inputs) == bool(workspace):
+        raise CannotContinue("请写明要导出的工作簿，或用 --workspace 指定工作区（二者选一）")
     fmt = output_format(fmt, output, inputs)
-    records = api.export(inputs)
+    if workspace:
+        from xlsx_reports.ledger import Workspace
+        with Workspace.open(workspace) as ws:
+            records = ws.export_records()
+    else:
+        records = api.export(inputs)
     text = to_json(records) if fmt == "json" else to_csv(records)
     if output and output != "-":
         try:

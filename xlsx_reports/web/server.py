@@ -1,0 +1,60 @@
+"""Serving the app with waitress (pure Python, the same on Windows and Linux)."""
+from __future__ import annotations
+
+import logging
+import threading
+import webbrowser
+from typing import Callable
+
+from waitress.server import create_server
+
+from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.web.app import create_app
+from xlsx_reports.web.security import is_loopback
+from xlsx_reports.web.site import Site
+
+THREADS = 8   # uploads queue on the ledger's one thread; more threads keep pages answering
+
+
+def check_password(host: str, password: str | None) -> str | None:
+    """A password is required off the loopback address; given, it is asked for everywhere
+    (a district PC shared by several people may want it on 127.0.0.1 too)."""
+    if not password and is_loopback(host):
+        return None
+    if not password:
+        raise CannotContinue(
+            f"在 {host} 上提供服务时，其他电脑也能访问区级页面，必须设置密码："
+            "用 --password 或环境变量 XLSX_REPORTS_PASSWORD（推荐，密码不会出现在命令行记录中）")
+    if len(password) < 8:
+        raise CannotContinue("密码太短：请至少用 8 个字符")
+    return password
+
+
+def serve(root, *, host: str, port: int, password: str | None, open_browser: bool,
+          say: Callable[[str], None]) -> None:
+    # waitress reports a busy queue in English on the console; the clerk reads Chinese, and
+    # uploads waiting their turn are expected (they queue on the ledger's thread)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    site = Site.open(root, password=check_password(host, password))
+    app = create_app(site)
+    try:
+        server = create_server(app, host=host, port=port, threads=THREADS,
+                               # above Flask's limit, so the refusal is Flask's, in Chinese
+                               max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 2**20,
+                               ident="xlsx-reports")
+    except OSError as exc:
+        raise CannotContinue(f"无法在 {host}:{port} 上启动服务（{exc.strerror or exc}）："
+                             "端口可能已被占用，请用 --port 换一个端口") from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{server.effective_port}/"
+    say(f"已启动：{url}")
+    say("区级页面" + ("无需登录（只有本机能访问）" if site.gate.open else "需要密码登录")
+        + "；各单位上传链接见页面上的“上传链接”。按 Ctrl+C 停止。")
+    if open_browser:
+        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:   # Ctrl+C is how the clerk stops it: not an interruption of work
+        say("已停止服务。")
+    finally:
+        site.close()
