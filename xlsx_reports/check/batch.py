@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Iterable
 
 from xlsx_reports.check.workbook import check_file, check_reading, sort_findings
+from xlsx_reports.core.files import refusal
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.xlsx.reader import Reading, UnreadableWorkbook, read_workbook
 
 # Files a folder may hold that someone meant as a workbook; anything else there is ignored.
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ett", ".ods", ".csv", ".xlsb"}
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 MAX_JOBS, PARALLEL_MIN = 4, 8    # fewer files finish before worker processes would start
 
 
@@ -46,6 +47,8 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
+        if any(f.code == "INTERNAL" for r in self.files for f in r.findings):
+            return EXIT_INTERNAL
         if any(r.unreadable for r in self.files):
             return EXIT_UNUSABLE
         return EXIT_FINDINGS if any(r.errors for r in self.files) else EXIT_OK
@@ -56,9 +59,10 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
     (not Excel's "~$" or LibreOffice's ".~lock" files), in name order."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file()
-                          and f.suffix.lower() in WORKBOOK_SUFFIXES
+        # a folder named like a workbook, and special files in folders, are kept: reported, not passed over
+        if p.is_dir() and p.suffix.lower() not in WORKBOOK_SUFFIXES:
+            out += sorted(f for f in p.rglob("*")
+                          if f.suffix.lower() in WORKBOOK_SUFFIXES
                           and not f.name.startswith(("~$", ".~lock", "."))
                           and not _is_roster(f))
         else:
@@ -71,7 +75,7 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 def _is_roster(path: Path) -> bool:
     """A roster or batch manifest kept beside the returns is not a returned workbook."""
-    if path.suffix.lower() != ".csv":
+    if path.suffix.lower() != ".csv" or refusal(path):
         return False
     with path.open("rb") as fh:
         head = fh.readline(4096)

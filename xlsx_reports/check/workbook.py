@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Iterator
 
 from xlsx_reports.form.definitions import format_for_year
-from xlsx_reports.core.findings import CannotContinue, Finding
+from xlsx_reports.core.files import working_on
+from xlsx_reports.core.findings import CannotContinue, Finding, debug_traceback, os_reason
 from xlsx_reports.form.model import a1
 from xlsx_reports.xlsx.meta import GUIDE_SHEET, GUIDE_TITLE_CELL
 from xlsx_reports.form.values import period_text
@@ -44,16 +45,32 @@ def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[
 def check_file(path, *, previous: Reading | str | Path | None = None
                ) -> tuple[Reading | None, list[Finding]]:
     path = Path(path)
-    try:
-        reading = read_workbook(path)
-        if previous is not None and not isinstance(previous, Reading):
-            previous = read_workbook(previous)
-    except UnreadableWorkbook as exc:
-        return None, [unreadable(path, str(exc))]
-    except (CannotContinue, ValueError, TypeError, KeyError, IndexError, OSError) as exc:
-        return None, [unreadable(path, f"{path.name}：读取时出错（{type(exc).__name__}: {exc}），"
-                                       "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交")]
-    return reading, check_reading(reading, previous=previous)
+    with working_on(path):
+        try:
+            reading = read_workbook(path)
+            if previous is not None and not isinstance(previous, Reading):
+                previous = read_workbook(previous)
+        except CannotContinue as exc:
+            text = str(exc) if str(exc).startswith(path.name) else f"{path.name}：{exc}"
+            return None, [unreadable(path, text)]
+        except OSError as exc:
+            return None, [unreadable(path, f"{path.name}：{os_reason(exc)}")]
+        except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others
+            return None, [internal_error(path, exc)]
+        try:
+            return reading, check_reading(reading, previous=previous)
+        except Exception as exc:  # noqa: BLE001
+            return reading, list(reading.findings) + [internal_error(path, exc)]
+
+
+def internal_error(path: Path, exc: BaseException) -> Finding:
+    """A fault of this program, not of the file: said as such (exit code 3), the traceback
+    kept for --debug (XLSX_REPORTS_DEBUG), no Python words in the message."""
+    debug_traceback(exc)
+    return Finding("INTERNAL", "error",
+                   f"{path.name}：内部错误，本工具处理该文件时出现程序缺陷，该文件未能校验",
+                   file=str(path),
+                   advice="其他文件不受影响；请加 --debug 重新运行，把输出和该文件发给维护人员。")
 
 
 def unreadable(path: Path, message: str) -> Finding:

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from xlsx_reports.cli.base import main
+from xlsx_reports.cli.base import EXIT_UNUSABLE, main
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
 
@@ -94,18 +94,26 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
 
 
 @main.command("export")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
               help="输出格式（默认按 -o 文件的扩展名，输出到屏幕时为 json）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="输出文件 .json 或 .csv（默认输出到屏幕）")
 def export_command(inputs, fmt, output) -> None:
-    """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。"""
+    """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。
+
+    退出码：0 全部导出；2 有文件无法读取（其余照常导出）或用法错误；3 内部错误。
+    """
     from xlsx_reports.core.atomic import write_bytes
     from xlsx_reports.report.export import export_records, output_format, to_csv, to_json
 
     fmt = output_format(fmt, output, inputs)
-    records = export_records(inputs)
+    problems: list[str] = []
+    records = export_records(inputs, problems)
+    for line in problems:
+        click.echo(f"错误：{line}", err=True)
+    if problems and not records:
+        raise CannotContinue(f"没有可以导出的工作簿（{len(problems)} 个文件无法读取）")
     text = to_json(records) if fmt == "json" else to_csv(records)
     if output:
         try:
@@ -115,3 +123,6 @@ def export_command(inputs, fmt, output) -> None:
         click.echo(f"已导出 {len(records)} 条记录：{output}", err=True)
     else:
         click.echo(text, nl=False)
+    if problems:
+        click.echo(f"有 {len(problems)} 个文件无法读取，未导出（见上）。", err=True)
+        sys.exit(EXIT_UNUSABLE)

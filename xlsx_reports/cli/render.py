@@ -18,7 +18,7 @@ def _render_finding_text(f) -> str:
 
 
 @main.command("render")
-@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False))
+@click.argument("source", metavar="FILE", type=click.Path(readable=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="输出文件：.md、.html、.txt 或 .docx（按扩展名确定格式）")
 @click.option("--template", type=click.Path(dir_okay=False),
@@ -27,12 +27,15 @@ def _render_finding_text(f) -> str:
 def render_command(source, output, template, force) -> None:
     """由填报工作簿生成年度报告（Markdown、HTML、纯文本或 Word）。
 
-    退出码：0 已生成（可有提示）；1 工作簿有错误未生成（或加 --force 生成了草稿）；2 无法读取或用法错误。
+    退出码：0 已生成（可有提示）；1 工作簿有错误未生成（或加 --force 生成了草稿）；2 无法读取或用法错误；3 内部错误。
     """
     from xlsx_reports.core.findings import has_errors
     from xlsx_reports.report.render import render_file
 
-    result = render_file(source, output, template=template, force=force)
+    from xlsx_reports.core.files import working_on
+
+    with working_on(source):
+        result = render_file(source, output, template=template, force=force)
     for f in result.findings:
         if f.severity == "error" or not result.written:
             click.echo(_render_finding_text(f), err=True)

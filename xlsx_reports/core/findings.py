@@ -1,6 +1,10 @@
 """Problems as data: a finding names the rule, where it is, both sides and what to do."""
 from __future__ import annotations
 
+import math
+import os
+import sys
+import traceback
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -55,10 +59,30 @@ def os_reason(exc: OSError) -> str:
 
 
 def json_value(v: Any) -> Any:
-    """Decimals become exact strings-free numbers where possible (JSON has no decimal type)."""
+    """Decimals become numbers (JSON has no decimal type), also inside lists and dicts;
+    anything else JSON cannot hold becomes its text."""
     if isinstance(v, Decimal):
+        if not v.is_finite():
+            return str(v)
         return int(v) if v == v.to_integral_value() else float(v)
-    return v
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return [json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): json_value(x) for k, x in v.items()}
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return str(v)
+
+
+DEBUG_ENV = "XLSX_REPORTS_DEBUG"   # set by the global --debug flag; worker processes inherit it
+
+
+def debug_traceback(exc: BaseException) -> None:
+    """Prints the traceback of an unexpected failure to stderr, only under --debug."""
+    if os.environ.get(DEBUG_ENV):
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
 
 
 def has_errors(findings) -> bool:

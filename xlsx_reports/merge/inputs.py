@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from xlsx_reports.check.workbook import check_file
-from xlsx_reports.core.findings import CannotContinue, Finding
+from xlsx_reports.check.workbook import check_file, unreadable
+from xlsx_reports.core.files import refusal
+from xlsx_reports.core.findings import CannotContinue, Finding, os_reason
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
 from xlsx_reports.xlsx.reader import read_workbook
@@ -59,8 +60,8 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*.xlsx")
-                           if p.is_file() and not p.name.startswith(("~$", ".")))
+            # special files and folders named .xlsx are kept, to be reported (core/files.py)
+            files = sorted(p for p in path.rglob("*.xlsx") if not p.name.startswith(("~$", ".")))
             if not files:
                 raise CannotContinue(f"文件夹 {path} 中没有 .xlsx 工作簿")
         elif path.exists():
@@ -104,7 +105,13 @@ def file_sha256(path: Path) -> str:
 
 
 def check_one(file: Path) -> Candidate:
-    sha = file_sha256(file)
+    reason = refusal(file)    # before hashing: a FIFO or /dev/zero would never end
+    if reason:
+        return Candidate(file, "", None, None, [unreadable(file, f"{file.name}：{reason}")])
+    try:
+        sha = file_sha256(file)
+    except OSError as exc:
+        return Candidate(file, "", None, None, [unreadable(file, f"{file.name}：{os_reason(exc)}")])
     reading, findings = check_file(file)
     if reading is None:
         return Candidate(file, sha, None, None, findings)
