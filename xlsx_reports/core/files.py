@@ -32,7 +32,7 @@ def refusal(path: str | Path) -> str | None:
     kind = _special_kind(info.st_mode)
     if kind:
         return f"这是{kind}，不是普通文件，已跳过；请提交工作簿文件本身"
-    if not os.access(path, os.R_OK):
+    if not os.access(path, os.R_OK, effective_ids=os.access in os.supports_effective_ids):
         return "没有读取权限（文件可能属于其他用户或被设为不可读）；请复制一份自己有权限的文件后再处理"
     return None
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlsx_reports.core.files import refusal
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
 NAME_COLUMN = "单位名称"
@@ -46,6 +47,9 @@ def clean(text: str | None) -> str:
 
 
 def _decode(path: Path) -> tuple[str, str]:
+    reason = refusal(path)    # a FIFO or /dev/zero named as the roster would never end
+    if reason:
+        raise CannotContinue(f"无法读取名单文件 {path}：{reason}")
     try:
         data = path.read_bytes()
     except OSError as exc:
