@@ -103,6 +103,11 @@ def validation_whole_sheet(valid: Path, target: Path) -> None:
         x))
 
 
+def hyperlink_whole_sheet(valid: Path, target: Path) -> None:
+    edit_sheet(valid, target, T3_SHEET, lambda x: x.replace(
+        "</sheetData>", '</sheetData><hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks>'))
+
+
 def two_million_cells(valid: Path, target: Path) -> None:
     """Two million numbers on 填报说明: a few MB packed, some 50 MB of XML unpacked."""
     files = parts(valid)
@@ -297,6 +302,7 @@ CASES = (
     Case("单元格在最后一格.xlsx", False, LIMIT, cell_at_last_address),
     Case("合并一百万行.xlsx", False, LIMIT, merged_million_rows),
     Case("有效性覆盖整表.xlsx", False, LIMIT, validation_whole_sheet),
+    Case("超链接覆盖整表.xlsx", False, LIMIT, hyperlink_whole_sheet),
     Case("两百万单元格.xlsx", False, LIMIT, two_million_cells),
     Case("一百万空行.xlsx", False, LIMIT, million_empty_rows),
     Case("压缩炸弹.xlsx", False, "MB", bomb_true_sizes),

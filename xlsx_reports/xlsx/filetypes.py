@@ -65,9 +65,9 @@ def _zip_reason(path: Path) -> str | None:
     """Names the kind of zip; for a workbook, runs the limits scan (xlsx/limits.py)."""
     try:
         with path.open("rb") as fh:
-            entries = limits.entry_count(fh)
-        if entries is not None and entries > limits.LIMITS.entries:
-            return f"工作簿内的部件个数 {entries:,}，超过上限 {limits.LIMITS.entries:,}；{limits.TOO_BIG}"
+            refused = limits.directory_refusal(fh)
+        if refused:
+            return refused
         with zipfile.ZipFile(path) as zf:
             reason = _zip_kind(path, zf)
             if reason is None:

@@ -35,6 +35,9 @@ class Limits:
     merged: int = 10_000                     # merged ranges, all sheets
     merged_cells: int = 300_000              # cells covered by merged ranges, all sheets
     validation_cells: int = 300_000          # cells covered by data validations, all sheets
+    linked_cells: int = 300_000              # cells covered by hyperlinks and comments (openpyxl
+                                             # gives each cell of their range its own copy)
+    directory_bytes: int = 2 * 1024 * 1024   # the zip's central directory (a list of the parts)
     shared_strings: int = 200_000
     styles: int = 20_000                     # cell formats (styles.xml)
 
@@ -57,6 +60,7 @@ CELL_REF = re.compile(_P + rb"c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1
 ROW = re.compile(_P + rb"row[\s/>]")
 ROW_REF = re.compile(_P + rb"row\s[^>]*?\br\s*=\s*[\"'](\d{1,9})[\"']")
 MERGE = re.compile(_P + rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+LINKED = re.compile(_P + rb"(?:hyperlink|comment)\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 VALIDATION = re.compile(_P + rb"dataValidation\s[^>]*?\bsqref\s*=\s*[\"']([^\"']*)[\"']")
 SHEET = re.compile(_P + rb"sheet\s")
 SHARED = re.compile(_P + rb"si[\s/>]")
@@ -66,10 +70,18 @@ RANGE = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d{1,9})?(?::\$?([A-Za-z]{1,3})?\$?(
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
-def entry_count(fh) -> int | None:
-    """Parts the zip's end record announces, read before zipfile builds one object per part."""
+def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
+    """The zip's end record read before zipfile builds one object per part it lists: too many
+    parts, or a list too long for them, is refused without reading the list."""
     end = zipfile._EndRecData(fh)   # noqa: SLF001 - the stdlib's own end-record reader
-    return None if end is None else end[zipfile._ECD_ENTRIES_TOTAL]
+    if end is None:
+        return None
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]
+    if entries > limits.entries:
+        return f"工作簿内的部件个数 {entries:,}，超过上限 {limits.entries:,}；{TOO_BIG}"
+    if size > limits.directory_bytes:
+        return f"工作簿的部件目录有 {size // 1024:,} KB，超过上限 {limits.directory_bytes // 1024:,} KB；{TOO_BIG}"
+    return None
 
 
 def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
@@ -144,6 +156,7 @@ class _Tally:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.total = self.cells = self.merged = self.merged_cells = self.validation_cells = 0
+        self.linked_cells = 0
         self.sheets = self.strings = self.styles = 0
         self.names: dict[str, str] = {}
 
@@ -157,6 +170,10 @@ class _Tally:
         for chunk in chunks:
             if xml and DOCTYPE.search(chunk):
                 raise Refused(UNSAFE_XML)
+            if xml:
+                for m in LINKED.finditer(chunk):
+                    self.linked_cells += _area(m.group(1).decode("ascii", "replace"))
+                self._over(self.linked_cells, self.limits.linked_cells, "超链接和批注覆盖的单元格数")
             if kind == "sheet":
                 self._sheet_chunk(sheet, chunk)
             elif kind == "workbook":
