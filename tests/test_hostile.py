@@ -177,6 +177,9 @@ def test_batch_manifest_neutralises_formula_unit_names(tmp_path):
     assert result.code == 0, result.text
     rows = list(csv.reader(io.StringIO((tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(1)", "东山镇"]
+    from xlsx_reports.core.roster import read_roster    # the manifest read back as the roster
+    assert read_roster(tmp_path / "out" / "manifest.csv").names == [
+        '=HYPERLINK("http://x","y")', "@SUM(1)", "东山镇"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

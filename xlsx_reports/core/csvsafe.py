@@ -27,3 +27,10 @@ def cell(value: Any) -> Any:
 
 def row(values) -> list[Any]:
     return [cell(v) for v in values]
+
+
+def restored(text: str) -> str:
+    """A name read back from a CSV this tool wrote (batch's manifest used as the roster)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text[1:]):
+        return text[1:]
+    return text

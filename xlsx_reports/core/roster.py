@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlsx_reports.core import csvsafe
 from xlsx_reports.core.files import refusal
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
@@ -115,7 +116,7 @@ def read_roster(path) -> Roster:
     for line, row in enumerate(rows[1:], start=2):
         if not any(clean(c) for c in row):
             continue
-        name = clean(row[name_col]) if name_col < len(row) else ""
+        name = csvsafe.restored(clean(row[name_col])) if name_col < len(row) else ""
         if not name:
             raise CannotContinue(f"名单文件 {path.name} 第 {line} 行没有填写{NAME_COLUMN}")
         if unit_problem(name):
