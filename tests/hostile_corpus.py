@@ -11,7 +11,6 @@ already named (old .xls, .ods, CSV, macro, encrypted, empty, truncated).
 """
 from __future__ import annotations
 
-import io
 import os
 import re
 import struct

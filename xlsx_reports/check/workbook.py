@@ -15,7 +15,7 @@ from xlsx_reports.core.findings import CannotContinue, Finding, debug_traceback,
 from xlsx_reports.form.model import a1
 from xlsx_reports.xlsx.meta import GUIDE_SHEET, GUIDE_TITLE_CELL
 from xlsx_reports.form.values import period_text
-from xlsx_reports.xlsx.reader import Reading, UnreadableWorkbook, read_workbook
+from xlsx_reports.xlsx.reader import Reading, read_workbook
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.merged import merged_findings
 from xlsx_reports.check.totals import check_findings, total_findings
