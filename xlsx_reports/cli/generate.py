@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from xlsx_reports.cli.base import EXIT_UNUSABLE, main
+from xlsx_reports.cli.base import EXIT_INTERNAL, EXIT_UNUSABLE, main
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
 
@@ -105,7 +105,7 @@ def export_command(inputs, fmt, output) -> None:
     退出码：0 全部导出；2 有文件无法读取（其余照常导出）或用法错误；3 内部错误。
     """
     from xlsx_reports.core.atomic import write_bytes
-    from xlsx_reports.report.export import export_records, output_format, to_csv, to_json
+    from xlsx_reports.report.export import INTERNAL_TEXT, export_records, output_format, to_csv, to_json
 
     fmt = output_format(fmt, output, inputs)
     problems: list[str] = []
@@ -125,4 +125,4 @@ def export_command(inputs, fmt, output) -> None:
         click.echo(text, nl=False)
     if problems:
         click.echo(f"有 {len(problems)} 个文件无法读取，未导出（见上）。", err=True)
-        sys.exit(EXIT_UNUSABLE)
+        sys.exit(EXIT_INTERNAL if any(INTERNAL_TEXT in p for p in problems) else EXIT_UNUSABLE)

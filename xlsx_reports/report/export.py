@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from xlsx_reports.core import csvsafe
-from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.core.findings import CannotContinue, debug_traceback
 
 OUTPUT_FORMATS = ("json", "csv")
 FIELDS = ("unit", "year", "format", "key", "labels", "kind", "sheet", "cell", "value", "text")
 LABEL_JOIN = " | "
+INTERNAL_TEXT = "内部错误，本工具处理该文件时出现程序缺陷，未能导出；请加 --debug 重新运行，把输出和该文件发给维护人员"
 
 
 def _plain(value: Any) -> Any:
@@ -80,6 +81,11 @@ def export_records(paths: Iterable, problems: list[str] | None = None) -> list[d
                 raise
             name = Path(path).name
             problems.append(str(exc) if str(exc).startswith(name) else f"{name}：{exc}")
+        except Exception as exc:  # noqa: BLE001 - a fault of this program stops only this file
+            if problems is None:
+                raise
+            debug_traceback(exc)
+            problems.append(f"{Path(path).name}：{INTERNAL_TEXT}")
     return records
 
 
