@@ -141,7 +141,7 @@ def test_merge_leaves_out_each_bad_file_merges_the_rest_and_exits_2(merge_folder
     assert_clean(result, SECONDS_PER_FILE * (len(bad) + 1))
     assert result.code == 2, result.text
     assert out.exists()
-    assert f"纳入汇总：1 个工作簿，共 1 个单位\n  东山镇：{VALID}\n" in result.out
+    assert f"纳入汇总：1 个工作簿，共 1 个单位\n  东山镇：{merge_folder / VALID}\n" in result.out
     for case in bad:
         assert case.name in result.text
     assert digests(merge_folder) == before

@@ -48,7 +48,7 @@ def clean(text: str | None) -> str:
 
 
 def _decode(path: Path) -> tuple[str, str]:
-    reason = refusal(path)    # a FIFO or /dev/zero named as the roster would never end
+    reason = refusal(path) if path.exists() else None   # a FIFO or /dev/zero would never end
     if reason:
         raise CannotContinue(f"无法读取名单文件 {path}：{reason}")
     try:

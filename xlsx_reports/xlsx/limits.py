@@ -55,10 +55,10 @@ class Refused(Exception):
 
 
 _P = rb"<(?:[\w.-]+:)?"       # an element, with or without a namespace prefix
-CELL = re.compile(_P + rb"c[\s/>]")
-CELL_REF = re.compile(_P + rb"c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,9})[\"']")
-ROW = re.compile(_P + rb"row[\s/>]")
-ROW_REF = re.compile(_P + rb"row\s[^>]*?\br\s*=\s*[\"'](\d{1,9})[\"']")
+# Rows and cells in document order: a row or cell without r="…" follows the one before it,
+# as the parsers place it; an empty row (LibreOffice writes one at 1048576) places nothing.
+ROW_OR_CELL = re.compile(_P + rb"(row|c)\b([^>]*)>")
+REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{0,3})\$?(\d{0,9})[\"']")
 MERGE = re.compile(_P + rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 LINKED = re.compile(_P + rb"(?:hyperlink|comment)\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 VALIDATION = re.compile(_P + rb"dataValidation\s[^>]*?\bsqref\s*=\s*[\"']([^\"']*)[\"']")
@@ -188,14 +188,19 @@ class _Tally:
 
     def _sheet_chunk(self, sheet: "_Sheet", chunk: bytes) -> None:
         lim = self.limits
-        self.cells += len(CELL.findall(chunk))
+        for m in ROW_OR_CELL.finditer(chunk):
+            ref = REF.search(m.group(2))
+            if m.group(1) == b"row":
+                sheet.row = int(ref.group(2) or 0) if ref else sheet.row + 1
+                sheet.col = 0
+                continue
+            self.cells += 1
+            if ref and ref.group(1) and ref.group(2):
+                sheet.row, sheet.col = int(ref.group(2)), _column(ref.group(1).decode())
+            else:
+                sheet.col += 1
+            sheet.reach(sheet.row, sheet.col)
         self._over(self.cells, lim.cells, "工作簿的单元格数")
-        sheet.rows += len(ROW.findall(chunk))
-        for m in ROW_REF.finditer(chunk):
-            sheet.reach(int(m.group(1)), 1)
-        for m in CELL_REF.finditer(chunk):
-            sheet.reach(int(m.group(2)), _column(m.group(1).decode()))
-        sheet.reach(sheet.rows, 1)
         where = f"工作表“{sheet.name}”"
         self._over(sheet.max_row, lim.rows, f"{where}用到的行号")
         self._over(sheet.max_col, lim.columns, f"{where}用到的列号")
@@ -217,7 +222,7 @@ class _Tally:
 class _Sheet:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.rows = self.max_row = self.max_col = 0
+        self.row = self.col = self.max_row = self.max_col = 0   # where the scan is, and the farthest cell
 
     def reach(self, row: int, col: int) -> None:
         self.max_row = max(self.max_row, row)
