@@ -107,6 +107,12 @@ def hyperlink_whole_sheet(valid: Path, target: Path) -> None:
         "</sheetData>", '</sheetData><hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks>'))
 
 
+def formula_whole_sheet(valid: Path, target: Path) -> None:
+    """A total's formula replaced by a sum over the whole sheet (the checker reads formulas)."""
+    edit_sheet(valid, target, T3_SHEET, lambda x: re.sub(
+        r"<f>SUM\([^<]*\)</f>", "<f>SUM(A1:XFD1048576)</f>", x, count=1))
+
+
 def two_million_cells(valid: Path, target: Path) -> None:
     """Two million numbers on 填报说明: a few MB packed, some 50 MB of XML unpacked."""
     files = parts(valid)
@@ -311,6 +317,7 @@ CASES = (
     Case("未知压缩版本.xlsx", False, "压缩方式", unknown_zip_version),
     Case("未知压缩方法.xlsx", False, "压缩方式", unknown_compression),
     Case("数字1e309.xlsx", True, "三、依申请公开", huge_number),
+    Case("公式覆盖整表.xlsx", True, "三、依申请公开", formula_whole_sheet),
     Case("小数与旧合计.xlsx", True, "三、依申请公开", fraction_stale_total),
     Case("汇总元数据错类型.xlsx", True, "元数据", merged_wrong_metadata),
     Case("公式注入单位.xlsx", True, "", workbook_of(INJECTIONS[0], narrative=INJECTIONS[1])),
