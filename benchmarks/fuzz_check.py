@@ -75,6 +75,8 @@ def main() -> None:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             for (found, rss), batch in zip(pool.map(work, batches), batches):
                 failures += found
+                for n, outcome in found:   # at once, so that a run stopped early still shows them
+                    print(f"--- mutation {n}: {outcome}", file=sys.stderr, flush=True)
                 peak, done = max(peak, rss), done + batch[1]
                 kinds = Counter(outcome.split(":")[0] for _, outcome in failures)
                 print(f"  {done}/{args.n} done, {time.perf_counter() - start:.0f} s: "
