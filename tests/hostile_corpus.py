@@ -107,6 +107,12 @@ def hyperlink_whole_sheet(valid: Path, target: Path) -> None:
         "</sheetData>", '</sheetData><hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks>'))
 
 
+def hyperlink_last_cell(valid: Path, target: Path) -> None:
+    """One link, one cell, but at the last address: the parser then walks the whole grid."""
+    edit_sheet(valid, target, T3_SHEET, lambda x: x.replace(
+        "</sheetData>", '</sheetData><hyperlinks><hyperlink ref="XFD1048576" location="A1"/></hyperlinks>'))
+
+
 def formula_whole_sheet(valid: Path, target: Path) -> None:
     """A total's formula replaced by a sum over the whole sheet (the checker reads formulas)."""
     edit_sheet(valid, target, T3_SHEET, lambda x: re.sub(
@@ -308,6 +314,7 @@ CASES = (
     Case("合并一百万行.xlsx", False, LIMIT, merged_million_rows),
     Case("有效性覆盖整表.xlsx", False, LIMIT, validation_whole_sheet),
     Case("超链接覆盖整表.xlsx", False, LIMIT, hyperlink_whole_sheet),
+    Case("超链接在最后一格.xlsx", False, LIMIT, hyperlink_last_cell),
     Case("两百万单元格.xlsx", False, LIMIT, two_million_cells),
     Case("一百万空行.xlsx", False, LIMIT, million_empty_rows),
     Case("压缩炸弹.xlsx", False, "MB", bomb_true_sizes),

@@ -58,7 +58,7 @@ _P = rb"<(?:[\w.-]+:)?"       # an element, with or without a namespace prefix
 # Rows and cells in document order: a row or cell without r="…" follows the one before it,
 # as the parsers place it; an empty row (LibreOffice writes one at 1048576) places nothing.
 ROW_OR_CELL = re.compile(_P + rb"(row|c)\b([^>]*)>")
-REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{0,3})\$?(\d{0,9})[\"']")
+REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]*)\$?(\d*)[\"']")
 MERGE = re.compile(_P + rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 LINKED = re.compile(_P + rb"(?:hyperlink|comment)\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 VALIDATION = re.compile(_P + rb"dataValidation\s[^>]*?\bsqref\s*=\s*[\"']([^\"']*)[\"']")
@@ -66,7 +66,7 @@ SHEET = re.compile(_P + rb"sheet\s")
 SHARED = re.compile(_P + rb"si[\s/>]")
 STYLE = re.compile(_P + rb"xf[\s/>]")
 DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-RANGE = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d{1,9})?(?::\$?([A-Za-z]{1,3})?\$?(\d{1,9})?)?$")
+RANGE = re.compile(r"\$?([A-Za-z]+)?\$?(\d+)?(?::\$?([A-Za-z]+)?\$?(\d+)?)?$")
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
@@ -172,7 +172,9 @@ class _Tally:
                 raise Refused(UNSAFE_XML)
             if xml:
                 for m in LINKED.finditer(chunk):
-                    self.linked_cells += _area(m.group(1).decode("ascii", "replace"))
+                    ref = m.group(1).decode("ascii", "replace")
+                    self.linked_cells += _area(ref)
+                    self._corner(ref, "超链接或批注")   # openpyxl makes a cell at each of them
                 self._over(self.linked_cells, self.limits.linked_cells, "超链接和批注覆盖的单元格数")
             if kind == "sheet":
                 self._sheet_chunk(sheet, chunk)
@@ -208,11 +210,18 @@ class _Tally:
         for m in MERGE.finditer(chunk):
             self.merged += 1
             self.merged_cells += _area(m.group(1).decode("ascii", "replace"))
+            self._corner(m.group(1).decode("ascii", "replace"), f"工作表“{sheet.name}”的合并单元格")
         self._over(self.merged, lim.merged, "合并单元格区域的个数")
         self._over(self.merged_cells, lim.merged_cells, f"合并单元格覆盖的单元格数（{where}）")
         for m in VALIDATION.finditer(chunk):
             self.validation_cells += sum(_area(r) for r in m.group(1).decode("ascii", "replace").split())
         self._over(self.validation_cells, lim.validation_cells, f"数据有效性覆盖的单元格数（{where}）")
+
+    def _corner(self, ref: str, what: str) -> None:
+        """A range's far corner: openpyxl creates cells up to it, and walks the grid they span."""
+        row, col = _far_corner(ref)
+        self._over(row, self.limits.rows, f"{what}用到的行号")
+        self._over(col, self.limits.columns, f"{what}用到的列号")
 
     def _over(self, count: int, limit: int, what: str) -> None:
         if count > limit:
@@ -234,6 +243,16 @@ def _column(letters: str) -> int:
     for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
     return n
+
+
+def _far_corner(ref: str) -> tuple[int, int]:
+    m = RANGE.match(ref.strip())
+    if not m:
+        return 0, 0
+    c1, r1, c2, r2 = m.groups()
+    rows = [int(r) for r in (r1, r2) if r] or [MAX_ROW]
+    cols = [_column(c) for c in (c1, c2) if c] or [MAX_COL]
+    return max(rows), max(cols)
 
 
 def _area(ref: str) -> int:
