@@ -200,10 +200,11 @@ def render(source: PathLike, out: PathLike, template: PathLike | None = None, fo
     return render_file(source, out, template=template, force=force, fmt=format)
 
 
-def export(paths: Paths) -> list[dict[str, Any]]:
+def export(paths: Paths, problems: list[str] | None = None) -> list[dict[str, Any]]:
     """One dict per cell of every workbook (unit, year, format, key, labels, kind, sheet, cell,
-    value, text); amounts stay exact Decimals."""
+    value, text); amounts stay exact Decimals. With `problems`, an unreadable file adds one
+    Chinese line there and the others are still exported (otherwise it raises)."""
     from xlsx_reports.report.export import export_records
 
-    return export_records(_paths(paths))
+    return export_records(_paths(paths), problems)
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from xlsx_reports.check.workbook import check_reading, sort_findings, try_read
+from xlsx_reports.check.workbook import check_reading, internal_error, sort_findings, try_read
 from xlsx_reports.core import inputs
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.reader import Reading
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 _PRIOR: dict[str, Reading] = {}   # last year's readings by unit, set once in each worker
 _KEEP = {"cells": True}            # whether checked readings keep their cells (set per worker)
 
@@ -48,6 +48,8 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
+        if any(f.code == "INTERNAL" for r in self.files for f in r.findings):
+            return EXIT_INTERNAL
         if any(r.unreadable for r in self.files):
             return EXIT_UNUSABLE
         return EXIT_FINDINGS if any(r.errors for r in self.files) else EXIT_OK
@@ -96,7 +98,10 @@ def _check_one(path: Path) -> tuple[Reading | None, list[Finding]]:
     if reading is None:
         return None, refused
     last = _PRIOR.get(reading.report.unit) if reading.report is not None else None
-    findings = check_reading(reading, previous=last)   # once, with last year's if there is one
+    try:
+        findings = check_reading(reading, previous=last)   # once, with last year's if there is one
+    except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others
+        findings = list(reading.findings) + [internal_error(path, exc)]
     return _lean(reading), findings
 
 

@@ -32,6 +32,9 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
+MAX_RANGE_CELLS = 10_000   # a form's longest SUM covers a few dozen cells; each one is visited
+
+
 def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str],
                   filled: AbstractSet[tuple[str, str]] = frozenset()) -> dict[str, int] | None:
     """{key: coefficient} of a formula that only adds and subtracts form cells, else None.
@@ -49,6 +52,8 @@ def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str
             return None
         pos = m.end()
         if m.group("ref"):
+            if _size(m) > MAX_RANGE_CELLS:   # SUM(A1:XFD1048576) typed in: not a form total
+                return None
             sheet = (m.group("sheet") or own_sheet.upper()).strip("'").replace("''", "'")
             for cell in _cells(m):
                 key = index.get((sheet, cell))
@@ -74,6 +79,13 @@ def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str
         elif m.group("op") == "," and len(stack) == 1:
             return None
     return _nonzero(coef) if len(stack) == 1 else None
+
+
+def _size(m: re.Match) -> int:
+    c0, r0 = _col_index(m.group("c0")), int(m.group("r0"))
+    c1 = _col_index(m.group("c1")) if m.group("c1") else c0
+    r1 = int(m.group("r1")) if m.group("r1") else r0
+    return (abs(c1 - c0) + 1) * (abs(r1 - r0) + 1)
 
 
 def _cells(m: re.Match) -> Iterator[str]:

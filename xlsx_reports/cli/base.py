@@ -1,6 +1,7 @@
 """The command group every command registers on, and how failures become one Chinese line.
 
-Exit codes: 0 success (warnings allowed), 1 findings with errors, 2 unreadable input or misuse.
+Exit codes: 0 success (warnings allowed), 1 findings with errors, 2 unreadable input or misuse,
+3 internal error (a fault of this program; the traceback only under --debug).
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from typing import Any, NoReturn
 import click
 
 from xlsx_reports import __version__
-from xlsx_reports.core.findings import CannotContinue, os_reason
+from xlsx_reports.core import files
+from xlsx_reports.core.findings import DEBUG_ENV, CannotContinue, debug_traceback, os_reason
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # click words its help in English through gettext; the users read Chinese. Installed before the
 # decorators below run, since version_option translates its help text when applied.
@@ -68,6 +70,10 @@ USAGE_TEXT = (   # matched after quotes and the final full stop are taken out
     (r"Invalid value for (.+?): (?:File|Path|Directory) (.*) does not exist", r"\1：\2 不存在"),
     (r"Invalid value for (.+?): (?:File|Path) (.*) is a directory", r"\1：\2 是文件夹，应为文件"),
     (r"Invalid value for (.+?): (?:Directory|Path) (.*) is a file", r"\1：\2 是文件，应为文件夹"),
+    (r"Invalid value for (.+?): (?:File|Path|Directory) (.*) is not readable",
+     r"\1：\2 没有读取权限（请复制一份自己有权限的文件后再处理）"),
+    (r"Invalid value for (.+?): (?:File|Path|Directory) (.*) is not writable",
+     r"\1：\2 没有写入权限（请换一个自己有权限的位置）"),
     (r"Invalid value for (.+?): (.*)", r"\1 的值无效：\2"),
 )
 
@@ -129,12 +135,32 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断，未写入不完整的文件。", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except MemoryError:
+            name = files.current()
+            click.echo(f"错误：{name.name + '：' if name else ''}内存不足，无法处理（文件过大或异常）。", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        except Exception as exc:  # noqa: BLE001 - nothing unexpected leaves as a traceback
+            debug_traceback(exc)
+            name = files.current()
+            where = f"处理 {name} 时" if name else ""
+            click.echo(f"内部错误：{where}本工具出现程序缺陷，未能完成。请加 --debug 重新运行，"
+                       "把输出（和该文件）发给维护人员。", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+def _debug(ctx, param, value) -> None:
+    if value:   # an environment variable, so that worker processes see it too
+        os.environ[DEBUG_ENV] = "1"
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]},
              options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 @click.version_option(__version__, prog_name="xlsx-reports", message="%(prog)s 版本 %(version)s",
                       help="显示版本号并退出。")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
+              help="出现内部错误时显示程序的详细出错位置（供维护人员排查）")
 def main() -> None:
     """政府信息公开工作年度报告：生成填报表（new/batch）、校验（check）、汇总（merge）、出报告（render）；
     用工作区收集报表：建立（workspace init）、接收（intake）、报送情况（status）。"""

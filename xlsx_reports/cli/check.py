@@ -12,7 +12,7 @@ from xlsx_reports.core.findings import CannotContinue, dumps, os_reason
 # --- check (issue 3): read returned workbooks back and check them ----------------------------
 
 @main.command("check")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--previous", "previous", multiple=True, type=click.Path(),
               help="上年工作簿（文件或文件夹，按单位匹配），用于跨年校验")
 @click.option("--roster", type=click.Path(dir_okay=False, allow_dash=True),
@@ -25,7 +25,7 @@ from xlsx_reports.core.findings import CannotContinue, dumps, os_reason
 def check_command(inputs, previous, roster, as_json, annotate_dir, jobs, verbose) -> None:
     """校验各单位报回的工作簿（FILE_OR_DIR 可以是文件或文件夹）。
 
-    退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误。
+    退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误；3 内部错误。
     """
     from xlsx_reports import api
     from xlsx_reports.check.output import as_json as result_json, text_lines

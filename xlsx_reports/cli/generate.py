@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from xlsx_reports.cli.base import main
+from xlsx_reports.cli.base import EXIT_INTERNAL, EXIT_UNUSABLE, main
 from xlsx_reports.core.findings import CannotContinue, os_reason
 from xlsx_reports.core.encodings import CSV_OUTPUT
 from xlsx_reports.form.definitions import LEVELS
@@ -78,7 +78,7 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
 
 
 @main.command("export")
-@click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, type=click.Path(readable=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
               help="输出格式（默认按 -o 文件的扩展名，输出到屏幕时为 json）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
@@ -86,20 +86,28 @@ def batch_command(roster, year, fmt, outdir, previous_dir, password, deadline, f
 @click.option("--workspace", type=click.Path(file_okay=False),
               help="工作区：导出每个单位当前版本（可读取的）的记录")
 def export_command(inputs, fmt, output, workspace) -> None:
-    """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。"""
+    """把工作簿中表格的每个单元格导出为一条记录（JSON 或 CSV，字段说明见 README）。
+
+    退出码：0 全部导出；2 有文件无法读取（其余照常导出）或用法错误；3 内部错误。
+    """
     from xlsx_reports import api
     from xlsx_reports.core.atomic import write_bytes
-    from xlsx_reports.report.export import output_format, to_csv, to_json
+    from xlsx_reports.report.export import INTERNAL_TEXT, output_format, to_csv, to_json
 
     if bool(inputs) == bool(workspace):
         raise CannotContinue("请写明要导出的工作簿，或用 --workspace 指定工作区（二者选一）")
     fmt = output_format(fmt, output, inputs)
+    problems: list[str] = []
     if workspace:
         from xlsx_reports.ledger import Workspace
         with Workspace.open(workspace) as ws:
             records = ws.export_records()
     else:
-        records = api.export(inputs)
+        records = api.export(inputs, problems)
+    for line in problems:
+        click.echo(f"错误：{line}", err=True)
+    if problems and not records:
+        raise CannotContinue(f"没有可以导出的工作簿（{len(problems)} 个文件无法读取）", code="NO-INPUT")
     text = to_json(records) if fmt == "json" else to_csv(records)
     if output and output != "-":
         try:
@@ -109,3 +117,6 @@ def export_command(inputs, fmt, output, workspace) -> None:
         click.echo(f"已导出 {len(records)} 条记录：{output}", err=True)
     else:
         click.echo(text, nl=False)
+    if problems:
+        click.echo(f"有 {len(problems)} 个文件无法读取，未导出（见上）。", err=True)
+        sys.exit(EXIT_INTERNAL if any(INTERNAL_TEXT in p for p in problems) else EXIT_UNUSABLE)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from xlsx_reports.cli.base import EXIT_FINDINGS, EXIT_OK, ProgressBar, main
+from xlsx_reports.cli.base import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE, ProgressBar, main
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
 
@@ -19,7 +19,7 @@ def _merge_finding_text(f) -> str:
 
 
 @main.command("merge")
-@click.argument("inputs", nargs=-1, type=click.Path())
+@click.argument("inputs", nargs=-1, type=click.Path(readable=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="汇总工作簿（.xlsx）")
 @click.option("--unit", help="汇总单位名称，如：洛江区（用 --workspace 时默认取建立工作区时的单位）")
@@ -31,7 +31,10 @@ def _merge_finding_text(f) -> str:
 @click.option("--year", type=int, help="汇总年度（默认取多数工作簿的年度）")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时校验的进程数（默认按 CPU 数，最多 4）")
 def merge_command(inputs, output, unit, roster, allow_errors, year, jobs, workspace) -> None:
-    """校验各单位报回的工作簿并汇总为一个工作簿（FILE_OR_DIR 可以是文件或文件夹）。"""
+    """校验各单位报回的工作簿并汇总为一个工作簿（FILE_OR_DIR 可以是文件或文件夹）。
+
+    退出码：0 已汇总；1 有工作簿因错误未纳入；2 有文件无法读取（其余照常汇总）或用法错误；3 内部错误。
+    """
     from xlsx_reports import api
 
     if workspace:
@@ -67,11 +70,22 @@ def _merge_workspace(folder, output, unit, allow_errors) -> None:
 
 
 def _merge_report(result, output) -> None:
-    from xlsx_reports.core.findings import has_errors
 
     for line in result.summary_lines():
         click.echo(line)
     for f in result.findings:
         click.echo(_merge_finding_text(f), err=True)
     click.echo(f"已写入汇总工作簿：{output}")
-    sys.exit(EXIT_FINDINGS if has_errors(result.findings) else EXIT_OK)
+    sys.exit(_merge_exit(result.findings))
+
+
+def _merge_exit(findings) -> int:
+    """An unreadable input is exit 2 (as in check) even though the others were merged."""
+    from xlsx_reports.core.findings import has_errors
+
+    codes = {f.code for f in findings if f.severity == "error"}
+    if "INTERNAL" in codes:
+        return EXIT_INTERNAL
+    if "UNREADABLE" in codes:
+        return EXIT_UNUSABLE
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_OK

@@ -18,7 +18,7 @@ def _render_finding_text(f) -> str:
 
 
 @main.command("render")
-@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False))
+@click.argument("source", metavar="FILE", type=click.Path(readable=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="输出文件：.md、.html、.txt 或 .docx（按扩展名确定格式）；- 为输出到屏幕（需 --format）")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "txt"]),
@@ -29,12 +29,15 @@ def _render_finding_text(f) -> str:
 def render_command(source, output, template, force, fmt) -> None:
     """由填报工作簿生成年度报告（Markdown、HTML、纯文本或 Word）。
 
-    退出码：0 已生成（可有提示）；1 工作簿有错误未生成（或加 --force 生成了草稿）；2 无法读取或用法错误。
+    退出码：0 已生成（可有提示）；1 工作簿有错误未生成（或加 --force 生成了草稿）；2 无法读取或用法错误；3 内部错误。
     """
     from xlsx_reports import api
     from xlsx_reports.core.findings import has_errors
 
-    result = api.render(source, output, template=template, force=force, format=fmt)
+    from xlsx_reports.core.files import working_on
+
+    with working_on(source):
+        result = api.render(source, output, template=template, force=force, format=fmt)
     piped = result.text is not None   # the report went to stdout: messages to stderr only
     if piped:
         click.echo(result.text, nl=False)

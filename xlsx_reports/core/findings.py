@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import sys
+import traceback
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Literal
@@ -85,12 +88,30 @@ def _check_code(code: str, severity: str) -> None:
 
 def json_value(v: Any) -> Any:
     """Whole Decimals become ints; other Decimals stay Decimal so that `dumps` writes them as
-    exact JSON numbers ("0.35", never 0.35000000000000003)."""
-    if isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
-        return int(v)
-    if isinstance(v, Decimal) and not v.is_finite():
+    exact JSON numbers ("0.35", never 0.35000000000000003); also inside lists and dicts;
+    anything else JSON cannot hold becomes its text."""
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            return str(v)
+        return int(v) if v == v.to_integral_value() else v
+    if isinstance(v, float) and not math.isfinite(v):
         return str(v)
-    return v
+    if isinstance(v, (list, tuple)):
+        return [json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): json_value(x) for k, x in v.items()}
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return str(v)
+
+
+DEBUG_ENV = "XLSX_REPORTS_DEBUG"   # set by the global --debug flag; worker processes inherit it
+
+
+def debug_traceback(exc: BaseException) -> None:
+    """Prints the traceback of an unexpected failure to stderr, only under --debug."""
+    if os.environ.get(DEBUG_ENV):
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
 
 
 _MARK = "\x00decimal:"

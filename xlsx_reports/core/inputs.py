@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable
 
+from xlsx_reports.core.files import refusal
 from xlsx_reports.core.findings import CannotContinue
 
 # Files a folder may hold that someone meant as a workbook; anything else there is ignored.
@@ -19,11 +20,15 @@ SKIPPED_PREFIXES = ("~$", ".~lock", ".")
 
 def folder_files(folder: Path, suffixes: Iterable[str] = WORKBOOK_SUFFIXES, *,
                  recursive: bool = True, keep: Callable[[Path], bool] | None = None) -> list[Path]:
-    """The workbook-like files of a folder, in name order."""
+    """The workbook-like entries of a folder, in name order. Special files (a FIFO, a link to
+    a device) and folders named like a workbook are kept, to be reported (core/files.py)
+    rather than passed over without a word."""
     suffixes = frozenset(suffixes)
     found = folder.rglob("*") if recursive else folder.iterdir()
     return sorted(f for f in found if f.suffix.lower() in suffixes
-                  and not f.name.startswith(SKIPPED_PREFIXES) and f.is_file()
+                  and not f.name.startswith(SKIPPED_PREFIXES)
+                  and not any(p.suffix.lower() in suffixes for p in f.relative_to(folder).parents
+                              if p != Path("."))
                   and (keep is None or keep(f)))
 
 
@@ -35,7 +40,7 @@ def collect(paths: Iterable[str | Path], suffixes: Iterable[str] = WORKBOOK_SUFF
     for the reader to report (check)."""
     unique: dict[Path, Path] = {}
     for p in map(Path, paths):
-        if p.is_dir():
+        if p.is_dir() and p.suffix.lower() not in suffixes:   # x.xlsx/ is reported, not searched
             files = folder_files(p, suffixes, keep=keep)
             if strict and not files:
                 raise CannotContinue(f"文件夹 {p} 中没有 {'、'.join(sorted(suffixes))} 工作簿")
@@ -50,7 +55,7 @@ def collect(paths: Iterable[str | Path], suffixes: Iterable[str] = WORKBOOK_SUFF
 
 def not_roster(path: Path) -> bool:
     """A roster or batch manifest kept beside the returns is not a returned workbook."""
-    if path.suffix.lower() != ".csv":
+    if path.suffix.lower() != ".csv" or refusal(path):   # never open a FIFO to look
         return True
     with path.open("rb") as fh:
         head = fh.readline(4096)

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlsx_reports.core import csvsafe
+from xlsx_reports.core.files import refusal
 from xlsx_reports.core.findings import CannotContinue, os_reason
 from xlsx_reports.core.encodings import CSV_OUTPUT, decode
 
@@ -45,6 +47,9 @@ def clean(text: str | None) -> str:
 
 
 def _decode(path: Path) -> tuple[str, str]:
+    reason = refusal(path) if str(path) != "-" and path.exists() else None   # a FIFO or /dev/zero would never end
+    if reason:
+        raise CannotContinue(f"无法读取名单文件 {path}：{reason}", code="ROSTER-INVALID")
     try:   # "-": the roster piped in on standard input
         data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as exc:
@@ -107,7 +112,7 @@ def read_roster(path) -> Roster:
     for line, row in enumerate(rows[1:], start=2):
         if not any(clean(c) for c in row):
             continue
-        name = clean(row[name_col]) if name_col < len(row) else ""
+        name = csvsafe.restored(clean(row[name_col])) if name_col < len(row) else ""
         if not name:
             raise CannotContinue(f"名单文件 {path.name} 第 {line} 行没有填写{NAME_COLUMN}", code="ROSTER-INVALID")
         if unit_problem(name):

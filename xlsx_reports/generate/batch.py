@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping
 
+from xlsx_reports.core import csvsafe
 from xlsx_reports.core.atomic import write_bytes
 from xlsx_reports.core.encodings import CSV_OUTPUT
 from xlsx_reports.form.definitions import FORMATS, ROSTER_COLUMNS, format_for_year, get_form
@@ -185,8 +186,8 @@ def manifest_text(rows: list[Generated], outdir: Path) -> str:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(MANIFEST_HEAD)
     for g in rows:
-        writer.writerow((g.unit, g.path.relative_to(outdir).as_posix(), g.metadata.format,
-                         g.metadata.fingerprint, g.metadata.workbook_id))
+        writer.writerow(csvsafe.row((g.unit, g.path.relative_to(outdir).as_posix(), g.metadata.format,
+                                     g.metadata.fingerprint, g.metadata.workbook_id)))
     return buf.getvalue()
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from xlsx_reports.check.workbook import check_file
+from xlsx_reports.check.workbook import check_file, unreadable
 from xlsx_reports.core import inputs
-from xlsx_reports.core.findings import CannotContinue, Finding
+from xlsx_reports.core.files import refusal
+from xlsx_reports.core.findings import CannotContinue, Finding, os_reason
 from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
@@ -91,7 +92,13 @@ def file_sha256(path: Path) -> str:
 
 
 def check_one(file: Path) -> Candidate:
-    sha = file_sha256(file)
+    reason = refusal(file)    # before hashing: a FIFO or /dev/zero would never end
+    if reason:
+        return Candidate(file, "", None, None, [unreadable(file, f"{file.name}：{reason}")])
+    try:
+        sha = file_sha256(file)
+    except OSError as exc:
+        return Candidate(file, "", None, None, [unreadable(file, f"{file.name}：{os_reason(exc)}")])
     reading, findings = check_file(file)
     if reading is None:
         return Candidate(file, sha, None, None, findings)

@@ -334,7 +334,8 @@ def summary_lines(result: MergeResult) -> list[str]:
     lines += [f"  {s.label}：{s.file}" for s in result.included]
     if result.excluded:
         lines.append(f"未纳入汇总：{len(result.excluded)} 个工作簿")
-        lines += [f"  {e.unit or '单位不明'}：{e.file}：{e.reason}" for e in result.excluded]
+        lines += [f"  {e.unit or '单位不明'}：{e.file}：{e.reason.removeprefix(f'{Path(e.file).name}：')}"
+                  for e in result.excluded]
     if result.missing:
         lines.append(f"名单中未报送：{len(result.missing)} 个单位：{'、'.join(result.missing)}")
     if result.unexpected:

@@ -12,12 +12,14 @@ import io
 from pathlib import Path
 from typing import Any, Iterable
 
-from xlsx_reports.core.findings import CannotContinue, dumps
+from xlsx_reports.core import csvsafe
+from xlsx_reports.core.findings import CannotContinue, debug_traceback, dumps
 from xlsx_reports.core.numbers import plain_number
 
 OUTPUT_FORMATS = ("json", "csv")
 FIELDS = ("unit", "year", "format", "key", "labels", "kind", "sheet", "cell", "value", "text")
 LABEL_JOIN = " | "
+INTERNAL_TEXT = "内部错误，本工具处理该文件时出现程序缺陷，未能导出；请加 --debug 重新运行，把输出和该文件发给维护人员"
 
 
 def records_of(reading) -> list[dict[str, Any]]:
@@ -56,12 +58,27 @@ def output_format(fmt: str | None, output, inputs: Iterable) -> str:
     return suffix
 
 
-def export_records(paths: Iterable) -> list[dict[str, Any]]:
+def export_records(paths: Iterable, problems: list[str] | None = None) -> list[dict[str, Any]]:
+    """Records of every readable workbook; with `problems`, a file that cannot be read adds
+    one Chinese line there (naming it) and the others are still exported."""
+    from xlsx_reports.core.files import working_on
     from xlsx_reports.xlsx.reader import read_workbook  # raises UnreadableWorkbook with the file's name
 
     records: list[dict[str, Any]] = []
     for path in paths:
-        records += records_of(read_workbook(path))
+        try:
+            with working_on(path):
+                records += records_of(read_workbook(path))
+        except CannotContinue as exc:
+            if problems is None:
+                raise
+            name = Path(path).name
+            problems.append(str(exc) if str(exc).startswith(name) else f"{name}：{exc}")
+        except Exception as exc:  # noqa: BLE001 - a fault of this program stops only this file
+            if problems is None:
+                raise
+            debug_traceback(exc)
+            problems.append(f"{Path(path).name}：{INTERNAL_TEXT}")
     return records
 
 
@@ -70,11 +87,12 @@ def to_json(records: list[dict[str, Any]]) -> str:
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:
-    """CSV for Excel and pandas: labels joined by " | ", blank as an empty field."""
+    """CSV for Excel and pandas: labels joined by " | ", blank as an empty field, text that
+    a spreadsheet would run as a formula neutralised (core/csvsafe.py)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, FIELDS, lineterminator="\n")
     writer.writeheader()
     for r in records:
         row = dict(r, labels=LABEL_JOIN.join(r["labels"]))
-        writer.writerow({k: ("" if row[k] is None else row[k]) for k in FIELDS})
+        writer.writerow({k: ("" if row[k] is None else csvsafe.cell(row[k])) for k in FIELDS})
     return buf.getvalue()

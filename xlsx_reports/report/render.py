@@ -23,7 +23,7 @@ from xlsx_reports.core.findings import CannotContinue, Finding, has_errors, os_r
 from xlsx_reports.form.values import Report, period_text
 from xlsx_reports.report.nobreak import nobreak_html
 from xlsx_reports.report.outline import read_outline
-from xlsx_reports.report.text import md_table, md_text, text_table
+from xlsx_reports.report.text import md_context, md_table, md_text, text_table
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
 from xlsx_reports.core.numbers import cell_text
 from xlsx_reports.report.view import info_view, section_views, t3_groups, table_view, title_text
@@ -147,7 +147,8 @@ def render_template(context: dict[str, Any], fmt: str, template: str | Path | No
             raise CannotContinue(f"找不到模板文件：{path}", code="TEMPLATE-INVALID")
         user_dir, name = path.resolve().parent, path.name
     env = _environment(user_dir, html=fmt == "html")
-    context = dict(context, weblink=lambda url: weblink(url, fmt),
+    context = dict(md_context(context) if fmt == "md" else context,
+                   weblink=lambda url: weblink(url, fmt),
                    nobreak=nobreak_html if fmt == "html" else str)
     try:
         return env.get_template(name).render(context)
@@ -173,7 +174,7 @@ def _html_template(template: str | Path | None) -> None:
 def weblink(url: str, fmt: str) -> str:
     """The download address: a link in HTML, <url> in Markdown (so "下载" is not swallowed)."""
     if not re.match(r"https?://[^\s<>\"']+$", url or ""):
-        return url
+        return md_text(url) if fmt == "md" else url
     if fmt == "html":
         return Markup('<a href="{0}">{0}</a>').format(url)
     return f"<{url}>" if fmt == "md" else url

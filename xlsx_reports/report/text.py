@@ -37,6 +37,31 @@ def md_text(text: str) -> str:
     return re.sub(r"^(\d+)\.", r"\1\\.", text, flags=re.M)
 
 
+# Context entries that carry workbook text into a Markdown template (unit, title, 基本信息,
+# cells); the website goes through weblink, narratives through the md filter, tables md_table.
+MD_TEXT_ENTRIES = ("title", "unit", "merged_units", "info", "cells")
+
+
+def md_context(context: dict) -> dict:
+    """The render context for Markdown: every workbook text escaped once, here, so that a unit
+    named <script> or [x](javascript:…) prints as text, never as HTML or a link."""
+    out = dict(context)
+    for name in MD_TEXT_ENTRIES:
+        if name in out:
+            out[name] = _md_escaped(out[name], keep=("website",) if name == "info" else ())
+    return out
+
+
+def _md_escaped(value, keep=()):
+    if isinstance(value, str):
+        return md_text(value)
+    if isinstance(value, list):
+        return [_md_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: (v if k in keep else _md_escaped(v)) for k, v in value.items()}
+    return value
+
+
 def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 

@@ -10,23 +10,29 @@ import zipfile
 from pathlib import Path
 
 from xlsx_reports.core.encodings import TEXT_ENCODINGS
+from xlsx_reports.core.files import refusal
+from xlsx_reports.xlsx import limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-# A workbook that unpacks to more than this is refused before parsing (zip bomb guard).
-MAX_UNPACKED = 300 * 1024 * 1024
 
 SAVE_AS = "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（*.xlsx）后重新提交"
 REQUEST_NEW = "请重新下载或向报送单位索要原文件后再校验"
 
 
 def foreign_reason(path: Path) -> str | None:
-    """Why the file cannot be an xlsx workbook (Chinese, without the file name), or None."""
-    if not path.exists():
-        return "文件不存在，请检查文件名和路径"
-    if path.is_dir():
-        return "这是一个文件夹，不是工作簿"
+    """Why the file cannot be an xlsx workbook (Chinese, without the file name), or None.
+
+    The first thing any reader calls: a special or unreadable file, another format, or a
+    workbook beyond the limits (xlsx/limits.py) is refused here, before any parser runs."""
+    special = refusal(path)
+    if special:
+        return special
+    size = path.stat().st_size
+    if size > limits.LIMITS.file_bytes:
+        return (f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB 的上限，"
+                f"{limits.TOO_BIG}")
     with path.open("rb") as fh:
         head = fh.read(4096)
     if not head:
@@ -50,14 +56,40 @@ def _ole_reason(path: Path) -> str:
     return f"这是旧版 Excel 97-2003 格式（.xls）；{SAVE_AS}"
 
 
+DAMAGED = f"文件不完整或已损坏（可能下载中断）；{REQUEST_NEW}"
+UNSUPPORTED_ZIP = ("工作簿的压缩方式不是 Excel 使用的（可能由压缩软件改动过，或已损坏）；"
+                   "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交")
+ENCRYPTED_ZIP = "压缩包设置了密码，无法读取；请提交未加密的 .xlsx 填报表"
+
+
 def _zip_reason(path: Path) -> str | None:
+    """Names the kind of zip; for a workbook, runs the limits scan (xlsx/limits.py)."""
     try:
+        with path.open("rb") as fh:
+            refused = limits.directory_refusal(fh)
+        if refused:
+            return refused
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            unpacked = sum(i.file_size for i in zf.infolist())
-            mimetype = zf.read("mimetype")[:80] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, EOFError):
-        return f"文件不完整或已损坏（可能下载中断）；{REQUEST_NEW}"
+            reason = _zip_kind(path, zf)
+            if reason is None:
+                limits.prescan(zf)
+    except limits.Refused as exc:
+        return str(exc)
+    except NotImplementedError:   # a "version needed" or compression method zipfile lacks
+        return UNSUPPORTED_ZIP
+    except RuntimeError as exc:   # zipfile: "File ... is encrypted, password required"
+        return ENCRYPTED_ZIP if "encrypted" in str(exc) else DAMAGED
+    except Exception:   # noqa: BLE001 - any other fault in a broken zip (zlib, struct, …) is damage
+        return DAMAGED
+    return reason
+
+
+def _zip_kind(path: Path, zf: zipfile.ZipFile) -> str | None:
+    names = set(zf.namelist())
+    mimetype = b""
+    if "mimetype" in names:
+        with zf.open("mimetype") as part:
+            mimetype = part.read(80)
     if b"opendocument.spreadsheet" in mimetype:
         return f"这是 OpenDocument 表格（.ods）；{SAVE_AS}"
     if "word/document.xml" in names:
@@ -69,8 +101,6 @@ def _zip_reason(path: Path) -> str | None:
     if "xl/vbaProject.bin" in names or path.suffix.lower() in (".xlsm", ".xltm"):
         return ("这是含宏的工作簿（.xlsm），为安全起见不予读取；请“另存为” Excel 工作簿（*.xlsx，"
                 "不含宏）后重新提交")
-    if unpacked > MAX_UNPACKED:
-        return f"工作簿解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不是正常的填报表；{REQUEST_NEW}"
     return None
 
 

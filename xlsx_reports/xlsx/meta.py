@@ -62,9 +62,30 @@ class Metadata:
             tool=rows["tool"], version=rows["version"], format=rows["format"], unit=rows["unit"],
             year=int(rows["year"]), fingerprint=rows["fingerprint"],
             workbook_id=rows["workbook_id"], generated=rows["generated"],
-            kind=rows.get("kind", "unit"), units=json.loads(rows.get("units") or "[]"),
-            sources=json.loads(rows.get("sources") or "[]"),
+            kind=rows.get("kind", "unit"), units=_units(json.loads(rows.get("units") or "[]")),
+            sources=_sources(json.loads(rows.get("sources") or "[]")),
         )
+
+
+def _units(value: Any) -> list[str]:
+    """A list of unit names; anything else (hand-edited metadata) is ValueError, as for a
+    missing key, so the reader reports the metadata as modified instead of failing later."""
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        raise ValueError("units is not a list of names")
+    return value
+
+
+def _sources(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise ValueError("sources is not a list")
+    for source in value:
+        if not isinstance(source, dict) or not isinstance(source.get("unit"), str):
+            raise ValueError("a source without a unit name")
+        if "units" in source:
+            _units(source["units"])
+        if not all(isinstance(source.get(k, ""), str) for k in ("file", "workbook_id", "sha256")):
+            raise ValueError("a source field is not text")
+    return value
 
 
 def source_label(source: dict[str, Any]) -> str:

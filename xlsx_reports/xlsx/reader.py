@@ -10,6 +10,8 @@ the checker does. What leaves this module holds no openpyxl object.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import math
 import os
 import warnings
 import zipfile
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from xlsx_reports.form.definitions import FORMATS, get_form
-from xlsx_reports.xlsx import fastread
+from xlsx_reports.xlsx import fastread, limits
 from xlsx_reports.xlsx.filetypes import foreign_reason
 from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
@@ -196,7 +198,7 @@ def _load(path: Path) -> tuple[list[RawSheet], str | None]:
 
 
 def _corrupt(path: Path, exc: BaseException) -> UnreadableWorkbook:
-    return UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
+    return UnreadableWorkbook(f"{path.name}：文件已损坏，无法作为 Excel 工作簿打开；"
                               "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交", code="FILE-CORRUPT")
 
 
@@ -207,20 +209,25 @@ def _load_openpyxl(path: Path) -> list[RawSheet]:
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
         raise ImportError("defusedxml is required so that workbooks are parsed safely")
     try:
+        # The bytes, not the path: openpyxl refuses a sound workbook by its name alone (.xls),
+        # and the file that foreign_reason and the limits scan passed is the one parsed.
+        data = path.read_bytes()
         with warnings.catch_warnings():
             # openpyxl warns about extensions it drops; we never save, so they do not matter
             warnings.simplefilter("ignore")
-            formulas = openpyxl.load_workbook(path, data_only=False)
-            cached = openpyxl.load_workbook(path, data_only=True)
+            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        return [_raw_sheet(ws, cached[ws.title]) for ws in formulas.worksheets]
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise _corrupt(path, exc) from exc
-    except Exception as exc:  # a malformed part deep inside the package
+    except MemoryError as exc:
+        raise UnreadableWorkbook(f"{path.name}：工作簿太大，内存不足以读取；{limits.RESUBMIT}",
+                                 code="FILE-CORRUPT") from exc
+    except Exception as exc:  # noqa: BLE001 - a malformed part deep inside the package
         if _unsafe_xml(exc):
-            raise UnreadableWorkbook(f"{path.name}：工作簿中含有不安全的 XML 内容（实体声明），为安全起见不予读取；"
-                                     "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交", code="FILE-UNSAFE") from exc
-        raise UnreadableWorkbook(f"{path.name}：工作簿内容有错误，无法读取（{type(exc).__name__}）；"
+            raise UnreadableWorkbook(f"{path.name}：{limits.UNSAFE_XML}", code="FILE-UNSAFE") from exc
+        raise UnreadableWorkbook(f"{path.name}：工作簿内容有错误（某个部件不符合 Excel 格式），无法读取；"
                                  "请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交", code="FILE-CORRUPT") from exc
-    return [_raw_sheet(ws, cached[ws.title]) for ws in formulas.worksheets]
 
 
 def _unsafe_xml(exc: BaseException | None) -> bool:
@@ -343,9 +350,11 @@ def meant_value(value_type: str, raw: Any) -> Any:
 def _number(raw: int | float, value_type: str) -> int | Decimal | str:
     if isinstance(raw, int):
         return Decimal(raw) if value_type == "money" else raw
+    if not math.isfinite(raw):   # 1e309 in the XML reads as inf: shown as text, never a count
+        return "非数字" if math.isnan(raw) else ("超出范围的数字" if raw > 0 else "超出范围的负数")
     try:
         d = Decimal(repr(raw))
-    except InvalidOperation:  # inf / nan cannot come from a spreadsheet, but be safe
+    except InvalidOperation:
         return str(raw)
     if value_type != "money" and d == d.to_integral_value():
         return int(d)

@@ -1,0 +1,65 @@
+"""Only regular, readable files are read: anything else is named and skipped with a reason.
+
+A symlink to /dev/zero never ends when hashed, a FIFO blocks the first read for ever, a
+folder named x.xlsx is not a workbook, and a file without read permission raised an English
+or Python error. Every reader asks `refusal` first, before it opens or hashes the file.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+# The file being worked on, so an unexpected failure can still name it (cli.base).
+_current: list[Path] = []
+
+
+def refusal(path: str | Path) -> str | None:
+    """Why `path` is not a regular file this process may read (Chinese), or None."""
+    path = Path(path)
+    try:
+        info = path.stat()          # follows symlinks: what would be read is what counts
+    except FileNotFoundError:
+        if path.is_symlink():
+            return "是一个指向不存在文件的快捷方式（符号链接），请提交工作簿文件本身"
+        return "文件不存在，请检查文件名和路径"
+    except PermissionError:
+        return "没有权限访问该文件所在的文件夹；请复制到自己有权限的文件夹后再处理"
+    except OSError as exc:
+        return f"无法访问该文件（{exc.strerror or '系统错误'}）；请复制到本机文件夹后再处理"
+    kind = _special_kind(info.st_mode)
+    if kind:
+        return f"这是{kind}，不是普通文件，已跳过；请提交工作簿文件本身"
+    if not os.access(path, os.R_OK, effective_ids=os.access in os.supports_effective_ids):
+        return "没有读取权限（文件可能属于其他用户或被设为不可读）；请复制一份自己有权限的文件后再处理"
+    return None
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "一个文件夹（只是名字像工作簿）"
+    if stat.S_ISFIFO(mode):
+        return "一个管道（FIFO）"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "一个设备文件"
+    if stat.S_ISSOCK(mode):
+        return "一个套接字文件"
+    return "一个特殊文件"
+
+
+@contextmanager
+def working_on(path: str | Path) -> Iterator[None]:
+    """Marks the file being processed, for the "内部错误" line should anything escape."""
+    _current.append(Path(path))
+    try:
+        yield
+    finally:
+        _current.pop()
+
+
+def current() -> Path | None:
+    return _current[-1] if _current else None
