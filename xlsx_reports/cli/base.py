@@ -138,13 +138,13 @@ class Group(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except MemoryError:
-            name = files.current()
-            click.echo(f"错误：{name.name + '：' if name else ''}内存不足，无法处理（文件过大或异常）。", err=True)
+            current = files.current()
+            click.echo(f"错误：{current.name + '：' if current else ''}内存不足，无法处理（文件过大或异常）。", err=True)
             sys.exit(EXIT_UNUSABLE)
         except Exception as exc:  # noqa: BLE001 - nothing unexpected leaves as a traceback
             debug_traceback(exc)
-            name = files.current()
-            where = f"处理 {name} 时" if name else ""
+            current = files.current()
+            where = f"处理 {current} 时" if current else ""
             click.echo(f"内部错误：{where}本工具出现程序缺陷，未能完成。请加 --debug 重新运行，"
                        "把输出（和该文件）发给维护人员。", err=True)
             sys.exit(EXIT_INTERNAL)
@@ -177,7 +177,8 @@ class ProgressBar:
     MIN_FILES = 10
 
     def __init__(self, label: str, *, enabled: bool = True, tty_only: bool = False) -> None:
-        self.label, self.bar = label, None
+        self.label = label
+        self.bar: click._termui_impl.ProgressBar[int] | None = None
         self.enabled = enabled and (sys.stderr.isatty() or not tty_only)
 
     def __call__(self, done: int, total: int, _item=None) -> None:

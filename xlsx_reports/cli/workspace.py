@@ -37,7 +37,9 @@ def parse_received(text: str | None) -> datetime | None:
     except ValueError:
         pass
     try:
-        return datetime.combine(parse_deadline(text), datetime.min.time())
+        day = parse_deadline(text)
+        assert day is not None   # text is not empty
+        return datetime.combine(day, datetime.min.time())
     except CannotContinue:
         raise CannotContinue(f"收到时间“{text}”无法识别：请写成 2025-01-18 或 2025-01-18 09:30") from None
 

@@ -42,4 +42,6 @@ def decimals(value: Decimal | int) -> int:
     """Digits after the point that matter: 9.63210 -> 4, 12 -> 0."""
     if not isinstance(value, Decimal):
         return 0
-    return max(0, -value.normalize().as_tuple().exponent)
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)   # a finite Decimal ('n', 'N', 'F': NaN, sNaN, Infinity)
+    return max(0, -exponent)

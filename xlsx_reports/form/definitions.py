@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from typing import Any
 
 from xlsx_reports.form.model import (Axis, Block, Carry, Check, Column, Entry, Form, Grid, Group,
                                      Row, Section)
@@ -105,7 +106,8 @@ T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等
 
 def _t3_groups(other) -> tuple[tuple[Group, ...], tuple[Axis, ...]]:
     """Table 三's result groups and, in order, the result rows they declare."""
-    groups, axes = [], []
+    groups: list[Group] = []
+    axes: list[Axis] = []
     for key, number, label, short, items in T3_GROUPS + (other,):
         own = (tuple(Axis(f"{key}.{k}", (R, label, text)) for k, text in items)
                or (Axis(key, (R, label)),))
@@ -335,7 +337,7 @@ def _build(fmt: str) -> Form:
     )
     sections = tuple(replace(s, extra=tuple(e.key for e in fees)) if s.number == "六" else s
                      for s in SECTIONS)
-    structure = dict(groups=groups, results_total=total,
+    structure: dict[str, Any] = dict(groups=groups, results_total=total,
                      numbered=tuple((a.number, a.key) for a in t3.rows if a.number))
     if new:
         return Form("2021", "国办公开办函〔2021〕30号", 2021, None, sections, sheets,

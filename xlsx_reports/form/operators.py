@@ -73,6 +73,7 @@ def evaluate(check: "Check", report: "Report") -> Outcome:
     const = check.const if check.const is not None else 0
     left = report.total(check.left)
     right = report.total(check.right) if check.right else const
+    failing: tuple[str, ...]
     if not check.applies(report.values.get(LEVEL_KEY)):   # not this unit's level: holds
         failing, holds = (), True
     elif op.per_cell:

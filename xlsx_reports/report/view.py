@@ -188,6 +188,7 @@ def table_view(form: Form, report: Report, table: str) -> TableView:
     sheet = form.table_sheet(table)
     grid, cover = _layout(sheet, report)
     section = form.section_of(sheet.name)
+    assert section is not None   # a table's sheet belongs to a section
     head_rows = sheet.header_rows[1] - sheet.header_rows[0] if sheet.header_rows else 0
     parts = _flatten(cover)
     rows, columns = _rows_and_columns(cover, parts)

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -40,6 +41,7 @@ def create_app(site: Site) -> Flask:
         SESSION_COOKIE_NAME="xlsx_reports_session", SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         MAX_FORM_PARTS=1000, TEMPLATES_AUTO_RELOAD=False, JSON_AS_ASCII=False)
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.ensure_ascii = False
     app.extensions["xlsx_reports"] = site
     app.jinja_env.globals.update(csrf_token=security.csrf_token, site=site,
@@ -86,7 +88,7 @@ def _guard(app: Flask, site: Site) -> None:
 def _errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        text = exc.description if _ours(exc) else ERROR_TEXT.get(exc.code, "请求出错")
+        text = (exc.description or "") if _ours(exc) else ERROR_TEXT.get(exc.code or 0, "请求出错")
         if exc.code == 413:
             text = f"上传的内容超过 {MAX_REQUEST_BYTES // (1024 * 1024)} MB，请分批上传。"
         return _failure(exc.code or 500, text)

@@ -46,7 +46,7 @@ def serve(root, *, host: str, port: int, password: str | None, open_browser: boo
         raise CannotContinue(f"无法在 {host}:{port} 上启动服务（{exc.strerror or exc}）："
                              "端口可能已被占用，请用 --port 换一个端口") from None
     shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{server.effective_port}/"
+    url = f"http://{shown}:{server.effective_port}/"   # type: ignore[union-attr]  # not in types-waitress
     say(f"已启动：{url}")
     say("区级页面" + ("无需登录（只有本机能访问）" if site.gate.open else "需要密码登录")
         + "；各单位上传链接见页面上的“上传链接”。按 Ctrl+C 停止。")

@@ -58,6 +58,7 @@ class Site:
 
     def call(self, work: Callable[[Workspace], T]) -> T:
         """Run work(workspace) on the ledger's thread and wait for its answer."""
+        assert self._workspace is not None   # set by Site.open
         return self._thread.submit(work, self._workspace).result()
 
     def aside(self, work: Callable[[Workspace], T]) -> T:

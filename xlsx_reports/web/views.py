@@ -46,8 +46,8 @@ def unit_row(row: dict[str, Any], deadline: str | None = None) -> dict[str, Any]
     """One line of the status table, with what the template and the sort need. A unit that
     has sent nothing by the day after the deadline is overdue (逾期未报)."""
     code = row["status"]
-    overdue = (code == "missing" and bool(deadline)
-               and date.today() > date.fromisoformat(deadline))
+    overdue = bool(code == "missing" and deadline
+                   and date.today() > date.fromisoformat(deadline))
     return dict(row, label=status_label(code), css=STATUS_CSS.get(code, ""),
                 order=list(STATUS_CSS).index(code) if code in STATUS_CSS else len(STATUS_CSS),
                 overdue=overdue, received_text=time_text(row.get("received")))

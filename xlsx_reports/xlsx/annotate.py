@@ -24,6 +24,7 @@ def cell_comments(reading: Reading, findings: list[Finding]) -> dict[tuple[str, 
     comment ends with the value the cell held, so the township sees what was judged."""
     form = reading.form
     assert form is not None   # annotate() refuses a reading without a form
+    assert reading.report is not None   # or without a report
     at = {(c.sheet, c.a1): key for key, c in reading.cells.items()}
     notes: dict[tuple[str, str], list[str]] = {}
     shown: dict[tuple[str, str], str] = {}
@@ -49,6 +50,7 @@ def live_marks(reading: Reading, findings: list[Finding]) -> dict[tuple[str, str
     while the cell still holds v, the value that was judged. Cells left out (totals,
     labels, the general note) keep a fixed mark: a regenerated workbook cannot change them."""
     form = reading.form
+    assert form is not None and reading.report is not None   # annotate() refuses a reading without them
     at = {(c.sheet, c.a1): key for key, c in reading.cells.items()}
     rules = {(c.code, k.lstrip("-")) for c in form.checks for k in c.keys}
     kinds: dict[str, set[str]] = {}

@@ -141,6 +141,7 @@ class _Text:
 
     def text(self, data: str) -> None:
         if self.taking:
+            assert self.parts is not None   # taking only inside a text item
             self.parts.append(data)
 
     def finish(self) -> str:
@@ -176,7 +177,7 @@ class Style:
 
     def __init__(self, fmt: str | None, locked: bool) -> None:
         self.format, self.locked = fmt, locked
-        self.date = numformats.is_date_format(fmt)
+        self.date: bool | None = numformats.is_date_format(fmt)
         if self.date and numformats.is_timedelta_format(fmt):
             self.date = None   # durations: left to openpyxl
 
@@ -247,7 +248,7 @@ class _SheetReader:
         self.f: list[str] | None = None
         self.taking: list[str] | None = None
         self.inline = _Text()
-        self.shared: set[str] = set()
+        self.shared: set[str | None] = set()
         self.dv: list | None = None
         self.merges: list[tuple[int, int, int, int]] = []   # in document order
 
@@ -303,6 +304,7 @@ class _SheetReader:
 
     def _cell(self) -> None:
         attrs = self.cell
+        assert attrs is not None   # called at the end of a <c>
         where = attrs.get("r")
         if where:
             row, col = ref(where)
@@ -323,6 +325,7 @@ class _SheetReader:
 
     def _formula(self) -> str:
         attrs, text = self.formula, "=" + "".join(self.f or ())
+        assert attrs is not None   # called only when a <f> was read
         kind = attrs.get("t")
         if kind == "shared":
             si = attrs.get("si")

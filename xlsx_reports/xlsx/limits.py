@@ -73,10 +73,10 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384
 def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
     """The zip's end record read before zipfile builds one object per part it lists: too many
     parts, or a list too long for them, is refused without reading the list."""
-    end = zipfile._EndRecData(fh)   # noqa: SLF001 - the stdlib's own end-record reader
+    end = zipfile._EndRecData(fh)   # type: ignore[attr-defined]  # noqa: SLF001 - the stdlib's own end-record reader
     if end is None:
         return None
-    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]   # type: ignore[attr-defined]
     if entries > limits.entries:
         return f"工作簿内的部件个数 {entries:,}，超过上限 {limits.entries:,}；{TOO_BIG}"
     if size > limits.directory_bytes:

@@ -8,7 +8,7 @@ entities or refer to outside files — is refused outright: a workbook never nee
 from __future__ import annotations
 
 import zipfile
-from typing import Callable
+from typing import Callable, NoReturn
 from xml.parsers import expat
 
 CHUNK = 1 << 16
@@ -43,8 +43,8 @@ def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     return b"".join(chunks)
 
 
-def _refuse(what: str) -> Callable[..., None]:
-    def handler(*_args) -> None:
+def _refuse(what: str) -> Callable[..., NoReturn]:
+    def handler(*_args) -> NoReturn:
         raise UnsafePart(f"工作簿中含有不安全的 XML 内容（{what}），为安全起见不予读取")
     return handler
 
