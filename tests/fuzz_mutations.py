@@ -172,10 +172,10 @@ def _alarm(signum, frame):
 
 def run_one(path) -> str:
     """Checks one file as `check` does, JSON included; "" when the answer is clean."""
-    import json
 
     from xlsx_reports.check.batch import check_paths
     from xlsx_reports.check.output import as_json, text_lines
+    from xlsx_reports.core.findings import dumps
 
     # CPU time, not wall time: on a loaded machine a sound check can wait seconds for a core
     old = signal.signal(signal.SIGPROF, _alarm)
@@ -184,7 +184,7 @@ def run_one(path) -> str:
     try:
         result = check_paths([path], jobs=1)
         text = "\n".join(text_lines(result))
-        json.dumps(as_json(result), ensure_ascii=False)
+        dumps(as_json(result))
     except Hang:
         return "hang"
     except Exception:  # noqa: BLE001 - what the fuzzer is looking for

@@ -225,3 +225,28 @@ def test_last_years_workbook_and_a_workbook_not_handed_out_are_told_apart(tmp_pa
     assert (other.unit, other.decision) == (UNITS[1], "passed")
     assert [f.message for f in other.findings if f.code == "LEDGER-ID"] == [
         "马甲镇_自制.xlsx 不是本工作区下发给“马甲镇”的填报表（工作簿编号不符），已按单位名称登记"]
+
+
+def test_a_fractional_count_is_recorded_and_shown_exactly(tmp_path):
+    """A finding whose value is a Decimal (2.5 applications) is stored and printed as 2.5,
+    not lost to a JSON error (found by benchmarks/fuzz_check.py)."""
+    from decimal import Decimal
+
+    from xlsx_reports.xlsx.reader import read_workbook
+    from xlsx_reports.xlsx.writer import write_workbook
+
+    ws_dir = tmp_path / "ws"
+    run("workspace", "init", str(ws_dir), "--roster", str(write_roster(tmp_path / "名单.csv", UNITS)),
+        "--year", "2024")
+    with Workspace.open(ws_dir) as ws:
+        path = filled_return(ws, UNITS[0], tmp_path / "收到", seed=3)
+    reading = read_workbook(path)
+    reading.report.values["t3.new.natural"] = Decimal("2.5")
+    write_workbook(reading.report, path, metadata=reading.metadata)
+    intake = run("intake", str(ws_dir), str(path), "--json")
+    assert intake.exit_code == 1
+    (entry,) = json.loads(intake.output)
+    assert entry["decision"] == "errors"
+    status = run("status", str(ws_dir), "--unit", UNITS[0], "--json")
+    assert status.exit_code in (0, 1)
+    assert any(f["actual"] == 2.5 for v in json.loads(status.output)["history"] for f in v["findings"])

@@ -1,7 +1,6 @@
 """`workspace init`, `intake`, `status`: the collection ledger of a season (issue 12)."""
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import date, datetime
@@ -9,7 +8,7 @@ from datetime import date, datetime
 import click
 
 from xlsx_reports.cli.base import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
-from xlsx_reports.core.findings import SEVERITY_TEXT, CannotContinue
+from xlsx_reports.core.findings import SEVERITY_TEXT, CannotContinue, dumps
 
 DATE_FORMS = (r"(\d{4})-(\d{1,2})-(\d{1,2})", r"(\d{4})/(\d{1,2})/(\d{1,2})",
               r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"(\d{4})\.(\d{1,2})\.(\d{1,2})")
@@ -92,7 +91,7 @@ def intake_command(folder, inputs, received, as_json) -> None:
     with _open(folder) as ws:
         results = ws.intake(inputs, received_at=when)
     if as_json:
-        click.echo(json.dumps([_result_json(r) for r in results], ensure_ascii=False, indent=2))
+        click.echo(dumps([_result_json(r) for r in results]))
     else:
         for r in results:
             _echo_result(r, folder)
@@ -142,11 +141,11 @@ def status_command(folder, as_json, unit) -> None:
             if unit not in ws.units() and not ws.history(unit):
                 raise CannotContinue(f"“{unit}”不在本工作区的单位名单中，也没有收到过它的报表")
             history = ws.history(unit)
-            click.echo(json.dumps({"unit": unit, "history": history}, ensure_ascii=False, indent=2)
+            click.echo(dumps({"unit": unit, "history": history})
                        if as_json else "\n".join(_history_lines(unit, history)))
             return
         data = ws.status()
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json
+    click.echo(dumps(data) if as_json
                else "\n".join(status_lines(data)))
 
 

@@ -9,13 +9,14 @@ never written to.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from xlsx_reports.core.findings import CannotContinue
+from xlsx_reports.core.findings import CannotContinue, dumps
 
 LEDGER_FILE = "ledger.sqlite3"
 APPLICATION_ID = 0x786C7372          # "xlsr": tells our ledger from any other SQLite file
@@ -183,7 +184,7 @@ class Ledger:
                 version = c.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM receipts "
                                     "WHERE unit = ?", (entry["unit"],)).fetchone()[0]
             values = dict(entry, version=version, late=int(entry["late"]),
-                          findings=json.dumps(entry["findings"], ensure_ascii=False))
+                          findings=dumps(entry["findings"], indent=None))
             names = [k for k in RECEIPT_COLUMNS if k != "id"]
             c.execute(f"INSERT INTO receipts ({', '.join(names)}) VALUES "
                       f"({', '.join(':' + k for k in names)})", values)
@@ -236,5 +237,5 @@ class Ledger:
 def _receipt(row: tuple) -> dict[str, Any]:
     out = dict(zip(RECEIPT_COLUMNS, row))
     out["late"] = bool(out["late"])
-    out["findings"] = json.loads(out["findings"])
+    out["findings"] = json.loads(out["findings"], parse_float=Decimal)   # amounts stay exact
     return out
