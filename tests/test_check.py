@@ -393,3 +393,18 @@ def test_a_template_saved_without_a_number_typed_is_not_a_return(tmp_path):
     one = Report.blank("东山镇", 2021)
     one.values["t3.new.natural"] = 0
     assert "EMPTY" not in {f.code for f in check_file(generate(one, tmp_path / "一格.xlsx"))[1]}
+
+
+def test_a_total_whose_term_cell_was_not_located_is_still_reported(tmp_path):
+    """Found by benchmarks/fuzz_check.py: a damaged label left one term of a sum unlocated;
+    the sum's finding names the cells that were found instead of failing."""
+    from xlsx_reports.check.workbook import check_reading
+    from xlsx_reports.xlsx.reader import read_workbook
+
+    reading = read_workbook(Path(__file__).parents[1] / "samples" / "新九镇_2021.xlsx")
+    term = "t3.other.overdue_correction.business"
+    reading.cells.pop(term)
+    reading.report.values[term] = 7   # the shown total no longer matches its terms
+    findings = check_reading(reading)
+    sums = [f for f in findings if f.code == "T3-COLSUM" or f.code == "T3-ROWSUM"]
+    assert sums and all(f.cells and f.sheet == "三、依申请公开" for f in sums)

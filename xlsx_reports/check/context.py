@@ -33,10 +33,14 @@ class Context:
         return self.report.value(key.lstrip("-"))
 
     def sheet_of(self, key: str) -> str:
-        return self.reading.cells[key.lstrip("-")].sheet
+        cell = self.reading.cells.get(key.lstrip("-"))
+        return cell.sheet if cell else self.form.field(key).sheet
 
     def a1(self, key: str) -> str:
-        return self.reading.cells[key.lstrip("-")].a1
+        """Where the cell was found; one whose labels were not found (STRUCTURE says so) is
+        named by its place in the form."""
+        cell = self.reading.cells.get(key.lstrip("-"))
+        return cell.a1 if cell else self.form.field(key).a1
 
     def where(self, key: str) -> str:
         return f"{self.sheet_of(key)}!{self.a1(key)}"
@@ -48,7 +52,8 @@ class Context:
 
     def finding(self, code: str, severity: Severity, message: str, keys: Iterable[str], *,
                 expected=None, actual=None, advice: str = "") -> Finding:
-        keys = [k.lstrip("-") for k in keys]
+        # a cell whose labels were not found has its own STRUCTURE finding: name the others
+        keys = [k for k in (k.lstrip("-") for k in keys) if k in self.reading.cells]
         cells = tuple(dict.fromkeys(self.a1(k) for k in keys))
         sheet = self.sheet_of(keys[0]) if keys else ""
         return Finding(code, severity, message, file=self.file, sheet=sheet, cells=cells,
