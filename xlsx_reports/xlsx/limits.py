@@ -17,7 +17,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-CHUNK = 1 << 20
+from xlsx_reports.xlsx.safexml import inflated
+
 
 
 @dataclass(frozen=True)
@@ -129,23 +130,17 @@ def _kind(name: str) -> str:
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "_Tally", xml: bool):
     """Yields an XML part in chunks cut after a '>' (other parts: nothing), counting what
     actually inflates."""
-    size, carry = 0, b""
-    with zf.open(info) as part:
-        while True:
-            block = part.read(CHUNK)
-            if not block:
-                break
-            size += len(block)
-            tally.inflated(len(block))
-            if size > cap:
-                raise Refused(f"部件 {info.filename} 解压后超过 {cap // 1024 // 1024} MB；{TOO_BIG}")
-            if not xml:
-                continue
-            data = carry + block
-            cut = data.rfind(b">") + 1
-            carry = data[cut:]
-            if cut:
-                yield data[:cut]
+    carry = b""
+    for block in inflated(zf, info, cap, lambda c: Refused(
+            f"部件 {info.filename} 解压后超过 {c // 1024 // 1024} MB；{TOO_BIG}")):
+        tally.inflated(len(block))
+        if not xml:
+            continue
+        data = carry + block
+        cut = data.rfind(b">") + 1
+        carry = data[cut:]
+        if cut:
+            yield data[:cut]
     if carry:
         yield carry
 

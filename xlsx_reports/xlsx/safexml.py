@@ -8,7 +8,7 @@ entities or refer to outside files — is refused outright: a workbook never nee
 from __future__ import annotations
 
 import zipfile
-from typing import Callable, NoReturn
+from typing import Callable, Iterator, NoReturn
 from xml.parsers import expat
 
 CHUNK = 1 << 16
@@ -25,22 +25,24 @@ def part_limit(info: zipfile.ZipInfo) -> int:
     return min(PART_CEILING, max(PART_FLOOR, PART_RATIO * info.compress_size))
 
 
+def inflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
+             too_big: Callable[[int], Exception]) -> Iterator[bytes]:
+    """The part's bytes in chunks, counting what inflation actually yields (the sizes a zip
+    declares can lie): past `cap` bytes, `too_big(cap)` is raised."""
+    size = 0
+    with zf.open(info) as part:
+        while block := part.read(CHUNK):
+            size += len(block)
+            if size > cap:
+                raise too_big(cap)
+            yield block
+
+
 def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
-    """The inflated bytes of one part, counting what inflation actually yields."""
+    """The inflated bytes of one part, at most its part_limit."""
     info = zf.getinfo(name)
-    limit = part_limit(info)
-    chunks, total = [], 0
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(CHUNK)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > limit:
-                raise UnsafePart(f"工作簿中的部件 {name} 解压后超过 {limit // (1 << 20)} MB"
-                                 "（可能是“压缩炸弹”），为安全起见不予读取")
-            chunks.append(chunk)
-    return b"".join(chunks)
+    return b"".join(inflated(zf, info, part_limit(info), lambda cap: UnsafePart(
+        f"工作簿中的部件 {name} 解压后超过 {cap // (1 << 20)} MB（可能是“压缩炸弹”），为安全起见不予读取")))
 
 
 def _refuse(what: str) -> Callable[..., NoReturn]:
