@@ -290,3 +290,90 @@ def test_check_of_many_files_piped_draws_no_progress_bar(corpus, tmp_path):
     assert out.stderr == ""
     assert "AGG-DUP" in out.output            # the same unit twelve times: all twelve were read
     assert out.output.count("东山镇") >= 12
+
+
+# --- the cells shortcut (one regular expression over <sheetData>) against expat alone ------------
+
+def _by_both_sheet_readers(path: Path):
+    """(facts with the cells shortcut, facts by expat alone, sheets that took the shortcut)."""
+    from xlsx_reports.xlsx import fastsheet
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        parts = {n: zf.read(n) for n in names}
+    before = fastsheet.STATS["regular"]
+    quick = facts(fastread.read_parts(parts, names))
+    took = fastsheet.STATS["regular"] - before
+    return quick, facts(fastread.read_parts(parts, names, shortcut=False)), took
+
+
+def test_every_project_and_openpyxl_sheet_takes_the_shortcut_and_reads_as_expat_does(corpus):
+    for name, path in corpus.items():
+        quick, slow, took = _by_both_sheet_readers(path)
+        assert quick == slow, name
+        assert took == len(quick), f"{name}: {len(quick) - took} sheets left the shortcut"
+
+
+def _edit_sheet(src: Path, dst: Path, sheet: str, edit) -> Path:
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    parts[sheet] = edit(parts[sheet].decode()).encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return dst
+
+
+def _first_cell(xml: str, new: str) -> str:
+    return re.sub(r'<c r="A1"[^>]*?(/>|>.*?</c>)', new, xml, count=1)
+
+
+SHAPES = [   # (what, how the 填报说明 sheet is changed, whether the cells shortcut still reads it)
+    ("character references and entities in a formula and its text result",
+     lambda x: _first_cell(x, '<c r="A1" t="str"><f>"&#20013;"&amp;"&lt;&gt;&quot;&apos;"&amp;"&#x6587;"</f>'
+                              '<v>&#20013;&lt;&gt;"\'&#x6587;</v></c>'), True),
+    ("a line end written as CR LF inside a text result",
+     lambda x: _first_cell(x, '<c r="A1" t="str"><f>"a"</f><v>a\r\nb\rc</v></c>'), True),
+    ("a formula whose cached result is a shared string",
+     lambda x: _first_cell(x, '<c r="A1" t="s"><f>"x"</f><v>0</v></c>'), True),
+    ("an empty formula element", lambda x: _first_cell(x, '<c r="A1"><f></f><v>1</v></c>'), True),
+    ("LibreOffice's aca attribute", lambda x: _first_cell(x, '<c r="A1"><f aca="false">1+1</f><v>2</v></c>'), True),
+    ("an inline string", lambda x: _first_cell(x, '<c r="A1" t="inlineStr"><is><t xml:space="preserve"> 甲 </t></is></c>'), True),
+    ("line breaks and indentation between rows and cells",
+     lambda x: x.replace("<row ", "\n  <row ").replace("<c ", "\n    <c "), True),
+    ("a comment among the cells", lambda x: x.replace("</row>", "<!-- 注 --></row>", 1), False),
+    ("the same address twice", lambda x: x.replace("</row>", '<c r="A1"><v>9</v></c></row>', 1), False),
+    ("a cell without an address", lambda x: x.replace("</row>", "<c><v>9</v></c></row>", 1), False),
+    ("attributes in another order", lambda x: _first_cell(x, '<c t="n" r="A1"><v>5</v></c>'), False),
+    ("a sheetData hidden in a comment before the real one",
+     lambda x: x.replace("<sheetData>", '<!-- <sheetData><row r="1"><c r="Z9"><v>1</v></c></row></sheetData> -->'
+                                        "<sheetData>", 1), False),
+    ("another encoding declared", lambda x: x.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1), False),
+    # the cells still take the shortcut; the validations are then read in place, not cut out
+    ("a validation list hidden in a comment before the real one",
+     lambda x: x.replace("<sheetProtection", '<!-- <dataValidations count="1"><dataValidation type="whole" '
+                                            'sqref="A1"><formula1>1</formula1></dataValidation></dataValidations>'
+                                            " --><sheetProtection", 1), True),
+]
+
+
+@pytest.mark.parametrize("what,edit,regular", SHAPES, ids=[s[0] for s in SHAPES])
+def test_unusual_cell_shapes_read_as_openpyxl_reads_them(corpus, tmp_path, what, edit, regular):
+    sheet = "xl/worksheets/sheet3.xml"   # 一、总体情况: formulas, merges and validations
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "shape.xlsx", sheet, edit)
+    quick, slow, took = _by_both_sheet_readers(path)
+    assert quick == slow
+    assert (took == len(quick)) is regular, what
+    assert_same(path)
+
+
+def test_plain_shared_strings_read_as_expat_reads_them(corpus):
+    for name, path in corpus.items():
+        with zipfile.ZipFile(path) as zf:
+            if "xl/sharedStrings.xml" not in zf.namelist():
+                continue   # openpyxl writes none when it keeps strings inline
+            data = zf.read("xl/sharedStrings.xml")
+        plain = fastread._plain_strings(data)
+        if name in ("filled_2020", "filled_2021", "new", "merged"):
+            assert plain is not None, name   # what this project writes takes the shortcut
+        if plain is not None:
+            assert plain == fastread._strings(data), name

@@ -7,66 +7,97 @@ text) and the same cell facts (locking and number format from the styles, cells 
 under a merge, validations, protection). Anything it does not understand raises
 NotUnderstood, and the caller reads that file with openpyxl instead; a bomb or unsafe XML
 raises safexml.UnsafePart, which no reader should go on with.
+
+The parts come inflated already (the limits scan keeps them), or from the zip, capped.
+The workbook, its relationships and the styles are the same bytes in every workbook made
+from one template, so what they say is remembered by their exact bytes (core/memo.py).
 """
 from __future__ import annotations
 
 import posixpath
 import re
 import zipfile
-from functools import lru_cache
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Iterator
 
+from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx import numformats
+from xlsx_reports.xlsx.fastsheet import FALSE, MAIN, Irregular, NotUnderstood, Style, Text, read_sheet, stray, unescape
 from xlsx_reports.xlsx.locate import RawSheet
 from xlsx_reports.xlsx.safexml import parse, read_part
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
+__all__ = ["NotUnderstood", "read_sheets", "read_parts"]
+
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships "
 WORKSHEET = DOC_REL + "/worksheet"
 CHARTSHEET = DOC_REL + "/chartsheet"
 STATES = ("visible", "hidden", "veryHidden")
-DV_TYPES = ("whole", "decimal", "list", "date", "time", "textLength", "custom")
-DV_OPERATORS = ("between", "notBetween", "equal", "notEqual", "lessThan", "lessThanOrEqual",
-                "greaterThan", "greaterThanOrEqual")
-MAX_VALIDATED = 200_000   # cells one workbook's validations may cover before we let openpyxl try
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)$")
-_FALSE = ("false", "f", "0")   # openpyxl's Bool: any other text is true
-
-
-class NotUnderstood(Exception):
-    """Something the fast path does not interpret; the message (Chinese) says what."""
+_STRINGS = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si><t/></si>')
+SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'   # its <si> are spreadsheetml
 
 
 def read_sheets(path) -> list[RawSheet]:
+    """From a file: each part inflated with a cap (safexml.read_part) as it is needed."""
     with zipfile.ZipFile(path) as zf:
-        names = set(zf.namelist())
-        book = _office_document(zf, names)
-        rels = _rels(zf, book, names)
-        sheets, epoch = _workbook(zf, book)
-        strings = _shared_strings(zf, rels, names)
-        styles = _styles(zf, names)
-        out = []
-        for name, state, rid in sheets:
-            kind, target = rels.get(rid, (None, None))
-            if target is None:
-                raise NotUnderstood(f"工作表“{name}”的关系缺失")
-            if target not in names:
-                continue   # openpyxl passes over a sheet whose part is missing
-            if kind == CHARTSHEET:
-                continue
-            if kind != WORKSHEET:
-                raise NotUnderstood(f"工作表“{name}”的类型不常见（{kind}）")
-            out.append(_SheetReader(name, state, strings, styles, epoch).read(zf, target))
+        return read_parts(_ZipParts(zf), set(zf.namelist()))
+
+
+def read_parts(parts: Mapping[str, bytes], names: set[str] | frozenset[str], *,
+               shortcut: bool = True) -> list[RawSheet]:
+    """From inflated parts; `names` lists every part of the zip (`parts` may hold fewer).
+    shortcut=False reads every sheet with expat alone (the tests compare the two)."""
+    book = _office_document(_part(parts, "_rels/.rels"), names)
+    rels = _rels(parts, book, names)
+    sheets, epoch = _workbook(_part(parts, book))
+    strings = _shared_strings(parts, rels, names)
+    if "xl/styles.xml" not in names:   # openpyxl reads styles from this fixed path only
+        raise NotUnderstood("没有样式部件 xl/styles.xml")
+    styles = _styles(_part(parts, "xl/styles.xml"))
+    out = []
+    for name, state, rid in sheets:
+        kind, target = rels.get(rid, (None, None))
+        if target is None:
+            raise NotUnderstood(f"工作表“{name}”的关系缺失")
+        if target not in names:
+            continue   # openpyxl passes over a sheet whose part is missing
+        if kind == CHARTSHEET:
+            continue
+        if kind != WORKSHEET:
+            raise NotUnderstood(f"工作表“{name}”的类型不常见（{kind}）")
+        out.append(read_sheet(_part(parts, target), name, state, strings, styles, epoch, shortcut))
     if len({s.name for s in out}) != len(out):
         raise NotUnderstood("工作表重名")
     return out
 
 
+class _ZipParts(Mapping):
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self.zf, self.names = zf, zf.namelist()
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.names:
+            raise KeyError(name)
+        return read_part(self.zf, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _part(parts: Mapping[str, bytes], name: str) -> bytes:
+    try:
+        return parts[name]
+    except KeyError:   # in the zip, but not among the XML parts the limits scan kept
+        raise NotUnderstood(f"部件 {name} 的名称不常见") from None
+
+
 # --- package: relationships, workbook, strings, styles -------------------------------------
 
-def _office_document(zf: zipfile.ZipFile, names: set[str]) -> str:
-    rels = _relationships(zf, "_rels/.rels", "")
+def _office_document(data: bytes, names: set[str] | frozenset[str]) -> str:
+    rels = _relationships(data, "")
     found = [t for k, t in rels.values() if k == DOC_REL + "/officeDocument"]
     if len(found) != 1 or found[0] not in names:
         raise NotUnderstood("找不到工作簿主体（xl/workbook.xml）")
@@ -78,12 +109,13 @@ def _rels_path(part: str) -> str:
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
-def _rels(zf: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[str, str]]:
+def _rels(parts: Mapping[str, bytes], part: str, names) -> Mapping[str, tuple[str, str]]:
     path = _rels_path(part)
-    return _relationships(zf, path, posixpath.dirname(part)) if path in names else {}
+    return _relationships(_part(parts, path), posixpath.dirname(part)) if path in names else {}
 
 
-def _relationships(zf: zipfile.ZipFile, path: str, base: str) -> dict[str, tuple[str, str]]:
+@remembered
+def _relationships(data: bytes, base: str) -> Mapping[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
@@ -93,11 +125,12 @@ def _relationships(zf: zipfile.ZipFile, path: str, base: str) -> dict[str, tuple
                 posixpath.join(base, target))
             out[attrs.get("Id", "")] = (attrs.get("Type", ""), target)
 
-    parse(read_part(zf, path), start)
+    parse(data, start)
     return out
 
 
-def _workbook(zf: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str, str]], Any]:
+@remembered
+def _workbook(data: bytes) -> tuple[tuple[tuple[str, str, str], ...], Any]:
     sheets: list[tuple[str, str, str]] = []
     epoch = [numformats.WINDOWS_EPOCH]
 
@@ -107,54 +140,59 @@ def _workbook(zf: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str, str]
             if state not in STATES or "name" not in attrs:
                 raise NotUnderstood("工作表属性不常见")
             sheets.append((attrs["name"], state, attrs.get(DOC_REL + " id", "")))
-        elif name == MAIN + "workbookPr" and attrs.get("date1904", "0") not in _FALSE:
+        elif name == MAIN + "workbookPr" and attrs.get("date1904", "0") not in FALSE:
             epoch[0] = numformats.MAC_EPOCH
 
-    parse(read_part(zf, part), start)
+    parse(data, start)
     if not sheets:
         raise NotUnderstood("工作簿中没有（可识别的）工作表")
-    return sheets, epoch[0]
+    return tuple(sheets), epoch[0]
 
 
-class _Text:
-    """Collects the text of <t> elements, leaving out phonetic runs (rPh) as openpyxl does."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] | None = None   # inside a text item
-        self.taking = False
-        self.phonetic = 0
-
-    def begin(self) -> None:
-        self.parts, self.taking, self.phonetic = [], False, 0
-
-    def start(self, name: str) -> None:
-        if name == MAIN + "t" and not self.phonetic:
-            self.taking = True
-        elif name == MAIN + "rPh":
-            self.phonetic += 1
-
-    def end(self, name: str) -> None:
-        if name == MAIN + "t":
-            self.taking = False
-        elif name == MAIN + "rPh":
-            self.phonetic -= 1
-
-    def text(self, data: str) -> None:
-        if self.taking:
-            assert self.parts is not None   # taking only inside a text item
-            self.parts.append(data)
-
-    def finish(self) -> str:
-        parts, self.parts = self.parts or [], None
-        return "".join(parts)
-
-
-def _shared_strings(zf: zipfile.ZipFile, rels: dict, names: set[str]) -> list[str]:
+def _shared_strings(parts: Mapping[str, bytes], rels: Mapping, names) -> list[str]:
     found = [t for k, t in rels.values() if k == DOC_REL + "/sharedStrings"]
     if not found or found[0] not in names:
         return []
+    data = _part(parts, found[0])
+    plain = _plain_strings(data)
+    return _strings(data) if plain is None else plain
+
+
+def _plain_strings(data: bytes) -> list[str] | None:
+    """The strings when every one is plain text (no runs, no phonetics): one regular
+    expression over the list; None when it is anything else."""
+    start, end = data.find(b"<si>"), data.rfind(b"</sst>")
+    if start < 0 or end < start or b"<!" in data or b"<?" in data[5:start] or SST not in data[:start]:
+        return None
+    try:
+        text = data[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if stray(text):
+        return None
+    out, pos = [], 0
+    for m in _STRINGS.finditer(text):
+        if m.start() != pos:
+            return None
+        pos = m.end()
+        try:
+            out.append(unescape(m.group(1) or "").replace("x005F_", ""))
+        except Irregular:
+            return None
+    if pos != len(text):
+        return None
+    count: list[int] = []
+
+    def start_tag(name: str, _attrs) -> None:   # the rest must be one spreadsheetml <sst>
+        count.append(name == MAIN + "sst")
+
+    parse(data[:start] + data[end:], start_tag)
+    return out if count == [True] else None
+
+
+def _strings(data: bytes) -> list[str]:
     strings: list[str] = []
-    item = _Text()
+    item = Text()
 
     def start(name: str, _attrs) -> None:
         if name == MAIN + "si":
@@ -168,23 +206,12 @@ def _shared_strings(zf: zipfile.ZipFile, rels: dict, names: set[str]) -> list[st
         elif item.parts is not None:
             item.end(name)
 
-    parse(read_part(zf, found[0]), start, end, item.text)
+    parse(data, start, end, item.text)
     return strings
 
 
-class Style:
-    __slots__ = ("format", "locked", "date")
-
-    def __init__(self, fmt: str | None, locked: bool) -> None:
-        self.format, self.locked = fmt, locked
-        self.date: bool | None = numformats.is_date_format(fmt)
-        if self.date and numformats.is_timedelta_format(fmt):
-            self.date = None   # durations: left to openpyxl
-
-
-def _styles(zf: zipfile.ZipFile, names: set[str]) -> list[Style]:
-    if "xl/styles.xml" not in names:   # openpyxl reads styles from this fixed path only
-        raise NotUnderstood("没有样式部件 xl/styles.xml")
+@remembered
+def _styles(data: bytes) -> tuple[Style, ...]:
     custom: dict[int, str] = {}
     xfs: list[list] = []
     where = {"cellXfs": False}
@@ -197,208 +224,14 @@ def _styles(zf: zipfile.ZipFile, names: set[str]) -> list[Style]:
         elif where["cellXfs"] and name == MAIN + "xf":
             xfs.append([int(attrs.get("numFmtId", 0)), True])
         elif where["cellXfs"] and name == MAIN + "protection" and xfs:
-            xfs[-1][1] = attrs.get("locked", "1") not in _FALSE
+            xfs[-1][1] = attrs.get("locked", "1") not in FALSE
 
     def end(name: str) -> None:
         if name == MAIN + "cellXfs":
             where["cellXfs"] = False
 
-    parse(read_part(zf, "xl/styles.xml"), start, end)
+    parse(data, start, end)
     if not xfs:
         raise NotUnderstood("样式表中没有单元格格式（cellXfs）")
-    return [Style(custom[i] if i in custom else numformats.BUILTIN.get(i), locked)
-            for i, locked in xfs]
-
-
-# --- worksheets ------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1 << 16)   # the same few hundred addresses recur in every workbook
-def ref(text: str) -> tuple[int, int]:
-    """"B12" -> (11, 1), zero-based."""
-    m = _REF.match(text)
-    if m is None:
-        raise NotUnderstood(f"单元格地址“{text}”不常见")
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
-
-
-def box(text: str) -> tuple[int, int, int, int]:
-    first, _, last = text.partition(":")
-    r0, c0 = ref(first)
-    r1, c1 = ref(last) if last else (r0, c0)
-    if r0 > r1 or c0 > c1:
-        raise NotUnderstood(f"区域“{text}”不常见")
-    return r0, c0, r1, c1
-
-
-C, V, F, ROW, IS = MAIN + "c", MAIN + "v", MAIN + "f", MAIN + "row", MAIN + "is"
-
-
-class _SheetReader:
-    def __init__(self, name: str, state: str, strings: list[str], styles: list[Style], epoch) -> None:
-        self.raw = RawSheet(name=name, state=state)
-        self.strings, self.styles, self.epoch = strings, styles, epoch
-        self.cells: dict[tuple[int, int], tuple[Any, Any, Style]] = {}
-        self.row, self.col = 0, 0
-        self.cell: dict[str, str] | None = None
-        self.formula: dict[str, str] | None = None
-        self.v: list[str] | None = None
-        self.f: list[str] | None = None
-        self.taking: list[str] | None = None
-        self.inline = _Text()
-        self.shared: set[str | None] = set()
-        self.dv: list | None = None
-        self.merges: list[tuple[int, int, int, int]] = []   # in document order
-
-    def read(self, zf: zipfile.ZipFile, part: str) -> RawSheet:
-        parse(read_part(zf, part), self.start, self.end, self.text)
-        return self._finish()
-
-    def text(self, data: str) -> None:
-        if self.taking is not None:
-            self.taking.append(data)
-        elif self.inline.parts is not None:
-            self.inline.text(data)
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        if self.cell is not None:
-            if name == V:
-                self.v = self.taking = []
-            elif name == F:
-                self.formula, self.f = attrs, []
-                self.taking = self.f
-            elif name == IS:
-                self.inline.begin()
-            elif self.inline.parts is not None:
-                self.inline.start(name)
-        elif name == C:
-            self.cell, self.v, self.formula = attrs, None, None
-        elif name == ROW:
-            self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
-            self.col = 0
-        elif name == MAIN + "mergeCell":
-            self.merges.append(box(attrs.get("ref", "")))
-        elif name == MAIN + "sheetProtection":
-            self.raw.protected = attrs.get("sheet", "0") not in _FALSE
-            self.raw.password = bool(attrs.get("password"))
-        elif name == MAIN + "dataValidation":
-            self.dv = [attrs, None]
-        elif name == MAIN + "formula1" and self.dv is not None:
-            self.dv[1] = self.taking = []
-
-    def end(self, name: str) -> None:
-        if name == C:
-            self._cell()
-            self.cell, self.inline.parts = None, None
-        elif name == V or name == F:
-            self.taking = None
-        elif self.cell is not None and self.inline.parts is not None and name != IS:
-            self.inline.end(name)
-        elif name == MAIN + "formula1":
-            self.taking = None
-        elif name == MAIN + "dataValidation" and self.dv is not None:
-            self._validation(*self.dv)
-            self.dv = None
-
-    def _cell(self) -> None:
-        attrs = self.cell
-        assert attrs is not None   # called at the end of a <c>
-        where = attrs.get("r")
-        if where:
-            row, col = ref(where)
-            self.col = col + 1
-        else:   # no address: the next cell of the row, as openpyxl counts
-            self.col += 1
-            row, col = self.row - 1, self.col - 1
-        s = attrs.get("s")
-        try:
-            style = self.styles[int(s) if s else 0]
-        except (IndexError, ValueError):
-            raise NotUnderstood(f"单元格 {where} 的样式编号不存在") from None
-        kind = attrs.get("t", "n")
-        v = None if kind == "inlineStr" else ("".join(self.v) if self.v is not None else "") or None
-        cached = self._value(kind, v, style)
-        value = self._formula() if self.formula is not None else cached
-        self.cells[(row, col)] = (value, cached, style)
-
-    def _formula(self) -> str:
-        attrs, text = self.formula, "=" + "".join(self.f or ())
-        assert attrs is not None   # called only when a <f> was read
-        kind = attrs.get("t")
-        if kind == "shared":
-            si = attrs.get("si")
-            if si in self.shared:
-                raise NotUnderstood("含共享公式")
-            if text != "=":
-                self.shared.add(si)
-        elif kind == "dataTable":
-            raise NotUnderstood("含模拟运算表公式")
-        return text
-
-    def _value(self, kind: str, v: str | None, style: Style) -> Any:
-        if v is None:
-            if kind == "inlineStr" and self.inline.parts is not None:
-                return self.inline.finish()
-            return None
-        try:
-            if kind == "n":
-                number = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-                return self._date(number, style) if style.date is not False else number
-            if kind == "s":
-                return self.strings[int(v)]
-            if kind == "b":
-                return bool(int(v))
-        except (ValueError, IndexError):
-            raise NotUnderstood(f"单元格值“{v[:20]}”不常见") from None
-        if kind == "d":
-            raise NotUnderstood("含 ISO 日期单元格")
-        return v
-
-    def _date(self, number, style: Style) -> Any:
-        if style.date is None:
-            raise NotUnderstood("含时长格式的数字")
-        try:
-            return numformats.from_excel(number, self.epoch)
-        except (OverflowError, ValueError):
-            return "#VALUE!"   # as openpyxl: an impossible date becomes an error value
-
-    def _validation(self, attrs: dict[str, str], formula1: list[str] | None) -> None:
-        kind, op = attrs.get("type", "none"), attrs.get("operator")
-        if (kind != "none" and kind not in DV_TYPES) or (op is not None and op not in DV_OPERATORS):
-            raise NotUnderstood("数据有效性类型不常见")
-        fact = (kind if kind != "none" else "any", op or "", "".join(formula1 or ()))
-        raw = self.raw
-        for part in attrs.get("sqref", "").split():
-            r0, c0, r1, c1 = box(part)
-            if (r1 - r0 + 1) * (c1 - c0 + 1) + len(raw.validations) > MAX_VALIDATED:
-                raise NotUnderstood("数据有效性覆盖的区域过大")
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    raw.validations[(r, c)] = fact
-
-    def _finish(self) -> RawSheet:
-        raw, cells = self.raw, self.cells
-        locked = {at: style.locked for at, (_v, _c, style) in cells.items()}
-        for r0, c0, r1, c1 in self.merges:
-            # as openpyxl: cells under a merge lose value and format, and every cell of the
-            # range takes the locking of its top-left cell (merges applied in file order)
-            anchor = locked.get((r0, c0), True)
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    if r != r0 or c != c0:
-                        cells.pop((r, c), None)
-                    locked[(r, c)] = anchor
-        raw.merged.update(self.merges)
-        raw.locked.update((at, False) for at, still in locked.items() if not still)
-        for at, (value, cached, style) in cells.items():
-            if value is not None:
-                raw.values[at] = value
-            if cached is not None:
-                raw.cached[at] = cached
-            if style.format != "General":
-                if style.format is None:
-                    raise NotUnderstood("单元格的数字格式编号未定义")
-                raw.formats[at] = style.format
-        return raw
+    return tuple(Style(custom[i] if i in custom else numformats.BUILTIN.get(i), locked)
+                 for i, locked in xfs)

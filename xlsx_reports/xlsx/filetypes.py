@@ -6,7 +6,9 @@ except where only the name tells kinds apart (a WPS .et and an old .xls are both
 """
 from __future__ import annotations
 
+import io
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsx_reports.core.encodings import TEXT_ENCODINGS
@@ -21,31 +23,45 @@ SAVE_AS = "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（*.
 REQUEST_NEW = "请重新下载或向报送单位索要原文件后再校验"
 
 
-def foreign_reason(path: Path) -> str | None:
-    """Why the file cannot be an xlsx workbook (Chinese, without the file name), or None.
+@dataclass(frozen=True)
+class Vetted:
+    """A file looked at once: why it is not a workbook (Chinese, without the file name), or
+    its bytes and inflated XML parts, which the readers parse (nothing is read twice, and
+    what was checked is what gets parsed)."""
+    reason: str | None
+    data: bytes = b""
+    parts: dict[str, bytes] = field(default_factory=dict)
+    names: frozenset[str] = frozenset()
 
-    The first thing any reader calls: a special or unreadable file, another format, or a
+
+def foreign_reason(path: Path) -> str | None:
+    """Why the file cannot be an xlsx workbook (Chinese, without the file name), or None."""
+    return vet(path).reason
+
+
+def vet(path: Path) -> Vetted:
+    """The first thing any reader calls: a special or unreadable file, another format, or a
     workbook beyond the limits (xlsx/limits.py) is refused here, before any parser runs."""
     special = refusal(path)
     if special:
-        return special
-    size = path.stat().st_size
+        return Vetted(special)
+    with path.open("rb") as fh:   # at most one byte past the limit, however large the file
+        data = fh.read(limits.LIMITS.file_bytes + 1)
+    size = max(len(data), path.stat().st_size)
     if size > limits.LIMITS.file_bytes:
-        return (f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB 的上限，"
-                f"{limits.TOO_BIG}")
-    with path.open("rb") as fh:
-        head = fh.read(4096)
+        return Vetted(f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB "
+                      f"的上限，{limits.TOO_BIG}")
+    head = data[:4096]
     if not head:
-        return f"文件是空的（0 字节），可能下载或复制时中断；{REQUEST_NEW}"
+        return Vetted(f"文件是空的（0 字节），可能下载或复制时中断；{REQUEST_NEW}")
     if head.startswith(OLE_MAGIC):
-        return _ole_reason(path)
+        return Vetted(_ole_reason(path, data))
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
-        return _zip_reason(path)
-    return _text_reason(path, head)
+        return _zip_vetted(path, data)
+    return Vetted(_text_reason(path, head))
 
 
-def _ole_reason(path: Path) -> str:
-    data = path.read_bytes()
+def _ole_reason(path: Path, data: bytes) -> str:
     if "EncryptionInfo".encode("utf-16-le") in data:
         return ("工作簿设置了打开密码（已加密），无法读取；请在 Excel 或 WPS 中取消“打开密码”"
                 "（文件→信息→保护工作簿→用密码进行加密，清空密码）后另存为 .xlsx 重新提交")
@@ -62,26 +78,25 @@ UNSUPPORTED_ZIP = ("工作簿的压缩方式不是 Excel 使用的（可能由�
 ENCRYPTED_ZIP = "压缩包设置了密码，无法读取；请提交未加密的 .xlsx 填报表"
 
 
-def _zip_reason(path: Path) -> str | None:
+def _zip_vetted(path: Path, data: bytes) -> Vetted:
     """Names the kind of zip; for a workbook, runs the limits scan (xlsx/limits.py)."""
     try:
-        with path.open("rb") as fh:
-            refused = limits.directory_refusal(fh)
+        refused = limits.directory_refusal(io.BytesIO(data))
         if refused:
-            return refused
-        with zipfile.ZipFile(path) as zf:
+            return Vetted(refused)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             reason = _zip_kind(path, zf)
-            if reason is None:
-                limits.prescan(zf)
+            if reason is not None:
+                return Vetted(reason)
+            return Vetted(None, data, limits.prescan(zf), frozenset(zf.namelist()))
     except limits.Refused as exc:
-        return str(exc)
+        return Vetted(str(exc))
     except NotImplementedError:   # a "version needed" or compression method zipfile lacks
-        return UNSUPPORTED_ZIP
+        return Vetted(UNSUPPORTED_ZIP)
     except RuntimeError as exc:   # zipfile: "File ... is encrypted, password required"
-        return ENCRYPTED_ZIP if "encrypted" in str(exc) else DAMAGED
+        return Vetted(ENCRYPTED_ZIP if "encrypted" in str(exc) else DAMAGED)
     except Exception:   # noqa: BLE001 - any other fault in a broken zip (zlib, struct, …) is damage
-        return DAMAGED
-    return reason
+        return Vetted(DAMAGED)
 
 
 def _zip_kind(path: Path, zf: zipfile.ZipFile) -> str | None:

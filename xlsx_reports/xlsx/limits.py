@@ -5,8 +5,9 @@ cell at XFD1048576, a merged range over a million rows or a validation over the 
 make openpyxl create millions of cells from a few hundred bytes. So, before any parser sees
 the file, `prescan` inflates each part itself (counting the bytes that actually come out,
 never the sizes the zip claims), scans the sheet XML with regular expressions for cells,
-rows, merged ranges and validation ranges, and stops at the first limit passed. Memory stays
-at one chunk plus one part's tail; time at one pass over at most MAX_TOTAL bytes.
+rows, merged ranges and validation ranges, and stops at the first limit passed. It keeps the
+XML parts it inflated (at most total_bytes) for the reader, so no part is inflated twice;
+time stays at a few regular-expression passes over those bytes.
 
 The limits are generous: a return of this tool is about 200 KB unpacked, 700 cells, 30 rows
 by 15 columns on its largest sheet. Each is hundreds of times that.
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from itertools import islice
 from dataclasses import dataclass
 
+from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx.safexml import inflated
 
 
@@ -59,10 +62,15 @@ _P = rb"<(?:[\w.-]+:)?"       # an element, with or without a namespace prefix
 # Rows and cells in document order: a row or cell without r="…" follows the one before it,
 # as the parsers place it; an empty row (LibreOffice writes one at 1048576) places nothing.
 ROW_OR_CELL = re.compile(_P + rb"(row|c)\b([^>]*)>")
+CELL = re.compile(_P + rb"c\b[^>]*>")
+PLAIN = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')   # how every writer we know starts a cell
+EXPLICIT = re.compile(_P + rb"c\b[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]+)\$?(\d+)[\"'][^>]*>")
 REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]*)\$?(\d*)[\"']")
-MERGE = re.compile(_P + rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+# Merged and validated ranges are found by their attribute alone (a literal the regular-expression
+# engine jumps to), within the stretch that mentions them: faster, and never fewer than a parser sees.
+MERGE = re.compile(rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 LINKED = re.compile(_P + rb"(?:hyperlink|comment)\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
-VALIDATION = re.compile(_P + rb"dataValidation\s[^>]*?\bsqref\s*=\s*[\"']([^\"']*)[\"']")
+SQREF = re.compile(rb"sqref\s*=\s*[\"']([^\"']*)[\"']")
 SHEET = re.compile(_P + rb"sheet\s")
 SHARED = re.compile(_P + rb"si[\s/>]")
 STYLE = re.compile(_P + rb"xf[\s/>]")
@@ -85,29 +93,33 @@ def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
     return None
 
 
-def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
-    """Raises Refused at the first limit passed; reads every part at most once."""
-    if len(zf.infolist()) > limits.entries:
-        raise Refused(f"工作簿内的部件个数 {len(zf.infolist()):,}，超过上限 {limits.entries:,}；{TOO_BIG}")
+def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS) -> dict[str, bytes]:
+    """Raises Refused at the first limit passed; inflates every part once and returns the XML
+    parts (what the readers parse), so nothing is inflated twice."""
+    infos = zf.infolist()
+    if len(infos) > limits.entries:
+        raise Refused(f"工作簿内的部件个数 {len(infos):,}，超过上限 {limits.entries:,}；{TOO_BIG}")
     tally = _Tally(limits)
-    tally.names = _sheet_names(zf, tally)
-    for info in zf.infolist():
-        if info.is_dir():
-            continue
+    parts: dict[str, bytes] = {}
+    # the workbook and its relationships first: a refusal then names the sheet, not its part
+    for info in sorted((i for i in infos if not i.is_dir()), key=lambda i: i.filename not in NAMING):
         xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
-        cap = limits.xml_bytes if xml else limits.part_bytes
-        tally.part(info.filename, _kind(info.filename), xml, _inflate(zf, info, cap, tally, xml))
+        data = _inflate(zf, info, limits.xml_bytes if xml else limits.part_bytes, tally, xml)
+        if xml:
+            parts[info.filename] = data
+        if info.filename in NAMING and all(name in parts for name in NAMING):
+            tally.names = _sheet_names(parts)
+    for name, data in parts.items():
+        tally.part(name, _kind(name), data)
+    return parts
 
 
-def _sheet_names(zf: zipfile.ZipFile, tally: "_Tally") -> dict[str, str]:
+NAMING = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
     """Part name -> sheet name, so that a refusal names the sheet the clerk sees."""
-    texts = {}
-    for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-        try:
-            info = zf.getinfo(name)
-        except KeyError:
-            return {}
-        texts[name] = b"".join(_inflate(zf, info, tally.limits.xml_bytes, tally, True)).decode("utf-8", "replace")
+    texts = {name: parts[name].decode("utf-8", "replace") for name in NAMING}
     ids = dict((rid, sheet) for sheet, rid in re.findall(
         r'<(?:\w+:)?sheet\s[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', texts["xl/workbook.xml"]))
     out = {}
@@ -127,22 +139,46 @@ def _kind(name: str) -> str:
             "xl/styles.xml": "styles"}.get(lower, "")
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "_Tally", xml: bool):
-    """Yields an XML part in chunks cut after a '>' (other parts: nothing), counting what
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "_Tally", xml: bool) -> bytes:
+    """An XML part's bytes (other parts: inflated and counted, then dropped), counting what
     actually inflates."""
-    carry = b""
+    blocks = []
+    sheet = tally.names.get(info.filename)
+    where = f"工作表“{sheet}”的内容" if sheet else f"部件 {info.filename}"
     for block in inflated(zf, info, cap, lambda c: Refused(
-            f"部件 {info.filename} 解压后超过 {c // 1024 // 1024} MB；{TOO_BIG}")):
+            f"{where}解压后超过 {c // 1024 // 1024} MB 的上限；{TOO_BIG}")):
         tally.inflated(len(block))
-        if not xml:
-            continue
-        data = carry + block
-        cut = data.rfind(b">") + 1
-        carry = data[cut:]
-        if cut:
-            yield data[:cut]
-    if carry:
-        yield carry
+        if xml:
+            blocks.append(block)
+    return b"".join(blocks)
+
+
+@remembered
+def _ranges(pattern: re.Pattern, stretch: bytes) -> tuple[int, int, int, int]:
+    """(ranges, cells they cover, farthest row, farthest column) of the A1 ranges the pattern
+    finds; the same stretch recurs in every workbook of a template, so it is worked out once."""
+    count = covered = row = col = 0
+    for m in pattern.finditer(stretch):
+        for ref in m.group(1).decode("ascii", "replace").split():
+            count += 1
+            covered += _area(ref)
+            far_row, far_col = _far_corner(ref)
+            row, col = max(row, far_row), max(col, far_col)
+    return count, covered, row, col
+
+
+def _stretch(data: bytes, name: bytes) -> bytes:
+    """From the first mention of an element's name to the end of its last mention's tag."""
+    last = data.rfind(name)
+    end = data.find(b">", last)
+    return data[data.find(name): end if end >= 0 else len(data)]
+
+
+def _count(pattern: re.Pattern, data: bytes, at_most: int) -> int:
+    """Matches of `pattern`, counted no further than one past `at_most` (memory stays flat)."""
+    if data.count(b"<") <= at_most + 1:   # every match starts at a "<": the list stays small
+        return len(pattern.findall(data))
+    return sum(1 for _ in islice(pattern.finditer(data), max(0, at_most) + 1))
 
 
 class _Tally:
@@ -160,57 +196,77 @@ class _Tally:
         if self.total > self.limits.total_bytes:
             raise Refused(f"工作簿解压后超过 {self.limits.total_bytes // 1024 // 1024} MB；{TOO_BIG}")
 
-    def part(self, name: str, kind: str, xml: bool, chunks) -> None:
-        sheet = _Sheet(self.names.get(name, name.rsplit("/", 1)[-1]))
-        for chunk in chunks:
-            if xml and DOCTYPE.search(chunk):
-                raise Refused(UNSAFE_XML)
-            if xml:
-                for m in LINKED.finditer(chunk):
-                    ref = m.group(1).decode("ascii", "replace")
-                    self.linked_cells += _area(ref)
-                    self._corner(ref, "超链接或批注")   # openpyxl makes a cell at each of them
-                self._over(self.linked_cells, self.limits.linked_cells, "超链接和批注覆盖的单元格数")
-            if kind == "sheet":
-                self._sheet_chunk(sheet, chunk)
-            elif kind == "workbook":
-                self.sheets += len(SHEET.findall(chunk))
-                self._over(self.sheets, self.limits.sheets, "工作表的个数")
-            elif kind == "shared":
-                self.strings += len(SHARED.findall(chunk))
-                self._over(self.strings, self.limits.shared_strings, "不同文字（共享字符串）的个数")
-            elif kind == "styles":
-                self.styles += len(STYLE.findall(chunk))
-                self._over(self.styles, self.limits.styles, "单元格格式的个数")
-
-    def _sheet_chunk(self, sheet: "_Sheet", chunk: bytes) -> None:
+    def part(self, name: str, kind: str, data: bytes) -> None:
         lim = self.limits
-        for m in ROW_OR_CELL.finditer(chunk):
+        # the substring tests are exact pre-filters: they skip a regex pass over parts without
+        if b"<!" in data and DOCTYPE.search(data):
+            raise Refused(UNSAFE_XML)
+        if b"hyperlink" in data or b"comment" in data:
+            for m in LINKED.finditer(data):
+                ref = m.group(1).decode("ascii", "replace")
+                self.linked_cells += _area(ref)
+                self._corner(ref, "超链接或批注")   # openpyxl makes a cell at each of them
+                self._over(self.linked_cells, lim.linked_cells, "超链接和批注覆盖的单元格数")
+        if kind == "sheet":
+            self._sheet(_Sheet(self.names.get(name, name.rsplit("/", 1)[-1])), data)
+        elif kind == "workbook":
+            self.sheets += _count(SHEET, data, lim.sheets - self.sheets)
+            self._over(self.sheets, lim.sheets, "工作表的个数")
+        elif kind == "shared":
+            self.strings += _count(SHARED, data, lim.shared_strings - self.strings)
+            self._over(self.strings, lim.shared_strings, "不同文字（共享字符串）的个数")
+        elif kind == "styles":
+            self.styles += _count(STYLE, data, lim.styles - self.styles)
+            self._over(self.styles, lim.styles, "单元格格式的个数")
+
+    def _sheet(self, sheet: "_Sheet", data: bytes) -> None:
+        lim = self.limits
+        # parsers make cells only inside <sheetData>, which lies between the first and the last
+        # mention of its name; when no cell has a namespace prefix, every "<c" there is a cell
+        first, last = data.find(b"sheetData"), data.rfind(b"sheetData")
+        cells = data[first:last] if first >= 0 else data
+        plain = b":c" not in cells
+        tags = cells.count(b"<c") if plain else _count(CELL, cells, lim.cells - self.cells)
+        self.cells += tags
+        self._over(self.cells, lim.cells, "工作簿的单元格数")
+        self._reach(sheet, cells, tags, plain)
+        where = f"工作表“{sheet.name}”"
+        self._over(sheet.max_row, lim.rows, f"{where}用到的行号")
+        self._over(sheet.max_col, lim.columns, f"{where}用到的列号")
+        self._over(sheet.max_row * sheet.max_col, lim.area, f"{where}的表格范围（行数×列数）")
+        if b"mergeCell" in data:
+            count, covered, row, col = _ranges(MERGE, _stretch(data, b"mergeCell"))
+            self.merged += count
+            self.merged_cells += covered
+            self._over(row, lim.rows, f"{where}的合并单元格用到的行号")
+            self._over(col, lim.columns, f"{where}的合并单元格用到的列号")
+            self._over(self.merged, lim.merged, "合并单元格区域的个数")
+            self._over(self.merged_cells, lim.merged_cells, f"合并单元格覆盖的单元格数（{where}）")
+        if b"dataValidation" in data:
+            self.validation_cells += _ranges(SQREF, _stretch(data, b"dataValidation"))[1]
+            self._over(self.validation_cells, lim.validation_cells, f"数据有效性覆盖的单元格数（{where}）")
+
+    @staticmethod
+    def _reach(sheet: "_Sheet", data: bytes, tags: int, plain: bool) -> None:
+        """The farthest cell. When every cell names its address (all writers we know do), the
+        set of addresses says it at once; otherwise cells are placed one by one, in order."""
+        found = ((PLAIN if plain else EXPLICIT).findall(data)) if tags else []
+        if len(found) == tags:
+            if found:
+                cols, rows = zip(*found)
+                sheet.reach(max(map(int, set(rows))), max(_column(c.decode()) for c in set(cols)))
+            return
+        for m in ROW_OR_CELL.finditer(data):
             ref = REF.search(m.group(2))
             if m.group(1) == b"row":
                 sheet.row = int(ref.group(2) or 0) if ref else sheet.row + 1
                 sheet.col = 0
                 continue
-            self.cells += 1
             if ref and ref.group(1) and ref.group(2):
                 sheet.row, sheet.col = int(ref.group(2)), _column(ref.group(1).decode())
             else:
                 sheet.col += 1
             sheet.reach(sheet.row, sheet.col)
-        self._over(self.cells, lim.cells, "工作簿的单元格数")
-        where = f"工作表“{sheet.name}”"
-        self._over(sheet.max_row, lim.rows, f"{where}用到的行号")
-        self._over(sheet.max_col, lim.columns, f"{where}用到的列号")
-        self._over(sheet.max_row * sheet.max_col, lim.area, f"{where}的表格范围（行数×列数）")
-        for m in MERGE.finditer(chunk):
-            self.merged += 1
-            self.merged_cells += _area(m.group(1).decode("ascii", "replace"))
-            self._corner(m.group(1).decode("ascii", "replace"), f"工作表“{sheet.name}”的合并单元格")
-        self._over(self.merged, lim.merged, "合并单元格区域的个数")
-        self._over(self.merged_cells, lim.merged_cells, f"合并单元格覆盖的单元格数（{where}）")
-        for m in VALIDATION.finditer(chunk):
-            self.validation_cells += sum(_area(r) for r in m.group(1).decode("ascii", "replace").split())
-        self._over(self.validation_cells, lim.validation_cells, f"数据有效性覆盖的单元格数（{where}）")
 
     def _corner(self, ref: str, what: str) -> None:
         """A range's far corner: openpyxl creates cells up to it, and walks the grid they span."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.xlsx import fastread, limits
-from xlsx_reports.xlsx.filetypes import foreign_reason
+from xlsx_reports.xlsx.filetypes import Vetted, vet
 from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.core.a1 import a1
@@ -127,11 +127,11 @@ def unpack_report(packed) -> Report | None:
 
 def read_workbook(path) -> Reading:
     path = Path(path)
-    reason = foreign_reason(path)
-    if reason:
-        raise UnreadableWorkbook(f"{path.name}：{reason}",
+    vetted = vet(path)
+    if vetted.reason:
+        raise UnreadableWorkbook(f"{path.name}：{vetted.reason}",
                                  code="FILE-FOREIGN" if path.exists() else "NOT-FOUND")
-    raws, fallback = _load(path)
+    raws, fallback = _load(path, vetted)
     meta_rows = _meta_rows(raws)
     metadata, origin = _metadata(meta_rows, path)
     located = locate_form(raws, metadata.format if metadata else None, path.name,
@@ -174,10 +174,10 @@ def read_workbook(path) -> Reading:
 
 # --- loading ------------------------------------------------------------------------------
 
-def _load(path: Path) -> tuple[list[RawSheet], str | None]:
+def _load(path: Path, vetted: Vetted) -> tuple[list[RawSheet], str | None]:
     """The sheets, and why the fast path handed the file to openpyxl (None when it did not)."""
     try:
-        raws = fastread.read_sheets(path)
+        raws = fastread.read_parts(vetted.parts, vetted.names)
     except UnsafePart as exc:
         READS["refused"] += 1
         raise UnreadableWorkbook(f"{path.name}：{exc}；请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
@@ -190,7 +190,7 @@ def _load(path: Path) -> tuple[list[RawSheet], str | None]:
     else:
         READS["fast"] += 1
         return raws, None
-    raws = _load_openpyxl(path)
+    raws = _load_openpyxl(path, vetted.data)
     READS["fallback"] += 1
     if os.environ.get(STRICT_ENV):
         raise FastPathMissed(f"{path}: {reason}")
@@ -202,7 +202,7 @@ def _corrupt(path: Path, exc: BaseException) -> UnreadableWorkbook:
                               "请重新下载或请报送单位在 Excel 中另存为 .xlsx 后重新提交", code="FILE-CORRUPT")
 
 
-def _load_openpyxl(path: Path) -> list[RawSheet]:
+def _load_openpyxl(path: Path, data: bytes | None = None) -> list[RawSheet]:
     import openpyxl   # only for files the fast path passes on: it costs ~0.2 s to import
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -210,8 +210,8 @@ def _load_openpyxl(path: Path) -> list[RawSheet]:
         raise ImportError("defusedxml is required so that workbooks are parsed safely")
     try:
         # The bytes, not the path: openpyxl refuses a sound workbook by its name alone (.xls),
-        # and the file that foreign_reason and the limits scan passed is the one parsed.
-        data = path.read_bytes()
+        # and the bytes that the limits scan passed are the ones parsed.
+        data = path.read_bytes() if data is None else data
         with warnings.catch_warnings():
             # openpyxl warns about extensions it drops; we never save, so they do not matter
             warnings.simplefilter("ignore")
