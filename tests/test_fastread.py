@@ -296,7 +296,7 @@ def test_check_of_many_files_piped_draws_no_progress_bar(corpus, tmp_path):
 
 def _by_both_sheet_readers(path: Path):
     """(facts with the cells shortcut, facts by expat alone, sheets that took the shortcut)."""
-    from xlsx_reports.xlsx import fastsheet
+    from xlsx_reports.xlsx import fastcells as fastsheet
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         parts = {n: zf.read(n) for n in names}
@@ -348,6 +348,9 @@ SHAPES = [   # (what, how the 填报说明 sheet is changed, whether the cells s
      lambda x: x.replace("<sheetData>", '<!-- <sheetData><row r="1"><c r="Z9"><v>1</v></c></row></sheetData> -->'
                                         "<sheetData>", 1), False),
     ("another encoding declared", lambda x: x.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1), False),
+    ("a header that is not plain text (a comment in it) is read in place",
+     lambda x: x.replace("</oddHeader>", "<!-- 注 --></oddHeader>", 1), True),
+    ("no header at all", lambda x: re.sub(r"<headerFooter>.*?</headerFooter>", "", x), True),
     # the cells still take the shortcut; the validations are then read in place, not cut out
     ("a validation list hidden in a comment before the real one",
      lambda x: x.replace("<sheetProtection", '<!-- <dataValidations count="1"><dataValidation type="whole" '

@@ -22,7 +22,8 @@ from typing import Any, Iterator
 
 from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx import numformats
-from xlsx_reports.xlsx.fastsheet import FALSE, MAIN, Irregular, NotUnderstood, Style, Text, read_sheet, stray, unescape
+from xlsx_reports.xlsx.fastcells import read_sheet, stray, unescape
+from xlsx_reports.xlsx.fastsheet import FALSE, MAIN, Irregular, NotUnderstood, Style, Text
 from xlsx_reports.xlsx.locate import RawSheet
 from xlsx_reports.xlsx.safexml import parse, read_part
 
