@@ -380,3 +380,28 @@ def test_plain_shared_strings_read_as_expat_reads_them(corpus):
             assert plain is not None, name   # what this project writes takes the shortcut
         if plain is not None:
             assert plain == fastread._strings(data), name
+
+
+def test_members_inflated_in_one_call_equal_what_zipfile_reads(corpus):
+    from xlsx_reports.xlsx.safexml import _direct, inflated
+    taken = 0
+    for path in corpus.values():
+        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                whole = b"".join(inflated(zf, info, 1 << 24, MemoryError, data))
+                assert whole == zf.read(info), f"{path.name} {info.filename}"
+                taken += _direct(data, info, 1 << 24, MemoryError) is not None
+    assert taken > 50   # the one-call path is the one used
+
+
+def test_a_damaged_member_is_left_to_zipfile_which_refuses_it(corpus, tmp_path):
+    from xlsx_reports.xlsx.filetypes import DAMAGED, vet
+    data = bytearray(corpus["filled_2021"].read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("xl/styles.xml")
+    start = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF   # the deflate stream or its checksum no longer holds
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    assert vet(path).reason == DAMAGED

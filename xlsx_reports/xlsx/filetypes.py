@@ -88,7 +88,7 @@ def _zip_vetted(path: Path, data: bytes) -> Vetted:
             reason = _zip_kind(path, zf)
             if reason is not None:
                 return Vetted(reason)
-            return Vetted(None, data, limits.prescan(zf), frozenset(zf.namelist()))
+            return Vetted(None, data, limits.prescan(zf, data=data), frozenset(zf.namelist()))
     except limits.Refused as exc:
         return Vetted(str(exc))
     except NotImplementedError:   # a "version needed" or compression method zipfile lacks

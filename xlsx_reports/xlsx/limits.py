@@ -93,7 +93,7 @@ def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
     return None
 
 
-def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS) -> dict[str, bytes]:
+def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = None) -> dict[str, bytes]:
     """Raises Refused at the first limit passed; inflates every part once and returns the XML
     parts (what the readers parse), so nothing is inflated twice."""
     infos = zf.infolist()
@@ -104,9 +104,9 @@ def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS) -> dict[str, bytes]:
     # the workbook and its relationships first: a refusal then names the sheet, not its part
     for info in sorted((i for i in infos if not i.is_dir()), key=lambda i: i.filename not in NAMING):
         xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
-        data = _inflate(zf, info, limits.xml_bytes if xml else limits.part_bytes, tally, xml)
+        part = _inflate(zf, info, limits.xml_bytes if xml else limits.part_bytes, tally, xml, data)
         if xml:
-            parts[info.filename] = data
+            parts[info.filename] = part
         if info.filename in NAMING and all(name in parts for name in NAMING):
             tally.names = _sheet_names(parts)
     for name, data in parts.items():
@@ -139,14 +139,15 @@ def _kind(name: str) -> str:
             "xl/styles.xml": "styles"}.get(lower, "")
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "_Tally", xml: bool) -> bytes:
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "_Tally", xml: bool,
+             data: bytes | None) -> bytes:
     """An XML part's bytes (other parts: inflated and counted, then dropped), counting what
     actually inflates."""
     blocks = []
     sheet = tally.names.get(info.filename)
     where = f"工作表“{sheet}”的内容" if sheet else f"部件 {info.filename}"
     for block in inflated(zf, info, cap, lambda c: Refused(
-            f"{where}解压后超过 {c // 1024 // 1024} MB 的上限；{TOO_BIG}")):
+            f"{where}解压后超过 {c // 1024 // 1024} MB 的上限；{TOO_BIG}"), data):
         tally.inflated(len(block))
         if xml:
             blocks.append(block)

@@ -7,7 +7,9 @@ entities or refer to outside files — is refused outright: a workbook never nee
 """
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from typing import Callable, Iterator, NoReturn
 from xml.parsers import expat
 
@@ -15,6 +17,8 @@ CHUNK = 1 << 16
 PART_FLOOR = 4 << 20      # any part may inflate to this much…
 PART_RATIO = 200          # …or to this many times its compressed size (XML of blank cells
 PART_CEILING = 128 << 20  # compresses ~50×; a bomb ~1000×), never beyond the ceiling
+DIRECT_MAX = 1 << 20      # members up to this size packed are inflated in one call
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")   # a member's local file header (APPNOTE 4.3.7)
 
 
 class UnsafePart(Exception):
@@ -26,9 +30,16 @@ def part_limit(info: zipfile.ZipInfo) -> int:
 
 
 def inflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
-             too_big: Callable[[int], Exception]) -> Iterator[bytes]:
+             too_big: Callable[[int], Exception], data: bytes | None = None) -> Iterator[bytes]:
     """The part's bytes in chunks, counting what inflation actually yields (the sizes a zip
-    declares can lie): past `cap` bytes, `too_big(cap)` is raised."""
+    declares can lie): past `cap` bytes, `too_big(cap)` is raised. With the zip's bytes at
+    hand, a small plain member is inflated in one call (zipfile's reader costs more than the
+    inflating for parts of a few KB); anything unusual goes through zipfile, which judges it."""
+    if data is not None and info.compress_size <= DIRECT_MAX:
+        whole = _direct(data, info, cap, too_big)
+        if whole is not None:
+            yield whole
+            return
     size = 0
     with zf.open(info) as part:
         while block := part.read(CHUNK):
@@ -36,6 +47,39 @@ def inflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
             if size > cap:
                 raise too_big(cap)
             yield block
+
+
+def _direct(data: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int], Exception]) -> bytes | None:
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    at = info.header_offset
+    try:
+        head = _LOCAL_HEADER.unpack_from(data, at)
+        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except (struct.error, UnicodeEncodeError):
+        return None
+    name_len, extra_len = head[-2], head[-1]
+    if head[0] != b"PK\x03\x04" or data[at + 30:at + 30 + name_len] != name:
+        return None
+    start = at + 30 + name_len + extra_len
+    packed = data[start:start + info.compress_size]
+    if len(packed) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = packed
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            out = inflater.decompress(packed, cap + 1)
+        except zlib.error:
+            return None
+        if len(out) <= cap and not inflater.eof:
+            return None
+    if len(out) > cap:
+        raise too_big(cap)
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return None
+    return out
 
 
 def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
