@@ -351,6 +351,9 @@ SHAPES = [   # (what, how the 填报说明 sheet is changed, whether the cells s
     ("a header that is not plain text (a comment in it) is read in place",
      lambda x: x.replace("</oddHeader>", "<!-- 注 --></oddHeader>", 1), True),
     ("no header at all", lambda x: re.sub(r"<headerFooter>.*?</headerFooter>", "", x), True),
+    ("the selection a clerk left, as Excel saves it",
+     lambda x: x.replace('<sheetView workbookViewId="0"/>', '<sheetView tabSelected="1" workbookViewId="0">'
+                         '<selection activeCell="A5" sqref="A5"/></sheetView>', 1), True),
     # the cells still take the shortcut; the validations are then read in place, not cut out
     ("a validation list hidden in a comment before the real one",
      lambda x: x.replace("<sheetProtection", '<!-- <dataValidations count="1"><dataValidation type="whole" '

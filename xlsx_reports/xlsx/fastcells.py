@@ -35,8 +35,15 @@ _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
 _CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
 _DECLARATION = re.compile(rb'<\?xml[^>]*?encoding="([^"]*)"')
-_HEADER_FOOTER = re.compile(
-    rb'<headerFooter(?: [\w:]+="[^"<>&]*")*(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*</\1\2>)*</headerFooter>)')
+_BATTR = rb'(?: [\w:]+="[^"<>&]*")*'
+# parts of a sheet no reader uses that differ between copies of one template (the unit's name
+# in the header; the selected cell, saved by whoever last had the file open): cut when plain
+_IGNORED = (
+    (b"<sheetViews", re.compile(rb'<sheetViews' + _BATTR + rb'>(?:<sheetView' + _BATTR + rb'(?:/>|>(?:<(?:pane|selection)'
+                                + _BATTR + rb'/>)*</sheetView>))*</sheetViews>')),
+    (b"<headerFooter", re.compile(rb'<headerFooter' + _BATTR + rb'(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*'
+                                  rb'</\1\2>)*</headerFooter>)')),
+)
 STATS = {"regular": 0, "irregular": 0}   # sheets read by the shortcut / by expat alone
 
 
@@ -55,7 +62,7 @@ def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: S
 
 def _read_regular(data: bytes, reader: SheetReader) -> RawSheet:
     head, cells, tail = _split(data)
-    tail = _cut_header_footer(tail)
+    head, tail = _cut_ignored(head), _cut_ignored(tail)
     tail, validations, at = _cut_validations(tail)
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
@@ -129,19 +136,21 @@ def _regular_cells(reader: SheetReader, text: str) -> None:
             cached_values[at] = cached
 
 
-def _cut_header_footer(tail: bytes) -> bytes:
-    """The tail without its header and footer (which name the unit, so differ per workbook,
-    and which no reader uses), when they are plain text; else the tail as it is."""
-    start = tail.find(b"<headerFooter")
-    m = _HEADER_FOOTER.match(tail, start) if start >= 0 else None
-    if m is None or b"<!" in tail[:start] or b"<?" in tail[:start]:
-        return tail
-    try:
-        if stray(m.group(0).decode("utf-8")):
-            return tail
-    except UnicodeDecodeError:
-        return tail
-    return tail[:start] + tail[m.end():]
+def _cut_ignored(part: bytes) -> bytes:
+    """The part without the sheet views and the header and footer, where they are plain
+    elements; else the part as it is (expat then reads them, and no fact comes from them)."""
+    for tag, pattern in _IGNORED:
+        start = part.find(tag)
+        m = pattern.match(part, start) if start >= 0 else None
+        if m is None or b"<!" in part[:m.end()] or b"<?" in part[5:m.end()]:
+            continue
+        try:
+            if stray(m.group(0).decode("utf-8")):
+                continue
+        except UnicodeDecodeError:
+            continue
+        part = part[:start] + part[m.end():]
+    return part
 
 
 def stray(text: str) -> bool:
