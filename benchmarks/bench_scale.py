@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -36,6 +37,9 @@ NEEDED = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/
 
 def build(folder: Path, n: int, year: int) -> list[Path]:
     from xlsx_reports.xlsx.writer import write_workbook
+    kept = sorted(folder.glob("基准*.xlsx"))
+    if len(kept) == n:   # a corpus kept by --keep from an earlier run of the same size
+        return kept
     bases = []
     for i in range(min(BASES, n)):
         unit = f"基准{i:02d}镇"
@@ -74,9 +78,10 @@ def floor(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def cli(args: list[str]) -> tuple[float, int, float]:
-    """Seconds, peak RSS (MB, the largest process: the command or one of its workers) and CPU
-    seconds of all its processes (on a shared machine the wall clock alone says little)."""
+def cli(args: list[str]) -> tuple[float, int, float, int]:
+    """Seconds, peak RSS of the largest single process (the command or one of its workers),
+    CPU seconds of all its processes (on a shared machine the wall clock alone says little),
+    and the peak of the RSS summed over the command and its workers (sampled every 20 ms)."""
     code = ("import resource, sys\n"
             "from xlsx_reports.cli import main\n"
             "try:\n    main(sys.argv[1:], standalone_mode=False)\n"
@@ -86,13 +91,36 @@ def cli(args: list[str]) -> tuple[float, int, float]:
             "    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
             "    sys.stderr.write(f'\\nMAXRSS {me.ru_maxrss} {kids.ru_maxrss} {cpu}\\n')\n")
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_tree, args=(proc, peak), daemon=True)
+    sampler.start()
+    _out, err = proc.communicate()
     seconds = time.perf_counter() - start
-    line = [x for x in done.stderr.splitlines() if x.startswith("MAXRSS")]
+    sampler.join()
+    line = [x for x in err.splitlines() if x.startswith("MAXRSS")]
     if not line:
-        sys.exit(f"{args[0]} failed:\n{done.stderr[-2000:]}")
+        sys.exit(f"{args[0]} failed:\n{err[-2000:]}")
     me, kids, cpu = line[-1].split()[1:]
-    return seconds, max(int(me), int(kids)) // 1024, float(cpu)
+    return seconds, max(int(me), int(kids)) // 1024, float(cpu), peak[0] // 1024
+
+
+def _sample_tree(proc: subprocess.Popen, peak: list[int]) -> None:
+    """Peak of the RSS (KB) summed over a process and its descendants, read from Linux's /proc
+    every 50 ms (children lists and statm only, so the sampling itself costs next to nothing)."""
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    while proc.poll() is None:
+        total, todo = 0, [proc.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page_kb
+                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            except (OSError, ValueError, IndexError):
+                continue
+        peak[0] = max(peak[0], total)
+        time.sleep(0.05)
 
 
 def one_upload(path: Path) -> float:
@@ -126,10 +154,10 @@ def profile(path: Path) -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
-def report(label: str, seconds: float, mb: int | None = None, cpu: float | None = None, *,
-           n: int, base: float) -> None:
+def report(label: str, seconds: float, mb: int | None = None, cpu: float | None = None,
+           total_mb: int | None = None, *, n: int, base: float) -> None:
     ms = 1000 * seconds / n
-    mem = f"  peak {mb:4d} MB" if mb is not None else ""
+    mem = f"  peak {mb:4d} MB (all {total_mb:4d} MB)" if mb is not None else ""
     used = f"  cpu {1000 * cpu / n:7.2f} ms/wb" if cpu is not None else ""
     print(f"{label:<34} {seconds:8.2f} s {ms:8.2f} ms/wb {seconds / base:6.1f}× floor{mem}{used}",
           flush=True)
@@ -140,7 +168,8 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=1000)
     parser.add_argument("--year", type=int, default=2021)
     parser.add_argument("--jobs", type=int, help="worker processes (default: one per CPU, at most 4)")
-    parser.add_argument("--keep", type=Path, help="build the corpus in this folder and keep it")
+    parser.add_argument("--keep", type=Path, help="build the corpus in this folder and keep it (reused when it "
+                                                  "already holds N workbooks)")
     parser.add_argument("--profile", action="store_true", help="cProfile one workbook, fast path and openpyxl")
     parser.add_argument("--no-batch", action="store_true")
     args = parser.parse_args()

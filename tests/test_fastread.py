@@ -408,3 +408,14 @@ def test_a_damaged_member_is_left_to_zipfile_which_refuses_it(corpus, tmp_path):
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(bytes(data))
     assert vet(path).reason == DAMAGED
+
+
+def test_plain_shared_strings_with_entities_escapes_and_empty_items_read_as_expat_reads_them():
+    items = ('<si><t>a&amp;b&lt;c&gt;&quot;&apos;</t></si><si><t xml:space="preserve"> x005F_x000D_ 尾 </t></si>'
+             '<si><t/></si><si><t>&#20013;&#x6587;\r\n二行\r三行</t></si><si><t>&#38;lt;</t></si>')
+    data = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org'
+            f'/spreadsheetml/2006/main" count="5" uniqueCount="5">{items}</sst>').encode()
+    plain = fastread._plain_strings(data)
+    assert plain == fastread._strings(data)
+    assert plain == ['a&b<c>"\'', " x000D_ 尾 ", "", "中文\n二行\n三行", "&lt;"]
+    assert fastread._plain_strings(data.replace(b"&amp;b", b"&b")) is None   # a bare "&": expat judges

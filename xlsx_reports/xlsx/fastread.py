@@ -34,7 +34,7 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships "
 WORKSHEET = DOC_REL + "/worksheet"
 CHARTSHEET = DOC_REL + "/chartsheet"
 STATES = ("visible", "hidden", "veryHidden")
-_STRINGS = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si><t/></si>')
+_STRINGS = re.compile(r'<si><t(?: xml:space="preserve")?(?:>([^<]*)</t>|/>)</si>')
 SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'   # its <si> are spreadsheetml
 
 
@@ -171,17 +171,17 @@ def _plain_strings(data: bytes) -> list[str] | None:
         return None
     if stray(text):
         return None
-    out, pos = [], 0
-    for m in _STRINGS.finditer(text):
-        if m.start() != pos:
-            return None
-        pos = m.end()
-        try:
-            out.append(unescape(m.group(1) or "").replace("x005F_", ""))
-        except Irregular:
-            return None
-    if pos != len(text):
+    pieces = _STRINGS.split(text)   # what lies between the items, then each item's text
+    if any(pieces[::2]):
         return None
+    out = [item or "" for item in pieces[1::2]]
+    try:
+        if "&" in text or "\r" in text:
+            out = [unescape(item) for item in out]
+    except Irregular:
+        return None
+    if "x005F_" in text:
+        out = [item.replace("x005F_", "") for item in out]
     count: list[int] = []
 
     def start_tag(name: str, _attrs) -> None:   # the rest must be one spreadsheetml <sst>
