@@ -94,14 +94,14 @@ def new_workbook(unit: str, year: int, out, *, fmt: str | None = None, previous=
                  info: Mapping[str, str] | None = None) -> Generated:
     from xlsx_reports.xlsx.writer import write_workbook
 
-    report, _, notes = _blank_report(unit, year, fmt, info)
+    report, _, notes = blank_report(unit, year, fmt, info)
     done = prefill_from_file(report, previous) if previous else None
     metadata = write_workbook(report, out, password=password, deadline=deadline,
                               prefilled=done.keys if done else ())
     return Generated(report.unit, Path(out), metadata, done, notes + (list(done.notes) if done else []))
 
 
-def _blank_report(unit: str, year: int, fmt: str | None,
+def blank_report(unit: str, year: int, fmt: str | None,
                   info: Mapping[str, str] | None) -> tuple[Report, dict[str, str], list[str]]:
     """A unit's report before anything is filled from last year: name, year, the 基本信息 items
     from the roster (those used, and notes on those left out)."""
@@ -121,7 +121,7 @@ def blank_workbook(unit: str, year: int, out, *, fmt: str | None = None, passwor
                    deadline: str | None = None, info: Mapping[str, str] | None = None) -> Generated:
     """`new_workbook` without last year's workbook, stamped from a template when it can be
     (generate/stamp.py: the same package, a few milliseconds instead of ~30)."""
-    report, values, notes = _blank_report(unit, year, fmt, info)
+    report, values, notes = blank_report(unit, year, fmt, info)
     metadata = stamp_workbook(report, out, filled=values, password=password, deadline=deadline)
     if metadata is None:
         return new_workbook(unit, year, out, fmt=fmt, password=password, deadline=deadline, info=info)
