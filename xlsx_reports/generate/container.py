@@ -57,7 +57,8 @@ def _dos(info: ZipInfo) -> tuple[int, int]:
 
 def archive(members: list[Member]) -> bytes:
     """The zip file: local header and data of each member in order, then the central directory."""
-    out, central = [], []
+    out: list[bytes] = []
+    central: list[bytes] = []
     offset = 0
     for m in members:
         i = m.info

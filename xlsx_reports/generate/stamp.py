@@ -74,12 +74,17 @@ class Part:
     def stamped(self, values: Mapping[str, bytes]) -> Member | None:
         if self.member is not None:
             return self.member
-        texts = [_filled(p, values) if isinstance(p, tuple) else None for p in self.rest]
-        strings = [t for t in texts if t is not None]
+        chunks: list[bytes] = []
+        strings: list[bytes] = []
+        for p in self.rest:
+            if isinstance(p, tuple):
+                strings.append(_filled(p, values))
+                chunks.append(strings[-1])
+            else:
+                chunks.append(values[p] if isinstance(p, str) else p)
         if len(set(strings)) < len(strings) or not self.others.isdisjoint(strings):
             return None   # xlsxwriter would share equal strings
-        data = b"".join(t if t is not None else (values[p] if isinstance(p, str) else p)
-                        for p, t in zip(self.rest, texts))
+        data = b"".join(chunks)
         co = self.state.copy()   # type: ignore[attr-defined]
         assert self.info is not None
         return Member(self.info, self.head + co.compress(data) + co.flush(),
@@ -172,7 +177,10 @@ def _part(info: zipfile.ZipInfo, data: bytes, pattern: re.Pattern[bytes],
         rest.append(data[at:])
     else:
         rest = list(_cut(data, pattern, slots))
-    prefix = b"" if not isinstance(rest[0], bytes) else rest.pop(0)
+    first = rest[0]
+    prefix = first if isinstance(first, bytes) else b""
+    if prefix:
+        rest.pop(0)
     co = deflater()
     return Part(None, info, co.compress(prefix), co, zlib.crc32(prefix), len(prefix),
                 tuple(p for p in rest if p != b""), frozenset(others))
@@ -193,11 +201,15 @@ def build_template(shape: Shape) -> Template | None:
     if report is None:
         return None
     metadata = replace(fresh_metadata(report), workbook_id=ID_MARK, generated=GENERATED)
-    with tempfile.TemporaryDirectory(prefix="xlsx-reports-stamp-") as tmp:
-        path = Path(tmp) / "template.xlsx"
-        write_workbook(report, path, password=shape.password, deadline=shape.deadline, metadata=metadata)
-        with zipfile.ZipFile(path) as z:
-            members = [(info, z.read(info)) for info in z.infolist()]
+    try:
+        with tempfile.TemporaryDirectory(prefix="xlsx-reports-stamp-") as tmp:
+            path = Path(tmp) / "template.xlsx"
+            write_workbook(report, path, password=shape.password, deadline=shape.deadline,
+                           metadata=metadata)
+            with zipfile.ZipFile(path) as z:
+                members = [(info, z.read(info)) for info in z.infolist()]
+    except OSError:   # no usable temporary folder: every unit is written by xlsxwriter
+        return None
     if not all(usable(info) for info, _ in members):
         return None
     slots = _slots(report, shape)
