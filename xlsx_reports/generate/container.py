@@ -3,7 +3,8 @@
 zipfile can only write a member by compressing it again, and compressing every part of every
 workbook would cost more than the rest of a stamped workbook; so the container is written here,
 with the header fields zipfile gives each member (taken from the ZipInfo the template was read
-with), and the data deflated once per template where it does not change.
+with), and the data deflated once per template where it does not change. The inflated parts are
+xlsxwriter's byte for byte; the deflated streams may differ from its (see stamp.Part).
 """
 from __future__ import annotations
 

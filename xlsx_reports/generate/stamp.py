@@ -44,7 +44,7 @@ SI = re.compile(rb"<si>.*?</si>", re.S)
 # texts xlsxwriter writes otherwise than escaping & < > (see xmlwriter/sharedstrings/set_header)
 AWKWARD = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff\ue000-\uf8ff]|_x[0-9A-Fa-f]{4}_|&G|&\[Picture\]"
                      r"|^\s|\s$|^<r>")
-MAX_TEMPLATES = 16         # shapes kept per process
+MAX_TEMPLATES = 64         # shapes kept per process (levels × filled items × name lengths)
 Piece = Union[bytes, str]  # literal bytes, or the name of a slot
 
 
@@ -61,11 +61,11 @@ class Shape:
 
 @dataclass(frozen=True)
 class Part:
-    """One zip member: fixed, or deflated up to its first slot with the rest stamped per unit."""
+    """One zip member: fixed, or its part up to the first slot deflated once and flushed to a
+    byte boundary (a fresh deflater carries the stream on), the rest stamped per unit."""
     member: Member | None                  # a member without slots
     info: zipfile.ZipInfo | None = None
-    head: bytes = b""                      # deflate output for the prefix
-    state: object = None                   # the deflater after the prefix (copied per unit)
+    head: bytes = b""                      # the deflated prefix
     crc: int = 0
     size: int = 0
     rest: tuple[Piece | tuple[Piece, ...], ...] = ()   # tuples: shared strings with slots
@@ -85,7 +85,7 @@ class Part:
         if len(set(strings)) < len(strings) or not self.others.isdisjoint(strings):
             return None   # xlsxwriter would share equal strings
         data = b"".join(chunks)
-        co = self.state.copy()   # type: ignore[attr-defined]
+        co = deflater()
         assert self.info is not None
         return Member(self.info, self.head + co.compress(data) + co.flush(),
                       zlib.crc32(data, self.crc), self.size + len(data))
@@ -182,7 +182,8 @@ def _part(info: zipfile.ZipInfo, data: bytes, pattern: re.Pattern[bytes],
     if prefix:
         rest.pop(0)
     co = deflater()
-    return Part(None, info, co.compress(prefix), co, zlib.crc32(prefix), len(prefix),
+    head = co.compress(prefix) + co.flush(zlib.Z_SYNC_FLUSH)
+    return Part(None, info, head, zlib.crc32(prefix), len(prefix),
                 tuple(p for p in rest if p != b""), frozenset(others))
 
 
@@ -222,15 +223,7 @@ def build_template(shape: Shape) -> Template | None:
     return Template(parts)
 
 
-_templates: dict[Shape, Template | None] = {}
-
-
-def template_for(shape: Shape) -> Template | None:
-    if shape not in _templates:
-        if len(_templates) >= MAX_TEMPLATES:
-            _templates.clear()
-        _templates[shape] = build_template(shape)
-    return _templates[shape]
+template_for = lru_cache(maxsize=MAX_TEMPLATES)(build_template)   # ~60 KB each
 
 
 def stamp_workbook(report: Report, path, *, filled: Mapping[str, str], password: str | None = None,
