@@ -12,7 +12,8 @@ import pytest
 from xlsx_reports.check.workbook import check_file
 from xlsx_reports.core.roster import Roster, RosterEntry
 from xlsx_reports.form.definitions import TOWNSHIP
-from xlsx_reports.generate.batch import MANIFEST, blank_report, blank_workbook, run_batch
+from xlsx_reports.form.values import Report
+from xlsx_reports.generate.batch import blank_report, blank_workbook, run_batch
 from xlsx_reports.generate.stamp import stamp_workbook
 from xlsx_reports.xlsx.reader import read_workbook
 from xlsx_reports.xlsx.writer import write_workbook
@@ -106,18 +107,36 @@ def test_what_the_stamp_does_not_cover_is_written_by_xlsxwriter(tmp_path, unit, 
     assert read_workbook(target).report.values["info.unit"] == unit
 
 
-def test_batch_stamps_every_unit_with_its_own_id(tmp_path):
+def test_batch_of_mixed_shapes_writes_what_xlsxwriter_writes(tmp_path):
+    """Levels, filled items and name lengths vary from unit to unit (a template each); every
+    file is the unit's xlsxwriter package with its own id, as the manifest lists it."""
     names = NAMES + ["A&G镇", "单位名称"]
-    units = [RosterEntry(n, i + 2, {"联系人": f"联系人{i}", "层级": TOWNSHIP}) for i, n in enumerate(names)]
+    levels = [TOWNSHIP, None, "其他"]
+    infos = [{k: v for k, v in {"联系人": f"联系人{i}" if i % 2 else None,
+                               "层级": levels[i % 3]}.items() if v} for i in range(len(names))]
+    units = [RosterEntry(n, i + 2, info) for i, (n, info) in enumerate(zip(names, infos))]
     result = run_batch(Roster(tmp_path / "r.csv", units), 2021, tmp_path / "out")
     with open(result.manifest, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["单位名称"] for r in rows] == names
-    ids = [r["工作簿编号"] for r in rows]
-    assert len(set(ids)) == len(ids)
-    for row, name in zip(rows, names):
-        reading = read_workbook(tmp_path / "out" / row["文件"])
-        assert (reading.metadata.unit, reading.metadata.workbook_id) == (name, row["工作簿编号"])
-        assert reading.report.values["info.contact"] == f"联系人{names.index(name)}"
-        assert reading.report.values["info.level"] == TOWNSHIP
-    assert (tmp_path / "out" / MANIFEST).exists()
+    assert len({r["工作簿编号"] for r in rows}) == len(names)
+    for row, name, info in zip(rows, names, infos):
+        path = tmp_path / "out" / row["文件"]
+        metadata = read_workbook(path).metadata
+        assert (metadata.unit, metadata.workbook_id) == (name, row["工作簿编号"])
+        report, _, _ = blank_report(name, 2021, None, info)
+        write_workbook(report, tmp_path / "ref.xlsx", metadata=metadata)
+        assert members(path) == members(tmp_path / "ref.xlsx"), name
+
+
+def test_unusable_last_year_workbook_gives_a_stamped_blank_with_a_note(tmp_path):
+    previous = tmp_path / "2020"
+    write_workbook(Report.blank("马甲镇", 2020), previous / "河市镇_2020.xlsx")   # another unit's
+    units = [RosterEntry("河市镇", 2)]
+    result = run_batch(Roster(tmp_path / "r.csv", units), 2021, tmp_path / "out", previous_dir=previous)
+    made = result.generated[0]
+    assert made.prefill is None
+    assert any("河市镇_2020.xlsx 不能用于预填" in note and "马甲镇" in note for note in made.notes)
+    report, _, _ = blank_report("河市镇", 2021, None, None)
+    write_workbook(report, tmp_path / "ref.xlsx", metadata=made.metadata)
+    assert members(made.path) == members(tmp_path / "ref.xlsx")
