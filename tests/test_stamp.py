@@ -14,7 +14,7 @@ from xlsx_reports.core.roster import Roster, RosterEntry
 from xlsx_reports.form.definitions import TOWNSHIP
 from xlsx_reports.form.values import Report
 from xlsx_reports.generate.batch import blank_report, blank_workbook, run_batch
-from xlsx_reports.generate.stamp import stamp_workbook
+from xlsx_reports.generate.stamp import build_template, shape_of, stamp_workbook
 from xlsx_reports.xlsx.reader import read_workbook
 from xlsx_reports.xlsx.writer import write_workbook
 from xlsx_reports.xlsx.writer.metasheet import fresh_metadata
@@ -105,6 +105,15 @@ def test_what_the_stamp_does_not_cover_is_written_by_xlsxwriter(tmp_path, unit, 
     write_workbook(report, reference, metadata=metadata)
     assert members(target) == members(reference)
     assert read_workbook(target).report.values["info.unit"] == unit
+
+
+def test_names_past_the_page_header_limit_are_left_to_xlsxwriter(tmp_path):
+    """Longer than a roster allows: xlsxwriter drops such a page header, so no stamp is made,
+    neither for the unit nor as a template (a placeholder as long would lose its headers)."""
+    report = Report.blank("乙" * 201, 2021)
+    assert stamp_workbook(report, tmp_path / "x.xlsx", filled={}) is None
+    assert build_template(shape_of(Report.blank("乙" * 150, 2021), {}, None, None)) is None
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_batch_of_mixed_shapes_writes_what_xlsxwriter_writes(tmp_path):

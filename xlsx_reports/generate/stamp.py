@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, replace
@@ -39,6 +40,9 @@ FIRST_TEXT_MARK = 0xE010   # one per filled 基本信息 item
 GENERATED = "1999-09-09T09:09:09+00:00"   # must parse: xlsxwriter dates core.xml from it
 CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"       # how xlsxwriter writes that date into core.xml
 MAX_MARKS = 400            # a placeholder unit up to this long (a name has at most 100 characters)
+# Excel (and xlsxwriter) drop a page header over 255 UTF-16 units; the name leaves ~30 for the
+# rest (sheets.py). A longer name (roster.MAX_UNIT_CHARS allows none) goes to xlsxwriter.
+HEADER_ROOM = 200
 SHARED_STRINGS = "xl/sharedStrings.xml"
 SI = re.compile(rb"<si>.*?</si>", re.S)
 # texts xlsxwriter writes otherwise than escaping & < > (see xmlwriter/sharedstrings/set_header)
@@ -203,13 +207,17 @@ def build_template(shape: Shape) -> Template | None:
         return None
     metadata = replace(fresh_metadata(report), workbook_id=ID_MARK, generated=GENERATED)
     try:
-        with tempfile.TemporaryDirectory(prefix="xlsx-reports-stamp-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="xlsx-reports-stamp-") as tmp, \
+                warnings.catch_warnings(record=True) as complaints:
+            warnings.simplefilter("always")
             path = Path(tmp) / "template.xlsx"
             write_workbook(report, path, password=shape.password, deadline=shape.deadline,
                            metadata=metadata)
             with zipfile.ZipFile(path) as z:
                 members = [(info, z.read(info)) for info in z.infolist()]
     except OSError:   # no usable temporary folder: every unit is written by xlsxwriter
+        return None
+    if complaints:    # xlsxwriter left something out (e.g. a page header too long)
         return None
     if not all(usable(info) for info, _ in members):
         return None
@@ -234,6 +242,8 @@ def stamp_workbook(report: Report, path, *, filled: Mapping[str, str], password:
     texts = {"unit": report.unit, "id": metadata.workbook_id, "generated": metadata.generated,
              **{k: filled[k] for k in filled}}
     if any(AWKWARD.search(t) for t in texts.values()):
+        return None
+    if len(report.unit.encode("utf-16-le")) > 2 * HEADER_ROOM:
         return None
     try:
         created = datetime.fromisoformat(metadata.generated).strftime(CREATED_FORMAT)
