@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -114,6 +114,20 @@ def test_names_past_the_page_header_limit_are_left_to_xlsxwriter(tmp_path):
     assert stamp_workbook(report, tmp_path / "x.xlsx", filled={}) is None
     assert build_template(shape_of(Report.blank("乙" * 150, 2021), {}, None, None)) is None
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_only_blank_unit_workbooks_are_stamped(tmp_path):
+    """A value beyond the roster's items (e.g. prefilled) or metadata other than a fresh unit's
+    (a total, another version) is not in any template."""
+    report, filled, _ = blank_report("河市镇", 2021, None, {"联系人": "张三"})
+    fresh = fresh_metadata(report)
+    report.values["t3.carried.natural"] = 3
+    assert stamp_workbook(report, tmp_path / "a.xlsx", filled=filled) is None
+    report, filled, _ = blank_report("河市镇", 2021, None, {"联系人": "张三"})
+    assert stamp_workbook(report, tmp_path / "b.xlsx", filled={}) is None
+    for other in (replace(fresh, kind="merged"), replace(fresh, version="0.0.1")):
+        assert stamp_workbook(report, tmp_path / "c.xlsx", filled=filled, metadata=other) is None
+    assert not list(tmp_path.iterdir())
 
 
 def test_batch_of_mixed_shapes_writes_what_xlsxwriter_writes(tmp_path):

@@ -231,6 +231,14 @@ def build_template(shape: Shape) -> Template | None:
     return Template(parts)
 
 
+def _as_template(report: Report, filled: Mapping[str, str], metadata: Metadata, fresh: Metadata) -> bool:
+    """The report is blank but for `filled`, the metadata fresh but for its id and time: what
+    the templates are written with."""
+    blank = Report.blank(report.unit, report.year, report.form.format).values
+    return (report.values == {**blank, **filled}
+            and replace(metadata, workbook_id="", generated="") == replace(fresh, workbook_id="", generated=""))
+
+
 template_for = lru_cache(maxsize=MAX_TEMPLATES)(build_template)   # ~60 KB each
 
 
@@ -238,7 +246,10 @@ def stamp_workbook(report: Report, path, *, filled: Mapping[str, str], password:
                    deadline: str | None = None, metadata: Metadata | None = None) -> Metadata | None:
     """Writes the blank workbook of `report` (a unit with the 基本信息 items `filled`, nothing
     else) from its shape's template; None, writing nothing, when xlsxwriter must write it."""
-    metadata = metadata or fresh_metadata(report)
+    fresh = fresh_metadata(report)
+    metadata = metadata or fresh
+    if not _as_template(report, filled, metadata, fresh):
+        return None
     texts = {"unit": report.unit, "id": metadata.workbook_id, "generated": metadata.generated,
              **{k: filled[k] for k in filled}}
     if any(AWKWARD.search(t) for t in texts.values()):
