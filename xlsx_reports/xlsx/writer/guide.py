@@ -125,6 +125,13 @@ def merged_guide_paragraphs(report: Report, metadata: Metadata) -> list[tuple[st
             *_care_rows()]
 
 
+def row_height(line: str) -> float:
+    """The height of a guide row that shows its wrapped line in full (generate/stamp.py keys its
+    templates on these heights, since a unit's name makes the first paragraph longer)."""
+    lines = max(1, -(-text_units(line) // (WIDTH - 2)))
+    return max(20, 15 * lines + 5)
+
+
 def write_guide(ws, report: Report, styles: Styles, *, deadline: str | None,
                 prefilled: Iterable[str], password: str | None,
                 metadata: Metadata | None = None) -> None:
@@ -141,8 +148,7 @@ def write_guide(ws, report: Report, styles: Styles, *, deadline: str | None,
     for i, (role, line) in enumerate(rows):
         row = i + 1
         ws.write_string(row, 0, line, head if role == "head" else text)
-        lines = max(1, -(-text_units(line) // (WIDTH - 2)))
-        ws.set_row(row, max(20, 15 * lines + 5))
+        ws.set_row(row, row_height(line))
     ws.set_paper(9)
     ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5)
