@@ -174,6 +174,15 @@ def external_entity(valid: Path, target: Path) -> None:
     write_zip(target, files)
 
 
+def entity_after_prolog_comment(valid: Path, target: Path) -> None:
+    """A DOCTYPE is allowed after comments and instructions in the prolog: still refused."""
+    files = parts(valid)
+    name = "xl/worksheets/sheet1.xml"
+    files[name] = files[name].replace(b"<worksheet ", b'<!-- \xe8\xaf\xb4\xe6\x98\x8e --><?note x?>\n'
+                                      b'<!DOCTYPE worksheet [<!ENTITY e "x">]><worksheet ', 1)
+    write_zip(target, files)
+
+
 def unknown_zip_version(valid: Path, target: Path) -> None:
     target.write_bytes(valid.read_bytes())
     _patch_entry(target, "xl/workbook.xml", version=0xFF)
@@ -321,6 +330,7 @@ CASES = (
     Case("压缩炸弹_假大小.xlsx", False, DAMAGED, bomb_false_sizes),
     Case("实体炸弹.xlsx", False, UNSAFE, billion_laughs),
     Case("外部实体.xlsx", False, UNSAFE, external_entity),
+    Case("注释后的实体声明.xlsx", False, UNSAFE, entity_after_prolog_comment),
     Case("未知压缩版本.xlsx", False, "压缩方式", unknown_zip_version),
     Case("未知压缩方法.xlsx", False, "压缩方式", unknown_compression),
     Case("数字1e309.xlsx", True, "三、依申请公开", huge_number),

@@ -74,7 +74,7 @@ SQREF = re.compile(rb"sqref\s*=\s*[\"']([^\"']*)[\"']")
 SHEET = re.compile(_P + rb"sheet\s")
 SHARED = re.compile(_P + rb"si[\s/>]")
 STYLE = re.compile(_P + rb"xf[\s/>]")
-DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+_PROLOG_SKIP = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*", re.S)   # what may precede a DOCTYPE
 RANGE = re.compile(r"\$?([A-Za-z]+)?\$?(\d+)?(?::\$?([A-Za-z]+)?\$?(\d+)?)?$")
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 
@@ -168,6 +168,15 @@ def _ranges(pattern: re.Pattern, stretch: bytes) -> tuple[int, int, int, int]:
     return count, covered, row, col
 
 
+def _declares(data: bytes) -> bool:
+    """Whether the part declares a document type (where entities are declared). XML allows one
+    only in the prolog, before the first element; a parser rejects it anywhere else, so the
+    prolog is all that needs looking at (a search of the whole part costs more than its parse)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    prolog = _PROLOG_SKIP.match(data, start)
+    return data.startswith(b"<!", prolog.end() if prolog else start)   # a DOCTYPE, or malformed
+
+
 def _stretch(data: bytes, name: bytes) -> bytes:
     """From the first mention of an element's name to the end of its last mention's tag."""
     last = data.rfind(name)
@@ -199,10 +208,10 @@ class _Tally:
 
     def part(self, name: str, kind: str, data: bytes) -> None:
         lim = self.limits
-        # the substring tests are exact pre-filters: they skip a regex pass over parts without
-        if b"<!" in data and DOCTYPE.search(data):
+        if _declares(data):
             raise Refused(UNSAFE_XML)
-        if b"hyperlink" in data or b"comment" in data:
+        # parsers take hyperlinks from worksheets and comments from their own parts only
+        if (b"hyperlink" if kind == "sheet" else b"comment") in data:
             for m in LINKED.finditer(data):
                 ref = m.group(1).decode("ascii", "replace")
                 self.linked_cells += _area(ref)

@@ -69,12 +69,14 @@ def _direct(data: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int
         out = packed
     else:
         inflater = zlib.decompressobj(-15)
-        try:
-            out = inflater.decompress(packed, cap + 1)
+        try:   # never past the declared size: zipfile stops there too (and then finds the damage)
+            out = inflater.decompress(packed, min(cap, info.file_size) + 1)
         except zlib.error:
             return None
-        if len(out) <= cap and not inflater.eof:
+        if len(out) <= min(cap, info.file_size) and not inflater.eof:
             return None
+    if len(out) > info.file_size:
+        return None
     if len(out) > cap:
         raise too_big(cap)
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
