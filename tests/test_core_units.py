@@ -66,3 +66,21 @@ def test_outline_reads_headings_paragraphs_spans_and_tables():
     assert table.place() == 2 and table.head_rows == 2 and table.widths == [25.0, 75.0]
     assert [(c.text, c.row, c.col) for line in table.rows for c in line] == [
         ("甲", 0, 0), ("乙", 0, 1), ("丙", 1, 1), ("1", 2, 0)]
+
+
+def test_remembered_works_out_each_distinct_input_once_and_keeps_no_large_one():
+    from xlsx_reports.core import memo
+    calls = []
+
+    @memo.remembered(keep=2)
+    def length(data: bytes) -> int:
+        calls.append(data)
+        return len(data)
+
+    assert [length(b"ab"), length(b"ab"), length(b"abc"), length(b"ab")] == [2, 2, 3, 2]
+    assert calls == [b"ab", b"abc"]
+    length(b"x"), length(b"ab"), length(b"abc")   # keeps the two last used: b"abc" was pushed out
+    assert calls == [b"ab", b"abc", b"x", b"abc"]
+    big = b"0" * (memo.MAX_BYTES + 1)
+    assert length(big) == length(big) == memo.MAX_BYTES + 1
+    assert calls[-2:] == [big, big]   # worked out each time, never kept

@@ -78,7 +78,7 @@ def _read_regular(data: bytes, reader: SheetReader) -> RawSheet:
     return reader.finish()
 
 
-@remembered
+@remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
 def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, bool, bool, dict]:
     """What a sheet without its cells says: (merged ranges in order, protected, password,
     validations left in place); the same bytes in every workbook of a template."""
@@ -215,7 +215,7 @@ def _cut_validations(tail: bytes) -> tuple[bytes, bytes | None, int]:
     return tail[:start] + b"<dataValidations/>" + tail[end + 18:], element, start
 
 
-@remembered
+@remembered(keep=64)
 def _validations(element: bytes) -> dict[tuple[int, int], tuple[str, str, str]]:
     """The cells a <dataValidations> element covers and what it allows; every workbook of one
     template holds the same element (prompts and all), so it is read once per run."""

@@ -115,7 +115,7 @@ def _rels(parts: Mapping[str, bytes], part: str, names) -> Mapping[str, tuple[st
     return _relationships(_part(parts, path), posixpath.dirname(part)) if path in names else {}
 
 
-@remembered
+@remembered()
 def _relationships(data: bytes, base: str) -> Mapping[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
 
@@ -130,7 +130,7 @@ def _relationships(data: bytes, base: str) -> Mapping[str, tuple[str, str]]:
     return out
 
 
-@remembered
+@remembered()
 def _workbook(data: bytes) -> tuple[tuple[tuple[str, str, str], ...], Any]:
     sheets: list[tuple[str, str, str]] = []
     epoch = [numformats.WINDOWS_EPOCH]
@@ -211,7 +211,7 @@ def _strings(data: bytes) -> list[str]:
     return strings
 
 
-@remembered
+@remembered()
 def _styles(data: bytes) -> tuple[Style, ...]:
     custom: dict[int, str] = {}
     xfs: list[list] = []

@@ -154,7 +154,7 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "_Tall
     return b"".join(blocks)
 
 
-@remembered
+@remembered(keep=128)   # two stretches per sheet, a few templates
 def _ranges(pattern: re.Pattern, stretch: bytes) -> tuple[int, int, int, int]:
     """(ranges, cells they cover, farthest row, farthest column) of the A1 ranges the pattern
     finds; the same stretch recurs in every workbook of a template, so it is worked out once."""
