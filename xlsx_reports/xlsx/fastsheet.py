@@ -45,7 +45,7 @@ class Style:
             self.date = None   # durations: left to openpyxl
 
 
-@lru_cache(maxsize=1 << 16)   # the same few hundred addresses recur in every workbook
+@lru_cache(maxsize=1 << 13)   # the same ~1,000 addresses recur in every workbook
 def ref(text: str) -> tuple[int, int]:
     """"B12" -> (11, 1), zero-based."""
     m = _REF.match(text)
