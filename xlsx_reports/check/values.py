@@ -44,10 +44,11 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
     if empty:
         yield empty
     blanks: dict[str, list[Field]] = {}
+    cells, values = ctx.reading.cells, ctx.report.values
     for f in ctx.form.inputs:
-        if f.key not in ctx.reading.cells:
+        if f.key not in cells:
             continue
-        value = ctx.value(f.key)
+        value = values.get(f.key)   # an input's value as meant (Report.value)
         if value is None:
             if f.type != "longtext" and not f.optional and not (empty and f.table in _tables(ctx)):
                 blanks.setdefault(ctx.sheet_of(f.key), []).append(f)
@@ -85,6 +86,8 @@ def _never_filled(ctx: Context) -> Finding | None:
 
 
 def _numeric(ctx: Context, f: Field, value) -> Iterator[Finding]:
+    if type(value) is int and (value >= 0 or f.type == "signed"):
+        return   # a whole number of the right sign: nothing to say (the usual case)
     where = ctx.where(f.key)
     if isinstance(value, str):
         meant = meant_number(value)

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.xlsx import fastread, limits
@@ -28,7 +28,7 @@ from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.core.a1 import a1
 from xlsx_reports.form.model import Field, Form
-from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
+from xlsx_reports.xlsx.locate import LabelReading, RawSheet, address, locate_form
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report
 
@@ -47,11 +47,12 @@ class FastPathMissed(RuntimeError):
     """Raised only under STRICT_ENV: the fast path passed a file to openpyxl, which read it."""
 
 
-@dataclass(frozen=True)
-class CellReading:
+class CellReading(NamedTuple):
     """One form cell as found: `value` is what the spreadsheet shows (a formula's cached
     result, since that is what the person saw), `formula` the formula text or None,
-    `cached` the stored result of the formula load (None when never calculated)."""
+    `cached` the stored result of the formula load (None when never calculated).
+    Immutable like the other readings; a tuple because a workbook has hundreds of them and
+    a tuple is made in a third of a frozen dataclass's time."""
     key: str
     sheet: str
     a1: str
@@ -132,6 +133,11 @@ def read_workbook(path) -> Reading:
         raise UnreadableWorkbook(f"{path.name}：{reason}",
                                  code="FILE-FOREIGN" if path.exists() else "NOT-FOUND")
     raws, fallback = _load(path)
+    return reading_of(path, raws, fallback)
+
+
+def reading_of(path: Path, raws: list[RawSheet], fallback: str | None = None) -> Reading:
+    """The reading of a workbook whose sheets are loaded: its form located, its cells read."""
     meta_rows = _meta_rows(raws)
     metadata, origin = _metadata(meta_rows, path)
     located = locate_form(raws, metadata.format if metadata else None, path.name,
@@ -162,12 +168,11 @@ def read_workbook(path) -> Reading:
     reading.sheets = [SheetReading(r.name, r.state, r.protected, r.password,
                                    located.sheet_of.get(r.name)) for r in raws]
     by_name = {r.name: r for r in raws}
-    reading.filled = {name: {a1(r, c) for r, c in by_name[name].values}
+    reading.filled = {name: {address(r, c) for r, c in by_name[name].values}
                       for name in located.sheet_of}
-    for f in located.form.fields:
-        spot = located.cells.get(f.key)
-        if spot is not None:
-            reading.cells[f.key] = _cell(f, by_name[spot[0]], spot[1], spot[2])
+    spots = located.cells
+    reading.cells = {f.key: _cell(f, by_name[spots[f.key][0]], *spots[f.key][1:])
+                     for f in located.form.fields if f.key in spots}
     reading.report = _report(reading, located.form, metadata)
     return reading
 
@@ -312,12 +317,16 @@ def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
 # --- cells and values -------------------------------------------------------------------
 
 def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
-    value = raw.shown(row, col) if f.bottom == f.row else _paragraphs(f, raw, row, col)
-    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=value,
-                       formula=raw.formula(row, col), cached=raw.cached.get((row, col)),
-                       locked=raw.locked.get((row, col), True),
-                       validation=raw.validations.get((row, col)),
-                       number_format=raw.formats.get((row, col), "General"))
+    at = (row, col)
+    stored, cached = raw.values.get(at), raw.cached.get(at)
+    formula = stored if isinstance(stored, str) and stored.startswith("=") else None
+    if f.last_row is None or f.last_row == f.row:
+        value = cached if formula else stored     # what RawSheet.shown gives
+    else:
+        value = _paragraphs(f, raw, row, col)
+    return CellReading(f.key, raw.name, address(row, col), value, formula, cached,
+                       raw.locked.get(at, True), raw.validations.get(at),
+                       raw.formats.get(at, "General"))
 
 
 def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
