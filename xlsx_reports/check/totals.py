@@ -166,7 +166,8 @@ def as_number(v: Any) -> Decimal | None:
 
 
 def total_findings(ctx: Context) -> Iterator[Finding]:
-    index = {(c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+    upper = {s.name: s.name.upper() for s in ctx.reading.sheets}
+    index = {(upper.get(c.sheet) or c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
     filled = _Filled(ctx.reading.filled)
     totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
     broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
@@ -252,10 +253,16 @@ def _cached_finding(ctx: Context, sheet: str, items) -> Finding:
 
 def check_findings(ctx: Context) -> Iterator[Finding]:
     level = ctx.report.values.get(LEVEL_KEY)
-    for check in ctx.form.checks:
-        if not ctx.located(check.keys) or not check.applies(level):
+    cells = ctx.reading.cells
+    for check, keys in _check_keys(ctx.form):
+        if not all(k in cells for k in keys) or not check.applies(level):
             continue
         yield from _evaluate(ctx, check)
+
+
+@derived
+def _check_keys(form: Form) -> tuple[tuple[Check, tuple[str, ...]], ...]:
+    return tuple((c, c.keys) for c in form.checks)
 
 
 def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:

@@ -28,18 +28,23 @@ def tool_sheet(name: str) -> bool:
     return name in TOOL_SHEETS
 
 
-_ADDRESSES: dict[tuple[int, int], str] = {}
-ADDRESSES_KEPT = 100_000   # a form's cells and their neighbours; a hostile sheet's far cells are not kept
+class _Addresses(dict):
+    """(row, col) -> A1, remembered: every workbook asks for the same few hundred addresses.
+    A hostile sheet's far-flung cells are not kept once the table holds ADDRESSES_KEPT."""
+
+    def __missing__(self, spot: tuple[int, int]) -> str:
+        found = a1(*spot)
+        if len(self) < ADDRESSES_KEPT:
+            self[spot] = found
+        return found
+
+
+ADDRESSES_KEPT = 100_000
+ADDRESSES = _Addresses()
 
 
 def address(row: int, col: int) -> str:
-    """a1(row, col), remembered: every workbook asks for the same few hundred addresses."""
-    found = _ADDRESSES.get((row, col))
-    if found is None:
-        found = a1(row, col)
-        if len(_ADDRESSES) < ADDRESSES_KEPT:
-            _ADDRESSES[(row, col)] = found
-    return found
+    return ADDRESSES[(row, col)]
 
 
 @dataclass
@@ -175,6 +180,7 @@ class _Plan:
     """A sheet as the form prints it, for checking a workbook's sheet label by label."""
     labels: tuple[tuple[tuple[int, int], str, tuple[int, int, int, int] | None], ...]
     readings: tuple[LabelReading, ...]   # the labels as found on an untouched sheet of its name
+    cells: tuple[tuple[str, tuple[str, int, int]], ...]   # each field at its place on that sheet
     rows: dict[int, int]                 # identity over the rows the form uses (never mutated)
     cols: dict[int, int]
 
@@ -186,7 +192,8 @@ def _plan(sheet: Sheet) -> _Plan:
                    for lb in sheet.labels)
     readings = tuple(LabelReading(sheet.name, lb.a1, lb.text, lb.text, lb.range if lb.merged else "")
                      for lb in sheet.labels)
-    return _Plan(labels, readings, {r: r for r in range(_span(sheet, "row"))},
+    cells = tuple((f.key, (sheet.name, f.row, f.col)) for f in sheet.fields)
+    return _Plan(labels, readings, cells, {r: r for r in range(_span(sheet, "row"))},
                  {c: c for c in range(_span(sheet, "col"))})
 
 
@@ -374,7 +381,10 @@ def _label_findings(m: SheetMatch, report: _Reporter) -> None:
 
 def _place_fields(m: SheetMatch, located: Located, report: _Reporter) -> None:
     if m.exact:   # every field lies within the rows and columns mapped to themselves
-        located.cells.update((f.key, (m.raw.name, f.row, f.col)) for f in m.sheet.fields)
+        if m.raw.name == m.sheet.name:
+            located.cells.update(_plan(m.sheet).cells)
+        else:
+            located.cells.update((f.key, (m.raw.name, f.row, f.col)) for f in m.sheet.fields)
         return
     lost = []
     for f in m.sheet.fields:

@@ -26,9 +26,8 @@ from xlsx_reports.xlsx import fastread, limits
 from xlsx_reports.xlsx.filetypes import foreign_reason
 from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
-from xlsx_reports.core.a1 import a1
 from xlsx_reports.form.model import Field, Form
-from xlsx_reports.xlsx.locate import LabelReading, RawSheet, address, locate_form
+from xlsx_reports.xlsx.locate import ADDRESSES, LabelReading, RawSheet, locate_form
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report
 
@@ -168,12 +167,10 @@ def reading_of(path: Path, raws: list[RawSheet], fallback: str | None = None) ->
     reading.sheets = [SheetReading(r.name, r.state, r.protected, r.password,
                                    located.sheet_of.get(r.name)) for r in raws]
     by_name = {r.name: r for r in raws}
-    reading.filled = {name: {address(r, c) for r, c in by_name[name].values}
+    reading.filled = {name: set(map(ADDRESSES.__getitem__, by_name[name].values))
                       for name in located.sheet_of}
-    spots = located.cells
-    reading.cells = {f.key: _cell(f, by_name[spots[f.key][0]], *spots[f.key][1:])
-                     for f in located.form.fields if f.key in spots}
-    reading.report = _report(reading, located.form, metadata)
+    reading.cells, values = _read_cells(located.form, located.cells, by_name)
+    reading.report = _report(values, located.form, metadata)
     return reading
 
 
@@ -316,6 +313,21 @@ def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
 
 # --- cells and values -------------------------------------------------------------------
 
+def _read_cells(form: Form, spots: dict[str, tuple[str, int, int]], by_name: dict[str, RawSheet]
+                ) -> tuple[dict[str, CellReading], dict[str, Any]]:
+    """Each located cell of the form, and each located input's value as meant (the report's)."""
+    cells: dict[str, CellReading] = {}
+    values: dict[str, Any] = {}
+    for f in form.fields:
+        spot = spots.get(f.key)
+        if spot is None:
+            continue
+        cell = cells[f.key] = _cell(f, by_name[spot[0]], spot[1], spot[2])
+        if f.kind != "total":
+            values[f.key] = meant_value(f.type, cell.value)
+    return cells, values
+
+
 def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
     at = (row, col)
     stored, cached = raw.values.get(at), raw.cached.get(at)
@@ -324,7 +336,7 @@ def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
         value = cached if formula else stored     # what RawSheet.shown gives
     else:
         value = _paragraphs(f, raw, row, col)
-    return CellReading(f.key, raw.name, address(row, col), value, formula, cached,
+    return CellReading(f.key, raw.name, ADDRESSES[at], value, formula, cached,
                        raw.locked.get(at, True), raw.validations.get(at),
                        raw.formats.get(at, "General"))
 
@@ -337,15 +349,22 @@ def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
     return "\n".join(t for t in texts if t) or None
 
 
+NUMERIC = ("count", "signed", "money")
+WHOLE = ("count", "signed")
+
+
 def meant_value(value_type: str, raw: Any) -> Any:
     """A cell's value in the report: numbers as int/Decimal, text kept as typed, blank None.
 
     A number stored as text stays a str here: the spreadsheet's SUM ignores it, so the
     report must not silently count it; the checker says which number was meant.
     """
+    kind = type(raw)
+    if kind is int and value_type in WHOLE or kind is str and raw and value_type not in NUMERIC:
+        return raw   # the usual cell, as what follows would give it
     if raw is None or (isinstance(raw, str) and raw == ""):
         return None
-    if value_type in ("count", "signed", "money"):
+    if value_type in NUMERIC:
         if isinstance(raw, bool):
             return "TRUE" if raw else "FALSE"
         if isinstance(raw, (int, float)):
@@ -380,12 +399,7 @@ def _plain_text(raw: Any) -> str:
     return str(raw)
 
 
-def _report(reading: Reading, form: Form, metadata: Metadata | None) -> Report:
-    values: dict[str, Any] = {}
-    for f in form.fields:
-        cell = reading.cells.get(f.key)
-        if cell is not None and f.kind != "total":
-            values[f.key] = meant_value(f.type, cell.value)
+def _report(values: dict[str, Any], form: Form, metadata: Metadata | None) -> Report:
     unit = metadata.unit if metadata else str(values.get("info.unit") or "")
     year = metadata.year if metadata else values.get("info.year")
     if not isinstance(year, int):
