@@ -17,7 +17,7 @@ from typing import Callable
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.numerals import NUMBER, whole_number
 from xlsx_reports.form.compiled import derived
-from xlsx_reports.form.model import Form
+from xlsx_reports.form.model import Field, Form, Section
 from xlsx_reports.form.values import Report
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
 from xlsx_reports.core.numbers import cell_text
@@ -256,16 +256,25 @@ def _form_place(report: Report) -> Place:
     return lambda key: (report.form.field(key).sheet, report.form.field(key).a1)
 
 
+@derived
+def _narrated(form: Form) -> tuple[tuple[Section, tuple[Field, ...], list[Field]], ...]:
+    """Each section, the narrative cells of its sheet and the numbers asked for beside them."""
+    out = []
+    for section in form.sections:
+        fields = form.sheet(section.sheet).fields
+        out.append((section, tuple(f for f in fields if f.type == "longtext"),
+                    [f for f in fields if f.numeric]))
+    return tuple(out)
+
+
 def check_report(report: Report, *, file: str = "", place: Place | None = None) -> list[Finding]:
     """Every narrative section against its tables and its own numeric cells; `place` gives
     the sheet and cell a key was found at (check passes the located ones)."""
     place = place or _form_place(report)
     out = []
-    for section in report.form.sections:
-        sheet = report.form.sheet(section.sheet)
-        extra = [f for f in sheet.fields if f.numeric]
-        for f in sheet.fields:
-            if f.type == "longtext" and report.text(f.key):
+    for section, texts, extra in _narrated(report.form):
+        for f in texts:
+            if report.text(f.key):
                 name, cell = place(f.key)
                 where: dict[str, Any] = dict(file=file, sheet=name, cells=(cell,))
                 text = report.text(f.key)

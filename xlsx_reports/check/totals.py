@@ -168,6 +168,8 @@ def as_number(v: Any) -> Decimal | None:
 def total_findings(ctx: Context) -> Iterator[Finding]:
     upper = {s.name: s.name.upper() for s in ctx.reading.sheets}
     index = {(upper.get(c.sheet) or c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+    if index == _own_index(ctx.form):   # every cell where the form puts it: answers are kept
+        index = _own_index(ctx.form)
     filled = _Filled(ctx.reading.filled)
     totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
     broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
@@ -195,7 +197,35 @@ def _intact(ctx: Context, f: Field, index, filled) -> bool:
     cell = ctx.reading.cells[f.key]
     if not cell.formula:
         return False
-    return formula_terms(cell.formula, cell.sheet, index, filled) == _expected(ctx.form)[f.key]
+    return _terms(ctx, cell, index, filled) == _expected(ctx.form)[f.key]
+
+
+@derived
+def _own_index(form: Form) -> dict[tuple[str, str], str]:
+    """(upper-cased sheet, A1) -> key of every cell where the form puts it."""
+    return {(f.sheet.upper(), f.a1): f.key for f in form.fields}
+
+
+@derived
+def _own_terms(form: Form) -> dict[tuple[str, str], dict[str, int] | None]:
+    return {}
+
+
+def _terms(ctx: Context, cell, index, filled) -> dict[str, int] | None:
+    """formula_terms of a total's cell; in a workbook laid out as the form is, the same
+    formula always gives the same terms unless it refers to a cell outside the form (then
+    whether that cell is filled decides), so those answers are kept."""
+    if index is not _own_index(ctx.form):
+        return formula_terms(cell.formula, cell.sheet, index, filled)
+    known = _own_terms(ctx.form)
+    spot = (cell.formula, cell.sheet)
+    if spot in known:
+        return known[spot]
+    found = formula_terms(cell.formula, cell.sheet, index, filled)
+    refs = _references(cell.formula, cell.sheet)
+    if len(known) < PARSED_KEPT and (refs is None or all(s in index for s, _ in refs)):
+        known[spot] = found
+    return found
 
 
 def _never_calculated(ctx: Context, count: int) -> Finding:
