@@ -225,9 +225,11 @@ def _exact(sheet: Sheet, raw: RawSheet) -> SheetMatch | None:
 
 
 def _match(sheet: Sheet, raw: RawSheet) -> SheetMatch:
-    exact = _exact(sheet, raw)
-    if exact is not None:
-        return exact
+    return _exact(sheet, raw) or _search(sheet, raw)
+
+
+def _search(sheet: Sheet, raw: RawSheet) -> SheetMatch:
+    """The form's rows and columns found on the sheet by their labels, wherever they moved."""
     row_texts: dict[int, set[str]] = {}
     for (r, _c) in raw.values:
         row_texts.setdefault(r, set()).add(raw.text(r, _c))
