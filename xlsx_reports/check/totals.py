@@ -142,7 +142,8 @@ class _Filled:
     when a formula refers to a cell that is not a form cell (an intact workbook's never do)."""
 
     def __init__(self, filled: dict[str, set[str]]):
-        self.filled, self.cells = filled, None
+        self.filled = filled
+        self.cells: set[tuple[str, str]] | None = None
 
     def __contains__(self, spot) -> bool:
         if self.cells is None:

@@ -1,32 +1,30 @@
 """Tables derived once from a Form, for code that applies it to thousands of workbooks.
 
 A Form is frozen plain data, so whatever is computed from it stays true for as long as the
-object lives: the tables are kept per object (by identity, with a reference to it, so the
-identity is never reused while its table is kept). The forms are the few built by
-definitions and legacy, so the tables stay few.
+object lives: each table is kept in the object's own __dict__, as functools.cached_property
+keeps Form.fields, and goes with it.
 """
 from __future__ import annotations
 
-from functools import wraps
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 if TYPE_CHECKING:
     from xlsx_reports.form.model import Field, Form
 
 T = TypeVar("T")
-_TABLES: dict[tuple[str, int], tuple[object, Any]] = {}
 
 
 def derived(build: Callable[[Any], T]) -> Callable[[Any], T]:
-    """build(obj), computed once per object (a Form, a Sheet)."""
-    name = build.__qualname__
+    """build(obj), computed once per object (a Form, a Sheet, a Field)."""
+    name = f"_derived_{build.__module__}.{build.__qualname__}"
 
-    @wraps(build)
     def table(obj: Any) -> T:
-        entry = _TABLES.get((name, id(obj)))
-        if entry is None:
-            entry = _TABLES[(name, id(obj))] = (obj, build(obj))
-        return entry[1]
+        kept = obj.__dict__
+        found = kept.get(name, kept)
+        if found is kept:
+            found = kept[name] = build(obj)
+        return found
+    table.__doc__, table.__name__ = build.__doc__, build.__name__
     return table
 
 
@@ -74,4 +72,18 @@ def input_leaves(form: "Form", keys: tuple[str, ...]) -> tuple["Field", ...]:
             else:
                 out[f.key] = f
         found = known[keys] = tuple(out.values())
+    return found
+
+
+@derived
+def _input_keys(form: "Form") -> dict[tuple[str, ...], tuple[str, ...]]:
+    return {}
+
+
+def input_keys(form: "Form", keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of input_leaves."""
+    known = _input_keys(form)
+    found = known.get(keys)
+    if found is None:
+        found = known[keys] = tuple(f.key for f in input_leaves(form, keys))
     return found

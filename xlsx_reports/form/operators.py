@@ -77,7 +77,7 @@ def evaluate(check: "Check", report: "Report") -> Outcome:
     else:
         failing, holds = (), op.holds(left, right)
     values = report.values
-    blanks = tuple(f.key for f in compiled.input_leaves(report.form, check.keys)
-                   if values.get(f.key) in (None, ""))
+    blanks = tuple(k for k in compiled.input_keys(report.form, check.keys)
+                   if values.get(k) is None or values.get(k) == "")
     status = FAIL if not holds else PENDING if blanks else PASS
     return Outcome(status, left, right, failing, blanks)

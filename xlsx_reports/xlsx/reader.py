@@ -344,8 +344,8 @@ def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
 def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
     """A narrative's paragraph cells as one text, a paragraph a line; empty cells (a blank
     line pasted from Word) left out, and a paragraph cell holding several lines kept whole."""
-    texts = [_plain_text(raw.shown(r, col)).strip() for r in range(row, row + f.bottom - f.row + 1)
-             if raw.shown(r, col) not in (None, "")]
+    shown = [raw.shown(r, col) for r in range(row, row + f.bottom - f.row + 1)]
+    texts = [_plain_text(v).strip() for v in shown if v not in (None, "")]
     return "\n".join(t for t in texts if t) or None
 
 
