@@ -58,7 +58,7 @@ def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str
 
 
 _PARSED: dict[tuple[str, str], tuple[tuple[tuple[str, str], int], ...] | None] = {}
-PARSED_KEPT, REFS_KEPT = 4096, 500   # every workbook holds the same few dozen total formulas
+PARSED_KEPT, REFS_KEPT = 1024, 64   # every workbook holds the same few dozen total formulas
 
 
 def _references(formula: str, own_sheet: str) -> tuple[tuple[tuple[str, str], int], ...] | None:

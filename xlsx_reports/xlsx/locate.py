@@ -39,7 +39,7 @@ class _Addresses(dict):
         return found
 
 
-ADDRESSES_KEPT = 100_000
+ADDRESSES_KEPT = 20_000    # a few MB at most; a form uses a few thousand addresses
 ADDRESSES = _Addresses()
 
 
