@@ -16,7 +16,8 @@ from typing import Callable
 
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.numerals import NUMBER, whole_number
-from xlsx_reports.form.model import Form
+from xlsx_reports.form.compiled import derived
+from xlsx_reports.form.model import Field, Form, Section
 from xlsx_reports.form.values import Report
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
 from xlsx_reports.core.numbers import cell_text
@@ -41,7 +42,8 @@ class Claim:
     code: str
 
 
-def _claims(report: Report) -> list[Claim]:
+@derived
+def _claims(form: Form) -> tuple[Claim, ...]:
     """Prose phrases (words, not labels) for table 三's rows and table 四's totals."""
     def t3(row: str) -> tuple[str, ...]:
         return (f"t3.{row}.total",)
@@ -49,7 +51,7 @@ def _claims(report: Report) -> list[Claim]:
     def claim(words: str, keys: tuple[str, ...], code: str = "TXT-T3",
               units: tuple[str, ...] = ("件",), gap: str = GAP) -> Claim:
         pattern = rf"(?P<words>{words})(?P<gap>{gap}){count_pattern(units)}"
-        return Claim(re.compile(pattern), keys, _label(report, keys), code)
+        return Claim(re.compile(pattern), keys, _label(form, keys), code)
     # 办结 counts many things (热线工单, 诉求): only 办结 of 申请, or a bare "办结N件"
     done = r"(?:[^。；;，,\d０-９]{0,12}?申请[^。；;，,\d０-９]{0,4}?|[共了计为]{0,2})"
     claims = [
@@ -58,30 +60,32 @@ def _claims(report: Report) -> list[Claim]:
         claim(r"(?<!未)办结", t3("total"), gap=done),
         claim(r"结转(?:至)?下一?年度?", t3("carry_over")),
     ]
-    if REVIEW_TOTAL in report.form.by_key:
-        for word, keys in _t4_words(report).items():   # not 次: 复议培训2次 is no case
+    if REVIEW_TOTAL in form.by_key:
+        for word, keys in _t4_words(form).items():   # not 次: 复议培训2次 is no case
             claims.append(claim(word, keys, "TXT-T4", ("件", "起", "宗")))
-    return claims
+    return tuple(claims)
 
 
-def _label(report: Report, keys: tuple[str, ...]) -> str:
+def _label(form: Form, keys: tuple[str, ...]) -> str:
     """A cell's row path without its column (the 总计 column is implied): 一、本年新收…"""
-    return "＋".join("／".join(report.form.field(k).labels[:-1]) for k in keys)
+    return "＋".join("／".join(form.field(k).labels[:-1]) for k in keys)
 
 
-def _t4_words(report: Report) -> dict[str, tuple[str, ...]]:
+@derived
+def _t4_words(form: Form) -> dict[str, tuple[str, ...]]:
     """Table 四's top headers (复议, 诉讼) -> the totals prose about them means (rules.md TXT-T4)."""
-    fields = report.form.by_key
+    fields = form.by_key
     review = (REVIEW_TOTAL,)
     litigation = tuple(k for k in LITIGATION_TOTALS if k in fields)
     return {fields[review[0]].labels[0]: review, fields[litigation[0]].labels[0]: litigation}
 
 
-def _categories(report: Report) -> tuple[re.Pattern, dict[str, tuple[str, tuple[str, ...]]]]:
+@derived
+def _categories(form: Form) -> tuple[re.Pattern, dict[str, tuple[str, tuple[str, ...]]]]:
     """Table 三's result groups as prose names them, joinable: "予以公开及部分公开258件" is one
     figure for the two groups together (compared with their sum, not with each)."""
     groups = {g.short: (g.label, tuple(f"t3.{row}.total" for row in g.rows))
-              for g in report.form.groups}
+              for g in form.groups}
     if not groups:
         return re.compile(r"(?!)"), {}
     names = "|".join(rf"(?<!不){re.escape(n)}" for n in sorted(groups, key=len, reverse=True))
@@ -101,12 +105,14 @@ def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
     out: list[Finding] = []
     where = dict(file=file, sheet=sheet, cells=cells, unit=report.unit)
     plain = masked(text)
-    for claim in _claims(report):
-        table = report.total(claim.keys)
+    for claim in _claims(report.form):
+        table = None   # the table's figure, added up once the prose states one
         for m in claim.phrase.finditer(plain):
             if _not_this_figure(plain, m, report.year):
                 continue
             said = whole_number(m.group("n"))
+            if said is not None and table is None:
+                table = report.total(claim.keys)
             if said is not None and said != table:
                 out.append(_mismatch(claim.code, text[m.start():m.end()], claim, table, said,
                                      report, where))
@@ -134,7 +140,7 @@ def _not_this_figure(plain: str, m: re.Match, year: int) -> bool:
 
 
 def _category_claims(text: str, plain: str, report: Report, where) -> list[Finding]:
-    pattern, groups = _categories(report)
+    pattern, groups = _categories(report.form)
     out = []
     for m in pattern.finditer(plain):
         if "分别" in m.group("gap"):
@@ -165,19 +171,25 @@ def _negations(text: str, report: Report, where) -> list[Finding]:
     fields = report.form.by_key
     negated = NONE_T3.search(text)
     if negated and "t3.new.total" in fields and report.number("t3.new.total"):
-        claim = Claim(NONE_T3, ("t3.new.total",), _label(report, ("t3.new.total",)), "TXT-T3")
+        claim = Claim(NONE_T3, ("t3.new.total",), _label(report.form, ("t3.new.total",)), "TXT-T3")
         out.append(_mismatch("TXT-T3", negated.group(0), claim,
                              report.number("t3.new.total"), 0, report, where))
-    words = _t4_words(report) if REVIEW_TOTAL in fields else {}
-    pattern = re.compile(NONE_T4.format(words="|".join(map(re.escape, words))))
+    words = _t4_words(report.form) if REVIEW_TOTAL in fields else {}
+    pattern = _none_t4(report.form)
     for m in pattern.finditer(text) if words else ():
         for word in filter(None, m.groups()):
             keys = words[word]
             if report.total(keys):
-                claim = Claim(pattern, keys, _label(report, keys), "TXT-T4")
+                claim = Claim(pattern, keys, _label(report.form, keys), "TXT-T4")
                 out.append(_mismatch("TXT-T4", m.group(0), claim, report.total(keys), 0,
                                      report, where))
     return out
+
+
+@derived
+def _none_t4(form: Form) -> re.Pattern:
+    words = _t4_words(form) if REVIEW_TOTAL in form.by_key else {}
+    return re.compile(NONE_T4.format(words="|".join(map(re.escape, words))))
 
 
 def check_sums(text: str, **where) -> list[Finding]:
@@ -244,16 +256,25 @@ def _form_place(report: Report) -> Place:
     return lambda key: (report.form.field(key).sheet, report.form.field(key).a1)
 
 
+@derived
+def _narrated(form: Form) -> tuple[tuple[Section, tuple[Field, ...], list[Field]], ...]:
+    """Each section, the narrative cells of its sheet and the numbers asked for beside them."""
+    out = []
+    for section in form.sections:
+        fields = form.sheet(section.sheet).fields
+        out.append((section, tuple(f for f in fields if f.type == "longtext"),
+                    [f for f in fields if f.numeric]))
+    return tuple(out)
+
+
 def check_report(report: Report, *, file: str = "", place: Place | None = None) -> list[Finding]:
     """Every narrative section against its tables and its own numeric cells; `place` gives
     the sheet and cell a key was found at (check passes the located ones)."""
     place = place or _form_place(report)
     out = []
-    for section in report.form.sections:
-        sheet = report.form.sheet(section.sheet)
-        extra = [f for f in sheet.fields if f.numeric]
-        for f in sheet.fields:
-            if f.type == "longtext" and report.text(f.key):
+    for section, texts, extra in _narrated(report.form):
+        for f in texts:
+            if report.text(f.key):
                 name, cell = place(f.key)
                 where: dict[str, Any] = dict(file=file, sheet=name, cells=(cell,))
                 text = report.text(f.key)

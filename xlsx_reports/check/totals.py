@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
-from typing import AbstractSet, Any, Iterator
+from typing import Any, Container, Iterator
 
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.definitions import LEVEL_KEY
-from xlsx_reports.form.model import Check, Field, a1
+from xlsx_reports.form.compiled import derived
+from xlsx_reports.form.model import Check, Field, Form, a1
 from xlsx_reports.form.operators import FAIL, OPERATORS, evaluate
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.values import number_text
@@ -36,15 +37,45 @@ MAX_RANGE_CELLS = 10_000   # a form's longest SUM covers a few dozen cells; each
 
 
 def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str],
-                  filled: AbstractSet[tuple[str, str]] = frozenset()) -> dict[str, int] | None:
+                  filled: Container[tuple[str, str]] = frozenset()) -> dict[str, int] | None:
     """{key: coefficient} of a formula that only adds and subtracts form cells, else None.
 
     `index` maps (upper-cased sheet name, A1) to form keys; a reference to a cell that is
     not a form cell is harmless while that cell is empty (a row inserted inside a SUM range)
     and makes the formula foreign once something is in it (`filled`).
     """
+    refs = _references(formula, own_sheet)
+    if refs is None:
+        return None
+    coef: dict[str, int] = {}
+    for spot, c in refs:
+        key = index.get(spot)
+        if key is not None:
+            coef[key] = coef.get(key, 0) + c
+        elif spot in filled:
+            return None
+    return _nonzero(coef)
+
+
+_PARSED: dict[tuple[str, str], tuple[tuple[tuple[str, str], int], ...] | None] = {}
+PARSED_KEPT, REFS_KEPT = 1024, 64   # every workbook holds the same few dozen total formulas
+
+
+def _references(formula: str, own_sheet: str) -> tuple[tuple[tuple[str, str], int], ...] | None:
+    """Each cell a formula refers to, (upper-cased sheet, A1), with the coefficient it is
+    added with (0 kept: a cell added and subtracted is still referred to); None when the
+    formula does anything but add and subtract cells, SUM and parentheses."""
+    found = _PARSED.get((formula, own_sheet), ())
+    if found == ():
+        found = _parse(formula, own_sheet)
+        if len(_PARSED) < PARSED_KEPT and (found is None or len(found) <= REFS_KEPT):
+            _PARSED[(formula, own_sheet)] = found
+    return found
+
+
+def _parse(formula: str, own_sheet: str) -> tuple[tuple[tuple[str, str], int], ...] | None:
     text = re.sub(r"[\s$]", "", formula.lstrip("=")).upper()
-    coef: Counter = Counter()
+    coef: dict[tuple[str, str], int] = {}
     stack, sign, pos = [1], 1, 0
     while pos < len(text):
         m = TOKEN.match(text, pos)
@@ -56,11 +87,7 @@ def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str
                 return None
             sheet = (m.group("sheet") or own_sheet.upper()).strip("'").replace("''", "'")
             for cell in _cells(m):
-                key = index.get((sheet, cell))
-                if key is not None:
-                    coef[key] += stack[-1] * sign
-                elif (sheet, cell) in filled:
-                    return None
+                coef[(sheet, cell)] = coef.get((sheet, cell), 0) + stack[-1] * sign
             sign = 1
         elif m.group("func"):
             if m.group("func") != "SUM(":
@@ -78,7 +105,7 @@ def formula_terms(formula: str, own_sheet: str, index: dict[tuple[str, str], str
             stack.pop()
         elif m.group("op") == "," and len(stack) == 1:
             return None
-    return _nonzero(coef) if len(stack) == 1 else None
+    return tuple(coef.items()) if len(stack) == 1 else None
 
 
 def _size(m: re.Match) -> int:
@@ -104,7 +131,27 @@ def _expected_terms(f: Field) -> dict[str, int]:
     return _nonzero(coef)
 
 
-def _nonzero(coef: Counter) -> dict[str, int]:
+@derived
+def _expected(form: Form) -> dict[str, dict[str, int]]:
+    """Each total's terms as a formula over exactly them gives them (formula_terms)."""
+    return {f.key: _expected_terms(f) for f in form.totals}
+
+
+class _Filled:
+    """The non-empty cells of the located sheets as (upper-cased sheet, A1), gathered only
+    when a formula refers to a cell that is not a form cell (an intact workbook's never do)."""
+
+    def __init__(self, filled: dict[str, set[str]]):
+        self.filled = filled
+        self.cells: set[tuple[str, str]] | None = None
+
+    def __contains__(self, spot) -> bool:
+        if self.cells is None:
+            self.cells = {(s.upper(), c) for s, cells in self.filled.items() for c in cells}
+        return spot in self.cells
+
+
+def _nonzero(coef: dict[str, int]) -> dict[str, int]:
     """Counter's unary + would also drop negative coefficients (subtracted cells)."""
     return {k: v for k, v in coef.items() if v}
 
@@ -120,8 +167,11 @@ def as_number(v: Any) -> Decimal | None:
 
 
 def total_findings(ctx: Context) -> Iterator[Finding]:
-    index = {(c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
-    filled = {(s.upper(), c) for s, cells in ctx.reading.filled.items() for c in cells}
+    upper = {s.name: s.name.upper() for s in ctx.reading.sheets}
+    index = {(upper.get(c.sheet) or c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+    if index == _own_index(ctx.form):   # every cell where the form puts it: answers are kept
+        index = _own_index(ctx.form)
+    filled = _Filled(ctx.reading.filled)
     totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
     broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
     stale: dict[str, list[tuple[str, Any, Any]]] = {}
@@ -148,7 +198,35 @@ def _intact(ctx: Context, f: Field, index, filled) -> bool:
     cell = ctx.reading.cells[f.key]
     if not cell.formula:
         return False
-    return formula_terms(cell.formula, cell.sheet, index, filled) == _expected_terms(f)
+    return _terms(ctx, cell, index, filled) == _expected(ctx.form)[f.key]
+
+
+@derived
+def _own_index(form: Form) -> dict[tuple[str, str], str]:
+    """(upper-cased sheet, A1) -> key of every cell where the form puts it."""
+    return {(f.sheet.upper(), f.a1): f.key for f in form.fields}
+
+
+@derived
+def _own_terms(form: Form) -> dict[tuple[str, str], dict[str, int] | None]:
+    return {}
+
+
+def _terms(ctx: Context, cell, index, filled) -> dict[str, int] | None:
+    """formula_terms of a total's cell; in a workbook laid out as the form is, the same
+    formula always gives the same terms unless it refers to a cell outside the form (then
+    whether that cell is filled decides), so those answers are kept."""
+    if index is not _own_index(ctx.form):
+        return formula_terms(cell.formula, cell.sheet, index, filled)
+    known = _own_terms(ctx.form)
+    spot = (cell.formula, cell.sheet)
+    if spot in known:
+        return known[spot]
+    found = formula_terms(cell.formula, cell.sheet, index, filled)
+    refs = _references(cell.formula, cell.sheet)
+    if len(known) < PARSED_KEPT and (refs is None or all(s in index for s, _ in refs)):
+        known[spot] = found
+    return found
 
 
 def _never_calculated(ctx: Context, count: int) -> Finding:
@@ -206,10 +284,16 @@ def _cached_finding(ctx: Context, sheet: str, items) -> Finding:
 
 def check_findings(ctx: Context) -> Iterator[Finding]:
     level = ctx.report.values.get(LEVEL_KEY)
-    for check in ctx.form.checks:
-        if not ctx.located(check.keys) or not check.applies(level):
+    cells = ctx.reading.cells
+    for check, keys in _check_keys(ctx.form):
+        if not all(k in cells for k in keys) or not check.applies(level):
             continue
         yield from _evaluate(ctx, check)
+
+
+@derived
+def _check_keys(form: Form) -> tuple[tuple[Check, tuple[str, ...]], ...]:
+    return tuple((c, c.keys) for c in form.checks)
 
 
 def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:

@@ -13,7 +13,8 @@ from typing import Iterator
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.numbers import number_text  # noqa: F401  (also imported from here)
 from xlsx_reports.core.numerals import CHINESE, chinese_number
-from xlsx_reports.form.model import Field
+from xlsx_reports.form.compiled import derived
+from xlsx_reports.form.model import Field, Form
 from xlsx_reports.form.types import text_problem
 from xlsx_reports.check.context import Context
 
@@ -44,15 +45,18 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
     if empty:
         yield empty
     blanks: dict[str, list[Field]] = {}
+    cells, values = ctx.reading.cells, ctx.report.values
     for f in ctx.form.inputs:
-        if f.key not in ctx.reading.cells:
+        if f.key not in cells:
             continue
-        value = ctx.value(f.key)
+        value = values.get(f.key)   # an input's value as meant (Report.value)
         if value is None:
             if f.type != "longtext" and not f.optional and not (empty and f.table in _tables(ctx)):
                 blanks.setdefault(ctx.sheet_of(f.key), []).append(f)
             continue
         if f.numeric:
+            if type(value) is int and (value >= 0 or f.type == "signed"):
+                continue   # a whole number of the right sign: nothing to say (the usual cell)
             yield from _numeric(ctx, f, value)
         elif problem := text_problem(f.type, str(value)) or f.choice_problem(str(value)):
             yield ctx.finding("INFO", "warning", f"{ctx.where(f.key)}（{f.labels[-1]}）“{value}”{problem}",
@@ -64,7 +68,18 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
 
 
 def _tables(ctx: Context) -> set[str]:
-    return {s.table for s in ctx.form.sheets if s.role == "table"}
+    return _table_names(ctx.form)
+
+
+@derived
+def _table_names(form: Form) -> set[str]:
+    return {s.table for s in form.sheets if s.role == "table"}
+
+
+@derived
+def _table_inputs(form: Form) -> tuple[Field, ...]:
+    tables = _table_names(form)
+    return tuple(f for f in form.inputs if f.table in tables)
 
 
 def _never_filled(ctx: Context) -> Finding | None:
@@ -73,9 +88,9 @@ def _never_filled(ctx: Context) -> Finding | None:
     meta = ctx.reading.metadata
     if meta is not None and meta.kind != "unit":
         return None
-    tables = _tables(ctx)
-    inputs = [f for f in ctx.form.inputs if f.table in tables and f.key in ctx.reading.cells]
-    if not inputs or any(ctx.value(f.key) is not None for f in inputs):
+    cells, values = ctx.reading.cells, ctx.report.values
+    inputs = [f for f in _table_inputs(ctx.form) if f.key in cells]
+    if not inputs or any(values.get(f.key) is not None for f in inputs):
         return None
     names = "、".join(s.name for s in ctx.form.sheets if s.role == "table")
     return ctx.sheet_finding(

@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.definitions import format_for_year
+from xlsx_reports.form.model import Form
 from xlsx_reports.form.types import value_rule
 from xlsx_reports.core.files import working_on
 from xlsx_reports.core.findings import CannotContinue, Finding, debug_traceback, os_reason
@@ -46,12 +48,19 @@ def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[
 def text_findings(ctx: Context) -> list[Finding]:
     """TXT-*, TXT-HEAD and YEAR on the narratives, at the sheet and cell each was found."""
     from xlsx_reports.check.text import check_report   # prose reader: loaded when checking
-    located = {k: (c.sheet, c.a1) for k, c in ctx.reading.cells.items()}
-    if not any(ctx.form.field(k).type == "longtext" for k in located):
+    cells = ctx.reading.cells
+    if not any(k in cells for k in _narrative_keys(ctx.form)):
         return []
-    return check_report(ctx.report, file=ctx.file,
-                        place=lambda key: located.get(key, (ctx.form.field(key).sheet,
-                                                            ctx.form.field(key).a1)))
+
+    def place(key: str) -> tuple[str, str]:
+        cell = cells.get(key)
+        return (cell.sheet, cell.a1) if cell else (ctx.form.field(key).sheet, ctx.form.field(key).a1)
+    return check_report(ctx.report, file=ctx.file, place=place)
+
+
+@derived
+def _narrative_keys(form: Form) -> tuple[str, ...]:
+    return tuple(f.key for f in form.fields if f.type == "longtext")
 
 
 def check_file(path, *, previous: Reading | str | Path | None = None
@@ -160,7 +169,11 @@ def protection_findings(ctx: Context) -> Iterator[Finding]:
     meta = ctx.reading.metadata
     # a merged workbook's numbers are locked sums, not typed: they carry no validation
     summed = meta is not None and meta.kind == "merged"
-    numeric = {} if summed else {f.key: value_rule(f.type).stored for f in ctx.form.numeric_inputs}
+    numeric = {} if summed else _validation_types(ctx.form)
+    lost_on: dict[str, list[str]] = {}
+    for k, c in ctx.reading.cells.items():
+        if k in numeric and (c.validation is None or c.validation[0] != numeric[k]):
+            lost_on.setdefault(c.sheet, []).append(k)
     for sheet in ctx.reading.sheets:
         if sheet.form_sheet is None:
             continue
@@ -169,13 +182,17 @@ def protection_findings(ctx: Context) -> Iterator[Finding]:
                                     sheet.name, expected="protected", actual="unprotected",
                                     advice="保护用于防止改动表格结构和合计公式；请使用下发的原表填写，"
                                            "不要撤销工作表保护。")
-        lost = [k for k, c in ctx.reading.cells.items()
-                if c.sheet == sheet.name and k in numeric
-                and (c.validation is None or c.validation[0] != numeric[k])]
+        lost = lost_on.get(sheet.name)
         if lost:
             yield ctx.finding("STRUCTURE", "error",
                               f"{sheet.name} 有 {len(lost)} 个数字格的数据有效性（只能填数字的限制）被删除或修改",
                               lost, advice="请使用下发的原表填写，不要清除单元格的数据有效性。")
+
+
+@derived
+def _validation_types(form: Form) -> dict[str, str]:
+    """Each numeric input's validation type as the xlsx stores it."""
+    return {f.key: value_rule(f.type).stored for f in form.numeric_inputs}
 
 
 def sort_findings(findings: list[Finding], sheets: Sequence[str] = ()) -> list[Finding]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
+from xlsx_reports.form import compiled
+
 if TYPE_CHECKING:
     from xlsx_reports.form.model import Check, Field, Form
     from xlsx_reports.form.values import Report
@@ -56,14 +58,7 @@ class Outcome:
 
 def input_leaves(form: "Form", keys: tuple[str, ...]) -> list["Field"]:
     """The input cells behind keys: a total stands for the inputs it sums."""
-    out: dict[str, Field] = {}
-    for key in keys:
-        f = form.field(key)
-        if f.kind == "total":
-            out.update((g.key, g) for g in input_leaves(form, f.terms))
-        else:
-            out[f.key] = f
-    return list(out.values())
+    return list(compiled.input_leaves(form, keys))
 
 
 def evaluate(check: "Check", report: "Report") -> Outcome:
@@ -81,7 +76,8 @@ def evaluate(check: "Check", report: "Report") -> Outcome:
         holds = not failing
     else:
         failing, holds = (), op.holds(left, right)
-    blanks = tuple(f.key for f in input_leaves(report.form, check.keys)
-                   if report.values.get(f.key) in (None, ""))
+    values = report.values
+    blanks = tuple(k for k in compiled.input_keys(report.form, check.keys)
+                   if values.get(k) is None or values.get(k) == "")
     status = FAIL if not holds else PENDING if blanks else PASS
     return Outcome(status, left, right, failing, blanks)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from xlsx_reports.form.compiled import combination
 from xlsx_reports.form.definitions import format_for_year, get_form
 from xlsx_reports.form.model import Form
 
@@ -47,7 +48,7 @@ class Report:
         """The value of any field: an input as entered (None when blank), a total recomputed."""
         f = self.form.field(key)
         if f.kind == "total":
-            return sum((self._signed(t) for t in f.terms), 0)
+            return self.total(f.terms)
         return self.values.get(f.key)
 
     def number(self, key: str) -> Number:
@@ -60,7 +61,22 @@ class Report:
         return -v if term.startswith("-") else v
 
     def total(self, keys: tuple[str, ...]) -> Number:
-        return sum((self._signed(k) for k in keys), 0)
+        whole = self._whole_sum(keys)
+        return whole if whole is not None else sum((self._signed(k) for k in keys), 0)
+
+    def _whole_sum(self, keys: tuple[str, ...]) -> int | None:
+        """Σ keys through the form's flat combination of inputs when every number behind them
+        is a plain int (then the order of adding cannot matter); None when a Decimal (or
+        another kind of number) is among them: those are added term by term as written, so a
+        decimal sum rounds, if ever, exactly where it always did."""
+        values, acc = self.values, 0
+        for key, coef in combination(self.form, keys):
+            v = values.get(key)
+            if type(v) is int:
+                acc += coef * v
+            elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                return None
+        return acc
 
     def text(self, key: str) -> str:
         v = self.values.get(key)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.legacy import all_forms
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.a1 import a1, col_letter
@@ -25,6 +26,25 @@ MIN_SCORE = 0.5      # share of a form's labels that must be found to recognise 
 
 def tool_sheet(name: str) -> bool:
     return name in TOOL_SHEETS
+
+
+class _Addresses(dict):
+    """(row, col) -> A1, remembered: every workbook asks for the same few hundred addresses.
+    A hostile sheet's far-flung cells are not kept once the table holds ADDRESSES_KEPT."""
+
+    def __missing__(self, spot: tuple[int, int]) -> str:
+        found = a1(*spot)
+        if len(self) < ADDRESSES_KEPT:
+            self[spot] = found
+        return found
+
+
+ADDRESSES_KEPT = 20_000    # a few MB at most; a form uses a few thousand addresses
+ADDRESSES = _Addresses()
+
+
+def address(row: int, col: int) -> str:
+    return ADDRESSES[(row, col)]
 
 
 @dataclass
@@ -75,6 +95,7 @@ class SheetMatch:
     cols: dict[int, int]
     labels: list[LabelReading]
     found: int                # labels found with their exact text
+    exact: bool = False       # every label at the form's own place: nothing moved, every cell placed
 
 
 @dataclass
@@ -154,7 +175,61 @@ def _match_sheets(raws, form: Form) -> dict[str, SheetMatch]:
     return matches
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A sheet as the form prints it, for checking a workbook's sheet label by label."""
+    labels: tuple[tuple[tuple[int, int], str, tuple[int, int, int, int] | None], ...]
+    readings: tuple[LabelReading, ...]   # the labels as found on an untouched sheet of its name
+    cells: tuple[tuple[str, tuple[str, int, int]], ...]   # each field at its place on that sheet
+    rows: dict[int, int]                 # identity over the rows the form uses (never mutated)
+    cols: dict[int, int]
+
+
+@derived
+def _plan(sheet: Sheet) -> _Plan:
+    labels = tuple(((lb.row, lb.col), lb.text,
+                    (lb.row, lb.col, lb.bottom, lb.right) if lb.merged else None)
+                   for lb in sheet.labels)
+    readings = tuple(LabelReading(sheet.name, lb.a1, lb.text, lb.text, lb.range if lb.merged else "")
+                     for lb in sheet.labels)
+    cells = tuple((f.key, (sheet.name, f.row, f.col)) for f in sheet.fields)
+    return _Plan(labels, readings, cells, {r: r for r in range(_span(sheet, "row"))},
+                 {c: c for c in range(_span(sheet, "col"))})
+
+
+def _exact(sheet: Sheet, raw: RawSheet) -> SheetMatch | None:
+    """The sheet when every label is where the form prints it, checked with one look-up per
+    label; None otherwise. The search in _match would then map every row and column to
+    itself (each is tried at its own place first), so its result is this one."""
+    plan = _plan(sheet)
+    if not plan.labels:
+        return None
+    values, merged = raw.values, raw.merged
+    untouched = raw.name == sheet.name
+    for spot, text, box in plan.labels:
+        v = values.get(spot)
+        if v != text:
+            if v is None or str(v).strip() != text:
+                return None
+            untouched = False
+        if box is not None and box not in merged:
+            untouched = False
+    if untouched:
+        labels = list(plan.readings)
+    else:
+        labels = [LabelReading(raw.name, address(*spot), text, values.get(spot),
+                               f"{address(*spot)}:{address(*box[2:])}" if box else "",
+                               box is None or box in merged)
+                  for spot, text, box in plan.labels]
+    return SheetMatch(sheet, raw, plan.rows, plan.cols, labels, len(labels), exact=True)
+
+
 def _match(sheet: Sheet, raw: RawSheet) -> SheetMatch:
+    return _exact(sheet, raw) or _search(sheet, raw)
+
+
+def _search(sheet: Sheet, raw: RawSheet) -> SheetMatch:
+    """The form's rows and columns found on the sheet by their labels, wherever they moved."""
     row_texts: dict[int, set[str]] = {}
     for (r, _c) in raw.values:
         row_texts.setdefault(r, set()).add(raw.text(r, _c))
@@ -253,6 +328,8 @@ class _Reporter:
 
 
 def _shift_findings(m: SheetMatch, report: _Reporter) -> None:
+    if m.exact:
+        return
     for axis, mapping, unit in (("row", m.rows, "行"), ("col", m.cols, "列")):
         moved = sorted(p for p, q in mapping.items() if p != q)
         if not moved:
@@ -287,6 +364,8 @@ def _absent_optional(m: SheetMatch, row: int) -> bool:
 
 def _label_findings(m: SheetMatch, report: _Reporter) -> None:
     for lb, spec in zip(m.labels, m.sheet.labels):
+        if m.exact and lb.merged:   # found at its place with its text: only a split can be said
+            continue
         if _absent_optional(m, spec.row):
             continue
         found = "" if lb.found is None else str(lb.found).strip()
@@ -303,6 +382,12 @@ def _label_findings(m: SheetMatch, report: _Reporter) -> None:
 
 
 def _place_fields(m: SheetMatch, located: Located, report: _Reporter) -> None:
+    if m.exact:   # every field lies within the rows and columns mapped to themselves
+        if m.raw.name == m.sheet.name:
+            located.cells.update(_plan(m.sheet).cells)
+        else:
+            located.cells.update((f.key, (m.raw.name, f.row, f.col)) for f in m.sheet.fields)
+        return
     lost = []
     for f in m.sheet.fields:
         if f.optional and _absent_optional(m, f.row):

@@ -19,16 +19,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.xlsx import fastread, limits
 from xlsx_reports.xlsx.filetypes import Vetted, vet
 from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
-from xlsx_reports.core.a1 import a1
 from xlsx_reports.form.model import Field, Form
-from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
+from xlsx_reports.xlsx.locate import ADDRESSES, LabelReading, RawSheet, locate_form
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report
 
@@ -47,11 +46,12 @@ class FastPathMissed(RuntimeError):
     """Raised only under STRICT_ENV: the fast path passed a file to openpyxl, which read it."""
 
 
-@dataclass(frozen=True)
-class CellReading:
+class CellReading(NamedTuple):
     """One form cell as found: `value` is what the spreadsheet shows (a formula's cached
     result, since that is what the person saw), `formula` the formula text or None,
-    `cached` the stored result of the formula load (None when never calculated)."""
+    `cached` the stored result of the formula load (None when never calculated).
+    Immutable like the other readings; a tuple because a workbook has hundreds of them and
+    a tuple is made in a third of a frozen dataclass's time."""
     key: str
     sheet: str
     a1: str
@@ -132,6 +132,11 @@ def read_workbook(path) -> Reading:
         raise UnreadableWorkbook(f"{path.name}：{vetted.reason}",
                                  code="FILE-FOREIGN" if path.exists() else "NOT-FOUND")
     raws, fallback = _load(path, vetted)
+    return reading_of(path, raws, fallback)
+
+
+def reading_of(path: Path, raws: list[RawSheet], fallback: str | None = None) -> Reading:
+    """The reading of a workbook whose sheets are loaded: its form located, its cells read."""
     meta_rows = _meta_rows(raws)
     metadata, origin = _metadata(meta_rows, path)
     located = locate_form(raws, metadata.format if metadata else None, path.name,
@@ -162,13 +167,10 @@ def read_workbook(path) -> Reading:
     reading.sheets = [SheetReading(r.name, r.state, r.protected, r.password,
                                    located.sheet_of.get(r.name)) for r in raws]
     by_name = {r.name: r for r in raws}
-    reading.filled = {name: {a1(r, c) for r, c in by_name[name].values}
+    reading.filled = {name: set(map(ADDRESSES.__getitem__, by_name[name].values))
                       for name in located.sheet_of}
-    for f in located.form.fields:
-        spot = located.cells.get(f.key)
-        if spot is not None:
-            reading.cells[f.key] = _cell(f, by_name[spot[0]], spot[1], spot[2])
-    reading.report = _report(reading, located.form, metadata)
+    reading.cells, values = _read_cells(located.form, located.cells, by_name)
+    reading.report = _report(values, located.form, metadata)
     return reading
 
 
@@ -311,21 +313,44 @@ def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
 
 # --- cells and values -------------------------------------------------------------------
 
+def _read_cells(form: Form, spots: dict[str, tuple[str, int, int]], by_name: dict[str, RawSheet]
+                ) -> tuple[dict[str, CellReading], dict[str, Any]]:
+    """Each located cell of the form, and each located input's value as meant (the report's)."""
+    cells: dict[str, CellReading] = {}
+    values: dict[str, Any] = {}
+    for f in form.fields:
+        spot = spots.get(f.key)
+        if spot is None:
+            continue
+        cell = cells[f.key] = _cell(f, by_name[spot[0]], spot[1], spot[2])
+        if f.kind != "total":
+            values[f.key] = meant_value(f.type, cell.value)
+    return cells, values
+
+
 def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
-    value = raw.shown(row, col) if f.bottom == f.row else _paragraphs(f, raw, row, col)
-    return CellReading(key=f.key, sheet=raw.name, a1=a1(row, col), value=value,
-                       formula=raw.formula(row, col), cached=raw.cached.get((row, col)),
-                       locked=raw.locked.get((row, col), True),
-                       validation=raw.validations.get((row, col)),
-                       number_format=raw.formats.get((row, col), "General"))
+    at = (row, col)
+    stored, cached = raw.values.get(at), raw.cached.get(at)
+    formula = stored if isinstance(stored, str) and stored.startswith("=") else None
+    if f.last_row is None or f.last_row == f.row:
+        value = cached if formula else stored     # what RawSheet.shown gives
+    else:
+        value = _paragraphs(f, raw, row, col)
+    return CellReading(f.key, raw.name, ADDRESSES[at], value, formula, cached,
+                       raw.locked.get(at, True), raw.validations.get(at),
+                       raw.formats.get(at, "General"))
 
 
 def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
     """A narrative's paragraph cells as one text, a paragraph a line; empty cells (a blank
     line pasted from Word) left out, and a paragraph cell holding several lines kept whole."""
-    texts = [_plain_text(raw.shown(r, col)).strip() for r in range(row, row + f.bottom - f.row + 1)
-             if raw.shown(r, col) not in (None, "")]
+    shown = [raw.shown(r, col) for r in range(row, row + f.bottom - f.row + 1)]
+    texts = [_plain_text(v).strip() for v in shown if v not in (None, "")]
     return "\n".join(t for t in texts if t) or None
+
+
+NUMERIC = ("count", "signed", "money")
+WHOLE = ("count", "signed")
 
 
 def meant_value(value_type: str, raw: Any) -> Any:
@@ -334,9 +359,12 @@ def meant_value(value_type: str, raw: Any) -> Any:
     A number stored as text stays a str here: the spreadsheet's SUM ignores it, so the
     report must not silently count it; the checker says which number was meant.
     """
+    kind = type(raw)
+    if kind is int and value_type in WHOLE or kind is str and raw and value_type not in NUMERIC:
+        return raw   # the usual cell, as what follows would give it
     if raw is None or (isinstance(raw, str) and raw == ""):
         return None
-    if value_type in ("count", "signed", "money"):
+    if value_type in NUMERIC:
         if isinstance(raw, bool):
             return "TRUE" if raw else "FALSE"
         if isinstance(raw, (int, float)):
@@ -371,12 +399,7 @@ def _plain_text(raw: Any) -> str:
     return str(raw)
 
 
-def _report(reading: Reading, form: Form, metadata: Metadata | None) -> Report:
-    values: dict[str, Any] = {}
-    for f in form.fields:
-        cell = reading.cells.get(f.key)
-        if cell is not None and f.kind != "total":
-            values[f.key] = meant_value(f.type, cell.value)
+def _report(values: dict[str, Any], form: Form, metadata: Metadata | None) -> Report:
     unit = metadata.unit if metadata else str(values.get("info.unit") or "")
     year = metadata.year if metadata else values.get("info.year")
     if not isinstance(year, int):
