@@ -36,8 +36,9 @@ _BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,
 _CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
 _DECLARATION = re.compile(rb'<\?xml[^>]*?encoding="([^"]*)"')
 _BATTR = rb'(?: [\w:]+="[^"<>&]*")*'
-# parts of a sheet no reader uses that differ between copies of one template (the unit's name
-# in the header; the selected cell, saved by whoever last had the file open): cut when plain
+# parts of a sheet no reader uses that differ between copies of one template (the selected
+# cell, saved by whoever last had the file open, before the cells; the unit's name in the
+# header, after them): cut when plain
 _IGNORED = (
     (b"<sheetViews", re.compile(rb'<sheetViews' + _BATTR + rb'>(?:<sheetView' + _BATTR + rb'(?:/>|>(?:<(?:pane|selection)'
                                 + _BATTR + rb'/>)*</sheetView>))*</sheetViews>')),
@@ -62,7 +63,7 @@ def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: S
 
 def _read_regular(data: bytes, reader: SheetReader) -> RawSheet:
     head, cells, tail = _split(data)
-    head, tail = _cut_ignored(head), _cut_ignored(tail)
+    head, tail = _cut_ignored(head, _IGNORED[:1]), _cut_ignored(tail, _IGNORED[1:])
     tail, validations, at = _cut_validations(tail)
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
@@ -102,44 +103,56 @@ def _regular_cells(reader: SheetReader, text: str) -> None:
         raise Irregular
     if len(set(pieces[1::width])) != len(pieces) // width:   # an address twice
         raise Irregular
-    by_s: dict[str | None, Style] = {}
+    # per style index: the style, its number format (None: not General), whether unlocked
+    by_s: dict[str | None, tuple[Style, str | None, bool]] = {}
     strings, raw = reader.strings, reader.raw
-    values, cached_values, locked = raw.values, raw.cached, raw.locked
-    plain = "&" not in text and "\r" not in text
+    values, cached_values, formats, locked = raw.values, raw.cached, raw.formats, raw.locked
     cached: Any
     for where, s, kind, f, no_f, v, inline in zip(*(pieces[k::width] for k in range(1, width))):
-        style = by_s.get(s)
-        if style is None:
-            style = by_s[s] = reader.style(s, where)
+        known = by_s.get(s)
+        if known is None:
+            style = reader.style(s, where)
+            known = by_s[s] = (style, None if style.format == "General" else style.format, not style.locked)
+        style, fmt, unlocked = known
         at = ref(where)
-        if style.format != "General":
-            reader.format(at, style.format)
-        if not style.locked:
+        if fmt is not None:
+            formats[at] = fmt
+        elif style.format is None:
+            reader.undefined.add(at)
+        if unlocked:
             locked[at] = False
         if not (f or no_f or v or inline):   # a blank cell: its style only
             continue
-        if kind == "s" and v and not (f or no_f):   # the common case, inline
-            try:
-                cached = values[at] = strings[int(v)]
-            except (ValueError, IndexError):
-                raise NotUnderstood(f"单元格值“{v[:20]}”不常见") from None
-            cached_values[at] = cached
-            continue
+        if v and ("&" in v or "\r" in v):
+            v = unescape(v)
+        if not (f or no_f):
+            if kind == "s" and v:   # the common cases, inline
+                try:
+                    values[at] = cached_values[at] = strings[int(v)]
+                except (ValueError, IndexError):
+                    raise NotUnderstood(f"单元格值“{v[:20]}”不常见") from None
+                continue
+            if kind is None and v and style.date is False and "." not in v and "E" not in v and "e" not in v:
+                try:
+                    values[at] = cached_values[at] = int(v)
+                    continue
+                except ValueError:
+                    pass
         if kind == "inlineStr":
             cached = unescape(inline[1:]) if inline else None
         else:
-            cached = reader.value(kind or "n", (v if plain else unescape(v)) if v else None, style)
-        value = ("=" + (f[1:] if plain else unescape(f[1:]))) if f else ("=" if no_f else cached)
+            cached = reader.value(kind or "n", v or None, style)
+        value = ("=" + unescape(f[1:])) if f else ("=" if no_f else cached)
         if value is not None:
             values[at] = value
         if cached is not None:
             cached_values[at] = cached
 
 
-def _cut_ignored(part: bytes) -> bytes:
-    """The part without the sheet views and the header and footer, where they are plain
-    elements; else the part as it is (expat then reads them, and no fact comes from them)."""
-    for tag, pattern in _IGNORED:
+def _cut_ignored(part: bytes, ignored: tuple[tuple[bytes, re.Pattern], ...]) -> bytes:
+    """The part without the elements named, where they are plain; else the part as it is
+    (expat then reads them, and no fact comes from them)."""
+    for tag, pattern in ignored:
         start = part.find(tag)
         m = pattern.match(part, start) if start >= 0 else None
         if m is None or b"<!" in part[:m.end()] or b"<?" in part[5:m.end()]:

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any, Sequence
 
+from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx.locate import RawSheet
 from xlsx_reports.xlsx import numformats, safexml
 
@@ -22,6 +23,7 @@ DV_TYPES = ("whole", "decimal", "list", "date", "time", "textLength", "custom")
 DV_OPERATORS = ("between", "notBetween", "equal", "notEqual", "lessThan", "lessThanOrEqual",
                 "greaterThan", "greaterThanOrEqual")
 MAX_VALIDATED = 200_000   # cells one workbook's validations may cover before we let openpyxl try
+MAX_REMEMBERED_MERGED = 20_000   # cells under the merges of a sheet whose plan is kept
 FALSE = ("false", "f", "0")   # openpyxl's Bool: any other text is true
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)$")
 
@@ -64,6 +66,27 @@ def box(text: str) -> tuple[int, int, int, int]:
     if r0 > r1 or c0 > c1:
         raise NotUnderstood(f"区域“{text}”不常见")
     return r0, c0, r1, c1
+
+
+def merge_plan(merges: tuple[tuple[int, int, int, int], ...]) -> tuple[frozenset, tuple]:
+    """(the cells under a merge but not at its top left, and per merge in order: its top-left
+    cell, its cells, and those cells marked unlocked); a template's merges are the same in
+    every workbook, so the plan is made once — unless it is larger than any template's."""
+    area = sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in merges)
+    return _plan(merges) if area > MAX_REMEMBERED_MERGED else _remembered_plan(merges)
+
+
+def _plan(merges: tuple[tuple[int, int, int, int], ...]) -> tuple[frozenset, tuple]:
+    covered: set[tuple[int, int]] = set()
+    ranges = []
+    for r0, c0, r1, c1 in merges:
+        cells = tuple((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+        covered.update(cells[1:])
+        ranges.append(((r0, c0), cells, dict.fromkeys(cells, False)))
+    return frozenset(covered), tuple(ranges)
+
+
+_remembered_plan = remembered(keep=128)(_plan)
 
 
 class Text:
@@ -270,23 +293,20 @@ class SheetReader:
                 self.format(at, style.format)
             if not style.locked:
                 raw.locked[at] = False
-        values, cached_values, formats, locked = raw.values, raw.cached, raw.formats, raw.locked
-        for r0, c0, r1, c1 in self.merges:
-            # as openpyxl: cells under a merge lose value and format, and every cell of the
-            # range takes the locking of its top-left cell (merges applied in file order)
-            anchor = locked.get((r0, c0), True)
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    at = (r, c)
-                    if r != r0 or c != c0:
-                        values.pop(at, None)
-                        cached_values.pop(at, None)
-                        formats.pop(at, None)
-                        self.undefined.discard(at)
-                    if anchor:
-                        locked.pop(at, None)
-                    else:
-                        locked[at] = False
+        # as openpyxl: cells under a merge lose value and format, and every cell of the range
+        # takes the locking of its top-left cell (merges applied in file order)
+        covered, ranges = merge_plan(tuple(self.merges))
+        for held in (raw.values, raw.cached, raw.formats):
+            for at in held.keys() & covered:
+                del held[at]
+        self.undefined -= covered
+        locked = raw.locked
+        for anchor, cells, unlocking in ranges:
+            if not locked.get(anchor, True):
+                locked.update(unlocking)
+            elif not locked.keys().isdisjoint(cells):
+                for at in cells:
+                    locked.pop(at, None)
         raw.merged.update(self.merges)
         if self.undefined:
             raise NotUnderstood("单元格的数字格式编号未定义")
