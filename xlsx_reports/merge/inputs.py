@@ -66,8 +66,8 @@ def _candidate(file: Path, sha: str, report: Report, metadata: Metadata | None,
                      empty=any(f.code == "EMPTY" for f in findings), reason=error_reason(findings))
 
 
-def _unreadable(file: Path, sha: str, findings: list[Finding], unit: str = "") -> Candidate:
-    return Candidate(file, sha, unit, problems=tuple(f for f in findings if f.severity == "error"))
+def _unreadable(file: Path, sha: str, findings: list[Finding]) -> Candidate:
+    return Candidate(file, sha, problems=tuple(f for f in findings if f.severity == "error"))
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
@@ -118,9 +118,9 @@ def check_one(file: Path) -> Candidate:
     except OSError as exc:
         return _unreadable(file, "", [unreadable(file, f"{file.name}：{os_reason(exc)}")])
     reading, findings = check_file(file)
-    if reading is None or reading.report is None:   # no form found: named by its metadata
-        meta = reading.metadata if reading is not None else None
-        return _unreadable(file, sha, findings, meta.unit if meta is not None else "")
+    if reading is None:
+        return _unreadable(file, sha, findings)
+    assert reading.report is not None   # a reading returned always has its report
     return _candidate(file, sha, reading.report, reading.metadata, findings)
 
 
