@@ -6,10 +6,12 @@ from __future__ import annotations
 import random
 import shutil
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
 
@@ -19,7 +21,8 @@ from xlsx_reports.merge.inputs import check_inputs  # noqa: E402
 from xlsx_reports.merge.workbooks import merge_candidates, merge_files  # noqa: E402
 from xlsx_reports.xlsx.meta import DETAIL_SHEET  # noqa: E402
 from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
-from xlsx_reports.xlsx.writer.merged import write_merged  # noqa: E402
+from xlsx_reports.xlsx.writer.merged import detail_column, write_merged  # noqa: E402
+from xlsx_reports.xlsx.writer.rowbyrow import RowByRow  # noqa: E402
 
 KEY = "t3.new.natural"
 
@@ -110,3 +113,43 @@ def test_each_units_values_and_texts_come_back_from_disk_for_the_workbook(tmp_pa
     assert {"A2:A4", "B2:B4"} <= {str(r) for r in ws.merged_cells.ranges}
     assert (ws["A2"].value, ws["B2"].value) == ("单位", "文件")
     assert [ws[f"A{r}"].value for r in range(5, 9)] == [s.label for s in result.included] + ["合计"]
+
+
+def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_path):
+    rows = [[0, 7, None, Decimal("9.63211"), True, -3, 12345678901234567890, Decimal("0.1")],
+            [Decimal("1E+3"), None, 1, 2, 3, 4, 5, Decimal("-0.25")]]
+    out = tmp_path / "rows.xlsx"
+    wb = xlsxwriter.Workbook(str(out))
+    formats = [wb.add_format({"num_format": "0" if i % 2 else "0.00", "border": 1}) for i in range(8)]
+    fast, slow = wb.add_worksheet("fast", RowByRow), wb.add_worksheet("slow", RowByRow)
+    fast.number_columns(2, formats)
+    for r, values in enumerate(rows, 4):
+        for ws in (fast, slow):
+            ws.write_string(r, 0, f"第{r}行")
+        assert fast.write_numbers(r, values)
+        for c, v in enumerate(values):
+            if v is None or isinstance(v, bool):
+                slow.write_blank(r, 2 + c, None, formats[c])
+            else:
+                slow.write_number(r, 2 + c, float(v) if isinstance(v, Decimal) else v, formats[c])
+    assert not fast.write_numbers(6, [1, "十二"])   # text: the caller writes the row cell by cell
+    wb.close()
+    with zipfile.ZipFile(out) as z:
+        fast_xml, slow_xml = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))
+    data = [x[x.index("<sheetData>"):x.index("</sheetData>")] for x in (fast_xml, slow_xml)]
+    assert data[0] == data[1] and "9.63211" in data[0]
+
+
+def test_text_typed_in_a_numeric_cell_is_kept_on_the_detail_sheet(tmp_path):
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    make_unit(towns, "甲镇", 2021, 1)
+    make_unit(towns, "乙镇", 2021, 2, **{KEY: "十二"})
+    result = merge_files([towns], unit="洛江区", allow_errors=True)
+    out = tmp_path / "total.xlsx"
+    write_merged(result, out)
+    ws = openpyxl.load_workbook(out)[DETAIL_SHEET]
+    rows = {ws[f"A{r}"].value: r for r in (5, 6)}
+    col = detail_column(result.report.form, KEY)
+    assert ws[f"{col}{rows['乙镇']}"].value == "十二"
+    assert isinstance(ws[f"{col}{rows['甲镇']}"].value, int)

@@ -7,7 +7,7 @@ values. 各单位文字材料: each unit's narrative sections, for the district'
 fingerprint. The sheets are locked (no password): they are a record, not a form.
 
 The three sheets have a row per unit, and a city merges thousands: they are written row by
-row straight to temporary files (RowByRow), each unit's values read back from the merge's
+row straight to temporary files (rowbyrow.py), each unit's values read back from the merge's
 spool once, so the writer's memory does not grow with the number of units.
 """
 from __future__ import annotations
@@ -17,13 +17,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from xlsxwriter.worksheet import Worksheet
-
 from xlsx_reports.core.a1 import a1, col_letter
 from xlsx_reports.core.numbers import excel_number
 from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
 from xlsx_reports.xlsx.writer import write_workbook
+from xlsx_reports.xlsx.writer.rowbyrow import RowByRow
 from xlsx_reports.xlsx.writer.sheets import text_units
 from xlsx_reports.xlsx.writer.styles import NUM_FORMATS, Styles
 
@@ -44,19 +43,6 @@ def write_merged(result: "MergeResult", path: str | Path, *, password: str | Non
     """Write the merged workbook (the form with the summed values, plus the three sheets)."""
     return write_workbook(result.report, path, password=password, metadata=result.metadata,
                           extra=merged_sheets(result), in_memory=False)
-
-
-class RowByRow(Worksheet):
-    """A sheet that xlsxwriter writes out a row at a time into a temporary file instead of
-    keeping every cell (its constant_memory mode, for this sheet only). Rows must come in
-    order and merge_range cannot span rows: a block over several rows is written cell by
-    cell in row order, then merged with merge_block."""
-
-    def _initialize(self, init_data: dict) -> None:
-        super()._initialize(dict(init_data, constant_memory=True))
-
-    def merge_block(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-        self.merge.append([first_row, first_col, last_row, last_col])
 
 
 def merged_sheets(result: "MergeResult") -> Callable[[Any], None]:
@@ -101,12 +87,16 @@ def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     name_fmt = styles.label("row")
     value_fmt = {t: styles.get(num_format=NUM_FORMATS[t], align="right", border=1)
                  for t in ("count", "signed", "money")}
+    formats = [value_fmt[f.type] for f in fields]
+    ws.number_columns(first, formats)
     for source in result.included:
         report = source.report   # read back once per unit
         ws.write_string(row, 0, source.label, name_fmt)
         ws.write_string(row, 1, source.file.name, name_fmt)
-        for i, f in enumerate(fields):
-            _write_value(ws, row, first + i, report.value(f.key), value_fmt[f.type])
+        values = [report.values.get(f.key) for f in fields]   # inputs: as entered
+        if not ws.write_numbers(row, values):
+            for i, value in enumerate(values):
+                _write_value(ws, row, first + i, value, formats[i])
         row += 1
     _total_row(ws, result, fields, row, styles)
     ws.set_column(0, 0, 24)
