@@ -23,7 +23,7 @@ from xlsx_reports.xlsx.reader import read_workbook
 MAX_REASONS = 3   # error messages quoted per left-out file; the file's own check lists all
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One input as checked, reduced in its worker process to what the merge uses: who it is,
     its year and format, whether it may be summed, and its values as one row (rows.py).

@@ -18,7 +18,7 @@ from xlsx_reports.merge.inputs import Candidate
 Kind = tuple[int, str]   # (year, format)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Excluded:
     """An input left out of the total, and why (Chinese, for the summary)."""
     file: Path

@@ -30,7 +30,7 @@ from xlsx_reports.form.values import Report
 FIGURE_UNIT = "件"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """One input workbook that went into the total; its values wait in the merge's spool."""
     file: Path
