@@ -115,10 +115,7 @@ def merge_files(paths: Iterable[str | Path], *, unit: str, roster: Any = None,
 def merge_candidates(candidates: Sequence[Candidate], *, unit: str, roster: Any = None,
                      allow_errors: bool = False, year: int | None = None) -> MergeResult:
     """Merge inputs already checked (check_inputs); their rows are taken."""
-    fold = Fold(allow_errors)
-    for c in candidates:
-        fold.take(c)
-    return fold.finish(candidates, unit=unit, roster=roster, year=year)
+    return Fold(allow_errors).finish(candidates, unit=unit, roster=roster, year=year)
 
 
 class Fold:
@@ -148,6 +145,8 @@ class Fold:
 
     def finish(self, candidates: Sequence[Candidate], *, unit: str, roster: Any = None,
                year: int | None = None) -> MergeResult:
+        for c in candidates:   # any not taken on arrival (already taken: nothing to do)
+            self.take(c)
         kind = target(self.kinds, candidates, year)
         selection = Selection(kind, self.allow_errors)
         admitted = [c for c in candidates if selection.admissible(c)]
