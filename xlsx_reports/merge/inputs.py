@@ -17,41 +17,57 @@ from xlsx_reports.core.findings import CannotContinue, Finding, os_reason
 from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
-from xlsx_reports.xlsx.reader import pack_report, read_workbook, unpack_report
+from xlsx_reports.merge.rows import Row, row_of
+from xlsx_reports.xlsx.reader import read_workbook
+
+MAX_REASONS = 3   # error messages quoted per left-out file; the file's own check lists all
 
 
-
-@dataclass
+@dataclass(slots=True)
 class Candidate:
-    """One input as checked: its fingerprint, values, metadata and findings."""
+    """One input as checked, reduced in its worker process to what the merge uses: who it is,
+    its year and format, whether it may be summed, and its values as one row (rows.py).
+    Findings travel only as the text the merge quotes, and in full only for a file that could
+    not be read (they are the merge's findings then)."""
     file: Path
     sha256: str
-    report: Report | None
-    metadata: Metadata | None
-    findings: list[Finding]
-
-    def __getstate__(self) -> dict:   # the form travels by name (see Reading.__getstate__)
-        return dict(self.__dict__, report=pack_report(self.report))
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, report=unpack_report(state["report"]))
-
-    @property
-    def merged(self) -> bool:
-        return self.metadata is not None and self.metadata.kind == "merged"
+    unit: str = ""
+    units: tuple[str, ...] = ()    # every unit it contains: a merged workbook's units, or its own
+    merged: bool = False
+    workbook_id: str = ""
+    year: int | None = None        # None: not readable
+    format: str = ""
+    row: Row | None = None         # taken by the merge as soon as it arrives (Fold.take)
+    empty: bool = False            # EMPTY: not a single number filled in
+    reason: str = ""               # its errors, as quoted when it is left out ("" when none)
+    problems: tuple[Finding, ...] = ()   # not readable: the error findings that say why
 
     @property
-    def unit(self) -> str:
-        if self.metadata is not None and self.metadata.unit:
-            return self.metadata.unit
-        return self.report.unit if self.report is not None else ""
+    def readable(self) -> bool:
+        return self.year is not None
 
-    @property
-    def units(self) -> tuple[str, ...]:
-        """Every unit it contains: a merged workbook's units, or its own."""
-        if self.merged and self.metadata is not None and self.metadata.units:
-            return tuple(self.metadata.units)
-        return (self.unit,)
+
+def error_reason(findings: Iterable[Finding]) -> str:
+    errors = [f for f in findings if f.severity == "error"]
+    if not errors:
+        return ""
+    quoted = "；".join(f"{f.where + '：' if f.where else ''}{f.message}" for f in errors[:MAX_REASONS])
+    more = "等" if len(errors) > MAX_REASONS else ""
+    return f"有 {len(errors)} 处错误（{quoted}{more}）"
+
+
+def _candidate(file: Path, sha: str, report: Report, metadata: Metadata | None,
+               findings: list[Finding]) -> Candidate:
+    merged = metadata is not None and metadata.kind == "merged"
+    unit = metadata.unit if metadata is not None and metadata.unit else report.unit
+    units = tuple(metadata.units) if merged and metadata is not None and metadata.units else (unit,)
+    return Candidate(file, sha, unit, units, merged, metadata.workbook_id if metadata else "",
+                     report.year, report.form.format, row_of(report),
+                     empty=any(f.code == "EMPTY" for f in findings), reason=error_reason(findings))
+
+
+def _unreadable(file: Path, sha: str, findings: list[Finding]) -> Candidate:
+    return Candidate(file, sha, problems=tuple(f for f in findings if f.severity == "error"))
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
@@ -92,20 +108,24 @@ def file_sha256(path: Path) -> str:
 
 
 def check_one(file: Path) -> Candidate:
+    """Runs in a worker process: the file fingerprinted and checked, and only what the merge
+    uses sent back."""
     reason = refusal(file)    # before hashing: a FIFO or /dev/zero would never end
     if reason:
-        return Candidate(file, "", None, None, [unreadable(file, f"{file.name}：{reason}")])
+        return _unreadable(file, "", [unreadable(file, f"{file.name}：{reason}")])
     try:
         sha = file_sha256(file)
     except OSError as exc:
-        return Candidate(file, "", None, None, [unreadable(file, f"{file.name}：{os_reason(exc)}")])
+        return _unreadable(file, "", [unreadable(file, f"{file.name}：{os_reason(exc)}")])
     reading, findings = check_file(file)
     if reading is None:
-        return Candidate(file, sha, None, None, findings)
-    return Candidate(file, sha, reading.report, reading.metadata, findings)
+        return _unreadable(file, sha, findings)
+    assert reading.report is not None   # a reading returned always has its report
+    return _candidate(file, sha, reading.report, reading.metadata, findings)
 
 
 def check_inputs(files: Sequence[Path], *, progress: Progress | None = None,
                  jobs: int | None = None) -> list[Candidate]:
-    """Every file checked, in the order given; `jobs` processes (None: one per CPU, ≤ 4)."""
+    """Every file checked, in the order given; `jobs` processes (None: one per CPU, ≤ 4).
+    `progress` sees each result as it arrives (the merge takes its row there)."""
     return run(check_one, files, jobs=jobs, progress=progress)

@@ -5,7 +5,8 @@ them, when allowed) and without a unit counted elsewhere, are summed. The result
 of the same format whose metadata lists every unit it contains, so a district total merges
 again into a city total (and that into a province total) without counting any unit twice.
 Sums are exact: counts stay int, money stays Decimal; totals are never stored, Report.value
-recomputes them from the summed inputs.
+recomputes them from the summed inputs. Each input's values are summed as its check comes
+back and then wait on disk (rows.py), so memory stays flat however many units are merged.
 """
 from __future__ import annotations
 
@@ -13,36 +14,45 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from xlsx_reports import __version__
 from xlsx_reports.core.numbers import number_text
-from xlsx_reports.form.definitions import KEY_FIGURES, format_for_year
-from xlsx_reports.core.findings import CannotContinue, Finding, has_errors
+from xlsx_reports.form.definitions import KEY_FIGURES
+from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.merge.inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
+from xlsx_reports.merge.rows import Spool, Total, blank_keys, row_of, row_report, total_of
+from xlsx_reports.merge.selection import Excluded, Kind, Selection, nothing_text, summable, target
 from xlsx_reports.xlsx.meta import Metadata, source_label
 from xlsx_reports.form.values import Report
 
 FIGURE_UNIT = "件"
-MAX_REASONS = 3   # error messages quoted per left-out file; the file's own check lists all
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
-    """One input workbook that went into the total."""
+    """One input workbook that went into the total; its values wait in the merge's spool."""
     file: Path
     unit: str
     units: tuple[str, ...]      # every unit it contains: itself, or a merged workbook's units
     workbook_id: str
     sha256: str
-    report: Report
+    year: int
+    format: str
+    spool: Spool = field(repr=False, compare=False)
+    at: int = 0                 # where its row is in the spool
+    blanks: tuple[str, ...] = ()    # the numeric inputs it left blank
     merged: bool = False
 
     @property
     def label(self) -> str:
         return source_label(self.as_meta())
+
+    @property
+    def report(self) -> Report:
+        """Its numeric inputs and narratives (what the merge uses), read back from the spool."""
+        return row_report(self.format, self.unit, self.year, self.spool.get(self.at))
 
     def as_meta(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"unit": self.unit, "file": self.file.name,
@@ -50,16 +60,6 @@ class Source:
         if self.merged:
             entry["units"] = list(self.units)
         return entry
-
-
-@dataclass(frozen=True)
-class Excluded:
-    """An input left out of the total, and why (Chinese, for the summary)."""
-    file: Path
-    unit: str
-    code: str
-    reason: str
-    units: tuple[str, ...] = ()
 
 
 @dataclass
@@ -85,123 +85,6 @@ class MergeResult:
         return summary_lines(self)
 
 
-# --- selection ----------------------------------------------------------------------------
-
-def _target(candidates: list[Candidate], year: int | None) -> tuple[int, str]:
-    """The year and format to merge: as asked, or the one most inputs have."""
-    if year is not None:
-        return year, format_for_year(year)
-    counts = Counter((c.report.year, c.report.form.format) for c in candidates
-                     if c.report is not None)
-    if not counts:
-        raise CannotContinue(_nothing_text(candidates), code="NO-INPUT")
-    ranked = counts.most_common()
-    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-        kinds = "、".join(f"{y} 年度（{f} 版格式）{n} 个" for (y, f), n in ranked)
-        raise CannotContinue(f"输入的工作簿年度或格式不一致：{kinds}；请用 --year 指定要汇总的年度", code="MERGE-MIXED")
-    return ranked[0][0]
-
-
-def _nothing_text(candidates: list[Candidate], excluded: Sequence[Excluded] = ()) -> str:
-    lines = [f"没有可以汇总的工作簿（共 {len(candidates)} 个文件）："]
-    if excluded:
-        lines += [f"  {e.file}：{e.reason}" for e in excluded]
-    else:
-        lines += [f"  {c.file}：{_first_error(c.findings)}" for c in candidates]
-    return "\n".join(lines)
-
-
-def _first_error(findings: list[Finding]) -> str:
-    return next((f.message for f in findings if f.severity == "error"), "无法读取")
-
-
-def _error_reason(findings: list[Finding]) -> str:
-    errors = [f for f in findings if f.severity == "error"]
-    quoted = "；".join(f"{f.where + '：' if f.where else ''}{f.message}" for f in errors[:MAX_REASONS])
-    more = "等" if len(errors) > MAX_REASONS else ""
-    return f"有 {len(errors)} 处错误（{quoted}{more}）"
-
-
-class _Selection:
-    """Sorts candidates into included and excluded, collecting the AGG-* findings."""
-
-    def __init__(self, year: int, fmt: str, allow_errors: bool):
-        self.year, self.fmt, self.allow_errors = year, fmt, allow_errors
-        self.findings: list[Finding] = []
-        self.excluded: list[Excluded] = []
-
-    def leave_out(self, c: Candidate, code: str, reason: str, *, finding: bool = True,
-                  advice: str = "") -> None:
-        self.excluded.append(Excluded(c.file, c.unit, code, reason, c.units if c.report else ()))
-        if finding:
-            self.findings.append(Finding(code, "error", f"{c.file}（{c.unit or '单位不明'}）未纳入汇总："
-                                         f"{reason}", file=str(c.file), unit=c.unit, advice=advice))
-
-    def admissible(self, c: Candidate) -> bool:
-        if c.report is None:
-            self.leave_out(c, "UNREADABLE", _first_error(c.findings), finding=False)
-            self.findings.extend(f for f in c.findings if f.severity == "error")
-            return False
-        if (c.report.year, c.report.form.format) != (self.year, self.fmt):
-            self.leave_out(c, "AGG-FMT", f"这是 {c.report.year} 年度（{c.report.form.format} 版格式）"
-                           f"的工作簿，本次汇总的是 {self.year} 年度（{self.fmt} 版格式）",
-                           advice="不同年度或格式的报表不能合并；请换成本年度的工作簿。")
-            return False
-        if any(f.code == "EMPTY" for f in c.findings):   # not a return, even --allow-errors
-            self.leave_out(c, "AGG-EMPTY", "表格一个数字都没有填写，不是填好的报表",
-                           advice="请该单位填写后重新报送；未填写的表不能按 0 汇总。")
-            return False
-        if has_errors(c.findings):
-            if not self.allow_errors:
-                self.leave_out(c, "AGG-CHECK", _error_reason(c.findings),
-                               advice="请退回该单位修改后重新报送，或用 --allow-errors 强制纳入。")
-                return False
-            self.findings.append(Finding(
-                "AGG-FORCED", "warning", f"{c.file}（{c.unit}）{_error_reason(c.findings)}，"
-                "已按 --allow-errors 纳入汇总", file=str(c.file), unit=c.unit,
-                advice="数值单元格中的文字按 0 计（与表格的求和一致）；汇总结果可能不平衡。"))
-        return True
-
-    def refuse_duplicates(self, candidates: list[Candidate]) -> list[Candidate]:
-        """AGG-DUP: every file holding a unit that another file also holds is refused —
-        which copy is right cannot be guessed, and counting both would double the unit."""
-        holders: dict[str, list[Candidate]] = {}
-        for c in candidates:
-            for unit in dict.fromkeys(c.units):
-                holders.setdefault(unit, []).append(c)
-        refused: dict[int, list[str]] = {}
-        for unit, files in holders.items():
-            if len(files) < 2:
-                continue
-            named = "、".join(_describe(c) for c in files)
-            same = "（文件内容完全相同）" if len({c.sha256 for c in files}) == 1 else ""
-            self.findings.append(Finding(
-                "AGG-DUP", "error", f"单位“{unit}”重复：{named}{same}；这些文件均未纳入汇总",
-                file=str(files[-1].file), unit=unit,
-                advice="同一单位只能汇总一次：请只保留一份正确的工作簿（或去掉已包含该单位的汇总表）后重新汇总。"))
-            for c in files:
-                refused.setdefault(id(c), []).append(unit)
-        kept = []
-        for c in candidates:
-            if id(c) in refused:
-                self.leave_out(c, "AGG-DUP", f"单位“{'、'.join(refused[id(c)])}”重复", finding=False)
-            else:
-                kept.append(c)
-        return kept
-
-
-def _source(c: Candidate) -> Source:
-    workbook_id = c.metadata.workbook_id if c.metadata else ""
-    assert c.report is not None   # only readable candidates become sources
-    return Source(c.file, c.unit, c.units, workbook_id, c.sha256, c.report, merged=c.merged)
-
-
-def _describe(c: Candidate) -> str:
-    if len(c.units) == 1 and c.units[0] == c.unit:
-        return str(c.file)
-    return f"{c.file}（{c.unit}汇总表）"
-
-
 # --- the merge ----------------------------------------------------------------------------
 
 def merge_files(paths: Iterable[str | Path], *, unit: str, roster: Any = None,
@@ -218,27 +101,76 @@ def merge_files(paths: Iterable[str | Path], *, unit: str, roster: Any = None,
         raise CannotContinue("请用 --unit 写明汇总单位的名称（如：洛江区）", code="UNIT-NAME")
     paths = list(paths)
     files = without_output(collect_inputs(paths), paths, output, unit)
-    candidates = check_inputs(files, progress=progress, jobs=jobs)
-    return merge_candidates(candidates, unit=unit, roster=roster, allow_errors=allow_errors,
-                            year=year)
+    fold = Fold(allow_errors)
+
+    def arrived(done: int, total: int, c: Candidate) -> None:
+        fold.take(c)
+        if progress is not None:
+            progress(done, total, c)
+
+    candidates = check_inputs(files, progress=arrived, jobs=jobs)
+    return fold.finish(candidates, unit=unit, roster=roster, year=year)
 
 
-def merge_candidates(candidates: list[Candidate], *, unit: str, roster: Any = None,
+def merge_candidates(candidates: Sequence[Candidate], *, unit: str, roster: Any = None,
                      allow_errors: bool = False, year: int | None = None) -> MergeResult:
-    target_year, fmt = _target(candidates, year)
-    selection = _Selection(target_year, fmt, allow_errors)
-    admitted = [c for c in candidates if selection.admissible(c)]
-    kept = selection.refuse_duplicates(admitted)
-    if not kept:
-        raise CannotContinue(_nothing_text(candidates, selection.excluded), code="NO-INPUT")
-    included = [_source(c) for c in kept]
-    report = sum_reports(unit, target_year, fmt, [s.report for s in included])
-    metadata = merged_metadata(report, included)
-    result = MergeResult(report, metadata, selection.findings, included, selection.excluded)
-    result.blanks = blank_inputs(included)
-    if roster is not None:
-        _compare_roster(result, roster)
-    return result
+    """Merge inputs already checked (check_inputs); their rows are taken."""
+    return Fold(allow_errors).finish(candidates, unit=unit, roster=roster, year=year)
+
+
+class Fold:
+    """The merge as the workers' results arrive, in input order: each row that may be summed
+    goes at once into the total of its kind (year, format) and to the spool, and leaves the
+    candidate, so memory does not grow with the values of N units. Which kind is merged and
+    which units are duplicated is known only at the end (finish); in the rare case that a
+    duplicate was already summed, the total is summed again from the spool."""
+
+    def __init__(self, allow_errors: bool) -> None:
+        self.allow_errors = allow_errors
+        self.kinds: Counter[Kind] = Counter()   # readable inputs of each kind
+        self.totals: dict[Kind, Total] = {}
+        self.spool = Spool()
+        self.spooled: dict[int, tuple[int, tuple[str, ...]]] = {}   # id(candidate) -> (at, blanks)
+
+    def take(self, c: Candidate) -> None:
+        if c.row is None:
+            return
+        row, c.row = c.row, None
+        assert c.year is not None   # a row comes only with a readable input
+        kind = (c.year, c.format)
+        self.kinds[kind] += 1
+        if summable(c, self.allow_errors):
+            self.totals.setdefault(kind, Total(c.format)).add(row)
+            self.spooled[id(c)] = (self.spool.put(row), blank_keys(c.format, row))
+
+    def finish(self, candidates: Sequence[Candidate], *, unit: str, roster: Any = None,
+               year: int | None = None) -> MergeResult:
+        for c in candidates:   # any not taken on arrival (already taken: nothing to do)
+            self.take(c)
+        kind = target(self.kinds, candidates, year)
+        selection = Selection(kind, self.allow_errors)
+        admitted = [c for c in candidates if selection.admissible(c)]
+        kept = selection.refuse_duplicates(admitted)
+        if not kept:
+            raise CannotContinue(nothing_text(candidates, selection.excluded), code="NO-INPUT")
+        total = self.totals[kind] if len(kept) == len(admitted) else self._resum(kind, kept)
+        included = [self._source(c) for c in kept]
+        report = total.report(unit, kind[0])
+        result = MergeResult(report, merged_metadata(report, included), selection.findings,
+                             included, selection.excluded)
+        result.blanks = blank_inputs(included)
+        if roster is not None:
+            _compare_roster(result, roster)
+        return result
+
+    def _resum(self, kind: Kind, kept: list[Candidate]) -> Total:
+        return total_of(kind[1], (self.spool.get(self.spooled[id(c)][0]) for c in kept))
+
+    def _source(self, c: Candidate) -> Source:
+        at, blanks = self.spooled[id(c)]
+        assert c.year is not None
+        return Source(c.file, c.unit, c.units, c.workbook_id, c.sha256, c.year, c.format,
+                      self.spool, at, blanks, merged=c.merged)
 
 
 def sum_reports(unit: str, year: int, fmt: str, reports: Sequence[Report]) -> Report:
@@ -247,22 +179,13 @@ def sum_reports(unit: str, year: int, fmt: str, reports: Sequence[Report]) -> Re
     A blank counts as 0 and text in a numeric cell too, as the spreadsheet's SUM does;
     narratives are not summed (they are listed per unit on 各单位文字材料).
     """
-    merged = Report.blank(unit, year, fmt)
-    for f in merged.form.numeric_inputs:
-        total = sum((r.number(f.key) for r in reports), 0)
-        merged.values[f.key] = _exact(f.type, total)
-    return merged
+    return total_of(fmt, (row_of(r) for r in reports)).report(unit, year)
 
 
 def blank_inputs(included: Sequence[Source]) -> dict[str, list[str]]:
     """Which source left which numeric inputs blank: the sum counts them as 0, the summary
     says so, and the merged workbook's 分单位明细 keeps them blank (its check warns BLANK)."""
-    out = {}
-    for s in included:
-        keys = [f.key for f in s.report.form.numeric_inputs if s.report.values.get(f.key) is None]
-        if keys:
-            out[s.label] = keys
-    return out
+    return {s.label: list(s.blanks) for s in included if s.blanks}
 
 
 BLANKS_SHOWN = 8   # cells named per unit in the summary
@@ -279,14 +202,6 @@ def _blank_lines(result: MergeResult) -> list[str]:
         more = f" 等 {len(keys)} 格" if len(keys) > BLANKS_SHOWN else ""
         lines.append(f"  {label}：{shown}{more}")
     return lines
-
-
-def _exact(value_type: str, total: int | Decimal) -> int | Decimal:
-    if value_type == "money":
-        return Decimal(total)
-    if isinstance(total, Decimal) and total == total.to_integral_value():
-        return int(total)
-    return total
 
 
 def merged_metadata(report: Report, included: Sequence[Source]) -> Metadata:

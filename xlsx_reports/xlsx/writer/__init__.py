@@ -31,7 +31,10 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
                    prefilled: Iterable[str] = (),
                    annotations: Mapping[tuple[str, str], str] | None = None,
                    marks: Mapping[tuple[str, str], Mark] | None = None,
-                   extra: Callable[[xlsxwriter.Workbook], None] | None = None) -> Metadata:
+                   extra: Callable[[xlsxwriter.Workbook], None] | None = None,
+                   in_memory: bool = True) -> Metadata:
+    """`in_memory=False`: each part is assembled in a temporary file, not a string, for a
+    workbook whose `extra` sheets are large (a merge of thousands of units)."""
     metadata = metadata or fresh_metadata(report)
     summed = metadata.kind == "merged"   # the numbers are sums over units: locked
     prefilled = [k for k in prefilled if k in report.form.by_key]
@@ -39,7 +42,7 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
         workbook = xlsxwriter.Workbook(str(tmp), {
             "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-            "in_memory": True,   # a workbook is ~100 KB: temporary files would only cost time
+            "in_memory": in_memory,   # a workbook is ~100 KB: temporary files would only cost time
         })
         styles = Styles(workbook)
         guide = workbook.add_worksheet(GUIDE_SHEET)

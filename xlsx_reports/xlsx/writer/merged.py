@@ -5,6 +5,10 @@ field's statutory labels and its key), and a 合计 row of SUM formulas equal to
 values. 各单位文字材料: each unit's narrative sections, for the district's own text.
 汇总说明: the summary (merged, left out, missing, key figures) and every source file's
 fingerprint. The sheets are locked (no password): they are a record, not a form.
+
+The three sheets have a row per unit, and a city merges thousands: they are written row by
+row straight to temporary files (rowbyrow.py), each unit's values read back from the merge's
+spool once, so the writer's memory does not grow with the number of units.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from xlsx_reports.core.numbers import excel_number
 from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
 from xlsx_reports.xlsx.writer import write_workbook
+from xlsx_reports.xlsx.writer.rowbyrow import RowByRow
 from xlsx_reports.xlsx.writer.sheets import text_units
 from xlsx_reports.xlsx.writer.styles import NUM_FORMATS, Styles
 
@@ -37,15 +42,15 @@ SCOPE_NOTE = ("说明：本工作簿是上列单位报表的汇总，不是{unit
 def write_merged(result: "MergeResult", path: str | Path, *, password: str | None = None) -> Metadata:
     """Write the merged workbook (the form with the summed values, plus the three sheets)."""
     return write_workbook(result.report, path, password=password, metadata=result.metadata,
-                          extra=merged_sheets(result))
+                          extra=merged_sheets(result), in_memory=False)
 
 
 def merged_sheets(result: "MergeResult") -> Callable[[Any], None]:
     def extra(workbook) -> None:
         styles = Styles(workbook)
-        _detail_sheet(workbook.add_worksheet(DETAIL_SHEET), result, styles)
-        _texts_sheet(workbook.add_worksheet(TEXTS_SHEET), result, styles)
-        _summary_sheet(workbook.add_worksheet(SUMMARY_SHEET), result, styles)
+        _detail_sheet(workbook.add_worksheet(DETAIL_SHEET, RowByRow), result, styles)
+        _texts_sheet(workbook.add_worksheet(TEXTS_SHEET, RowByRow), result, styles)
+        _summary_sheet(workbook.add_worksheet(SUMMARY_SHEET, RowByRow), result, styles)
     return extra
 
 
@@ -77,24 +82,21 @@ def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     ws.merge_range(0, 0, 0, min(last_col, 9), f"{result.report.unit}{result.report.year}年度汇总："
                    f"{DETAIL_SHEET}", styles.label("title", bordered=False))
     ws.set_row(0, 30)
-    header = styles.label("header")
-    for col, text in enumerate(DETAIL_HEAD):
-        ws.merge_range(1, col, 3, col, text, header)
-    _section_row(ws, form, fields, first, header)
-    key_fmt = styles.get(font_size=9, align="center", border=1, font_color="#595959")
-    for i, f in enumerate(fields):
-        ws.write_string(2, first + i, "／".join(f.labels), header)
-        ws.write_string(3, first + i, f.key, key_fmt)
-    ws.set_row(2, _header_height(fields))
+    _detail_header(ws, fields, first, styles)
     row = DETAIL_FIRST_ROW
     name_fmt = styles.label("row")
     value_fmt = {t: styles.get(num_format=NUM_FORMATS[t], align="right", border=1)
                  for t in ("count", "signed", "money")}
+    formats = [value_fmt[f.type] for f in fields]
+    ws.number_columns(first, formats)
     for source in result.included:
+        report = source.report   # read back once per unit
         ws.write_string(row, 0, source.label, name_fmt)
         ws.write_string(row, 1, source.file.name, name_fmt)
-        for i, f in enumerate(fields):
-            _write_value(ws, row, first + i, source.report.value(f.key), value_fmt[f.type])
+        values = [report.values.get(f.key) for f in fields]   # inputs: as entered
+        if not ws.write_numbers(row, values):
+            for i, value in enumerate(values):
+                _write_value(ws, row, first + i, value, formats[i])
         row += 1
     _total_row(ws, result, fields, row, styles)
     ws.set_column(0, 0, 24)
@@ -106,7 +108,28 @@ def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     _finish(ws, fit_width=False)
 
 
-def _section_row(ws, form: Form, fields: tuple[Field, ...], first: int, fmt) -> None:
+def _detail_header(ws: RowByRow, fields: tuple[Field, ...], first: int, styles: Styles) -> None:
+    """Rows 2-4, in row order: 单位 and 文件 each in a block over the three rows, then per
+    numeric input the form sheet (row 2), its statutory labels (row 3) and its key (row 4)."""
+    header = styles.label("header")
+    key_fmt = styles.get(font_size=9, align="center", border=1, font_color="#595959")
+    for col, text in enumerate(DETAIL_HEAD):
+        ws.write_string(1, col, text, header)
+    _section_row(ws, fields, first, header)
+    for col in range(first):
+        ws.write_blank(2, col, None, header)
+    for i, f in enumerate(fields):
+        ws.write_string(2, first + i, "／".join(f.labels), header)
+    ws.set_row(2, _header_height(fields))
+    for col in range(first):
+        ws.write_blank(3, col, None, header)
+    for i, f in enumerate(fields):
+        ws.write_string(3, first + i, f.key, key_fmt)
+    for col in range(first):
+        ws.merge_block(1, col, 3, col)
+
+
+def _section_row(ws, fields: tuple[Field, ...], first: int, fmt) -> None:
     """Row 2 names the form sheet each block of columns comes from."""
     start = 0
     for i in range(1, len(fields) + 1):
@@ -158,9 +181,11 @@ def _texts_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     name_fmt = styles.label("row")
     text_fmt = styles.get(text_wrap=True, valign="top", align="left", border=1)
     row = 2
+    sections = narrative_fields(result.report.form)
     for source in result.included:
-        for heading, f in narrative_fields(result.report.form):
-            text = source.report.text(f.key)
+        report = source.report   # read back once per unit
+        for heading, f in sections:
+            text = report.text(f.key)
             ws.write_string(row, 0, source.label, name_fmt)
             ws.write_string(row, 1, source.file.name, name_fmt)
             ws.write_string(row, 2, heading, name_fmt)

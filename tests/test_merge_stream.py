@@ -1,0 +1,155 @@
+"""merge as a stream: each input is summed when its check comes back and its values wait on
+disk, yet the total is the exact sum of exactly the inputs finally included — also when a
+duplicate, a minority year or an input with errors is left out only after being summed."""
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
+
+from benchmarks.balanced import balanced_report  # noqa: E402
+from xlsx_reports.form.values import Report  # noqa: E402
+from xlsx_reports.merge.inputs import check_inputs  # noqa: E402
+from xlsx_reports.merge.workbooks import merge_candidates, merge_files  # noqa: E402
+from xlsx_reports.xlsx.meta import DETAIL_SHEET  # noqa: E402
+from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer.merged import detail_column, write_merged  # noqa: E402
+from xlsx_reports.xlsx.writer.rowbyrow import RowByRow  # noqa: E402
+
+KEY = "t3.new.natural"
+
+
+def make_unit(folder: Path, unit: str, year: int, seed: int, **values) -> tuple[Report, Path]:
+    report = balanced_report(unit, year, random.Random(seed))
+    report.values.update(values)
+    path = folder / f"{unit}.xlsx"
+    write_workbook(report, path)
+    return report, path
+
+
+def assert_total_is(result, reports: list[Report]) -> None:
+    for f in result.report.form.numeric_inputs:
+        expected = sum((r.number(f.key) for r in reports), 0)
+        got = result.report.value(f.key)
+        assert got == expected, f.key
+        assert type(got) is (Decimal if f.type == "money" else int), f.key
+
+
+def test_a_duplicate_summed_before_it_was_found_is_taken_out_exactly(tmp_path):
+    first, a = make_unit(tmp_path, "甲镇", 2021, 1, **{"t2.fees.amount": Decimal("0.3")})
+    others = [make_unit(tmp_path, "乙镇", 2021, 2, **{"t2.fees.amount": Decimal("0.1")})[0],
+              make_unit(tmp_path, "丙镇", 2021, 3, **{"t2.fees.amount": Decimal("0.25")})[0]]
+    shutil.copy(a, tmp_path / "甲镇（副本）.xlsx")   # arrives after 甲镇 was summed
+    candidates = check_inputs(sorted(tmp_path.glob("*.xlsx")), jobs=1)
+    result = merge_candidates(candidates, unit="洛江区")
+    assert sorted(s.unit for s in result.included) == ["丙镇", "乙镇"]
+    assert [e.code for e in result.excluded] == ["AGG-DUP", "AGG-DUP"]
+    assert_total_is(result, others)
+    assert result.report.value("t2.fees.amount") == Decimal("0.35")
+    assert result.report.value(KEY) != sum(r.number(KEY) for r in [first, *others])
+    assert all(c.row is None for c in candidates)   # the values left the candidates at once
+
+
+def test_a_merged_total_holding_a_unit_sent_again_leaves_both_out_of_the_sum(tmp_path):
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    reports = [make_unit(towns, name, 2021, seed)[0] for seed, name in enumerate(("甲镇", "乙镇"))]
+    district = tmp_path / "in" / "洛江区.xlsx"
+    district.parent.mkdir()
+    write_merged(merge_files([towns], unit="洛江区"), district)
+    last, _ = make_unit(district.parent, "丙镇", 2021, 7)
+    shutil.copy(towns / "乙镇.xlsx", district.parent / "乙镇.xlsx")
+    result = merge_files([district.parent], unit="泉州市")
+    assert [s.unit for s in result.included] == ["丙镇"]
+    assert_total_is(result, [last])
+    assert reports[1].number(KEY) or reports[0].number(KEY)   # the district did hold something
+
+
+def test_only_the_year_most_inputs_have_is_summed_and_another_year_can_be_asked_for(tmp_path):
+    new = [make_unit(tmp_path, name, 2021, seed)[0] for seed, name in enumerate(("甲镇", "乙镇"))]
+    old, _ = make_unit(tmp_path, "丙镇", 2020, 5)
+    result = merge_files([tmp_path], unit="洛江区")
+    assert (result.report.year, result.report.form.format) == (2021, "2021")
+    assert [e.code for e in result.excluded] == ["AGG-FMT"]
+    assert_total_is(result, new)
+    earlier = merge_files([tmp_path], unit="洛江区", year=2020)
+    assert (earlier.report.year, earlier.report.form.format) == (2020, "2019")
+    assert_total_is(earlier, [old])
+
+
+def test_an_input_with_errors_is_summed_only_when_allowed_and_its_text_counts_0(tmp_path):
+    fine = [make_unit(tmp_path, name, 2021, seed)[0] for seed, name in enumerate(("甲镇", "乙镇"))]
+    wrong, _ = make_unit(tmp_path, "丙镇", 2021, 9, **{KEY: "十二"})
+    strict = merge_files([tmp_path], unit="洛江区")
+    assert [e.code for e in strict.excluded] == ["AGG-CHECK"]
+    assert_total_is(strict, fine)
+    forced = merge_files([tmp_path], unit="洛江区", allow_errors=True)
+    assert [s.unit for s in forced.included] == ["丙镇", "乙镇", "甲镇"]
+    assert_total_is(forced, [*fine, wrong])
+    assert forced.report.value(KEY) == sum(r.number(KEY) for r in fine)
+
+
+def test_each_units_values_and_texts_come_back_from_disk_for_the_workbook(tmp_path):
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    reports = {name: make_unit(towns, name, 2021, seed, **{"s1.text": f"{name}\n第二段"})[0]
+               for seed, name in enumerate(("甲镇", "乙镇", "丙镇"))}
+    result = merge_files([towns], unit="洛江区")
+    for s in result.included:
+        for f in result.report.form.numeric_inputs:
+            assert s.report.value(f.key) == reports[s.unit].value(f.key), (s.unit, f.key)
+        assert s.report.text("s1.text") == f"{s.unit}\n第二段"
+    out = tmp_path / "total.xlsx"
+    write_merged(result, out)
+    ws = openpyxl.load_workbook(out)[DETAIL_SHEET]
+    assert {"A2:A4", "B2:B4"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert (ws["A2"].value, ws["B2"].value) == ("单位", "文件")
+    assert [ws[f"A{r}"].value for r in range(5, 9)] == [s.label for s in result.included] + ["合计"]
+
+
+def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_path):
+    rows = [[0, 7, None, Decimal("9.63211"), True, -3, 12345678901234567890, Decimal("0.1")],
+            [Decimal("1E+3"), None, 1, 2, 3, 4, 5, Decimal("-0.25")]]
+    out = tmp_path / "rows.xlsx"
+    wb = xlsxwriter.Workbook(str(out))
+    formats = [wb.add_format({"num_format": "0" if i % 2 else "0.00", "border": 1}) for i in range(8)]
+    fast, slow = wb.add_worksheet("fast", RowByRow), wb.add_worksheet("slow", RowByRow)
+    fast.number_columns(2, formats)
+    for r, values in enumerate(rows, 4):
+        for ws in (fast, slow):
+            ws.write_string(r, 0, f"第{r}行")
+        assert fast.write_numbers(r, values)
+        for c, v in enumerate(values):
+            if v is None or isinstance(v, bool):
+                slow.write_blank(r, 2 + c, None, formats[c])
+            else:
+                slow.write_number(r, 2 + c, float(v) if isinstance(v, Decimal) else v, formats[c])
+    assert not fast.write_numbers(6, [1, "十二"])   # text: the caller writes the row cell by cell
+    wb.close()
+    with zipfile.ZipFile(out) as z:
+        fast_xml, slow_xml = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))
+    data = [x[x.index("<sheetData>"):x.index("</sheetData>")] for x in (fast_xml, slow_xml)]
+    assert data[0] == data[1] and "9.63211" in data[0]
+
+
+def test_text_typed_in_a_numeric_cell_is_kept_on_the_detail_sheet(tmp_path):
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    make_unit(towns, "甲镇", 2021, 1)
+    make_unit(towns, "乙镇", 2021, 2, **{KEY: "十二"})
+    result = merge_files([towns], unit="洛江区", allow_errors=True)
+    out = tmp_path / "total.xlsx"
+    write_merged(result, out)
+    ws = openpyxl.load_workbook(out)[DETAIL_SHEET]
+    rows = {ws[f"A{r}"].value: r for r in (5, 6)}
+    col = detail_column(result.report.form, KEY)
+    assert ws[f"{col}{rows['乙镇']}"].value == "十二"
+    assert isinstance(ws[f"{col}{rows['甲镇']}"].value, int)

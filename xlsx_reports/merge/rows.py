@@ -1,0 +1,106 @@
+"""A unit's values as the merge keeps them: one compact row, summed and spooled as it arrives.
+
+A city merges thousands of workbooks; keeping every unit's Report until the end grew the
+memory with N. The merge needs each unit's numbers twice (the total, and its row on
+分单位明细) and its narratives once (各单位文字材料): so a worker sends them as one tuple in
+form order, the total takes it at once, and the tuple waits on disk (a temporary file)
+until the merged workbook is written. Sums are exact: counts stay int, money stays Decimal.
+"""
+from __future__ import annotations
+
+import pickle
+import tempfile
+from decimal import Decimal
+from functools import cache
+from typing import Any, Iterable
+
+from xlsx_reports.form.definitions import get_form
+from xlsx_reports.form.model import Field, Form
+from xlsx_reports.form.values import Report
+
+Row = tuple[Any, ...]
+
+
+@cache
+def row_fields(fmt: str) -> tuple[Field, ...]:
+    """The fields a row holds, in order: the numeric inputs, then the narratives. Keyed on the
+    format's current form: a return on an earlier layout has the same keys."""
+    form = get_form(fmt)
+    return form.numeric_inputs + tuple(f for f in form.inputs if f.type == "longtext")
+
+
+def row_of(report: Report) -> Row:
+    return tuple(report.values.get(f.key) for f in row_fields(report.form.format))
+
+
+def row_report(fmt: str, unit: str, year: int, row: Row) -> Report:
+    """The report a row came from, reduced to the values the merge uses."""
+    return Report(get_form(fmt), unit, year, {f.key: v for f, v in zip(row_fields(fmt), row)})
+
+
+def blank_keys(fmt: str, row: Row) -> tuple[str, ...]:
+    """The numeric inputs left blank (the sum counts them as 0; the summary says so)."""
+    return tuple(f.key for f, v in zip(get_form(fmt).numeric_inputs, row) if v is None)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+class Total:
+    """Exact running sums of one form's numeric inputs (AGG-SUM), as Report.number counts:
+    a blank, or text in a numeric cell, adds 0 — as the spreadsheet's SUM does."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.sums: list[int | Decimal] = [0] * len(get_form(fmt).numeric_inputs)
+
+    def add(self, row: Row) -> None:
+        sums = self.sums
+        for i in range(len(sums)):
+            if _is_number(row[i]):
+                sums[i] += row[i]
+
+    def report(self, unit: str, year: int) -> Report:
+        """A report whose every numeric input is the sum; totals are recomputed by Report."""
+        merged = Report.blank(unit, year, self.fmt)
+        for f, total in zip(merged.form.numeric_inputs, self.sums):
+            merged.values[f.key] = _exact(f.type, total)
+        return merged
+
+
+def _exact(value_type: str, total: int | Decimal) -> int | Decimal:
+    if value_type == "money":
+        return Decimal(total)
+    if isinstance(total, Decimal) and total == total.to_integral_value():
+        return int(total)
+    return total
+
+
+def total_of(fmt: str, rows: Iterable[Row]) -> Total:
+    total = Total(fmt)
+    for row in rows:
+        total.add(row)
+    return total
+
+
+class Spool:
+    """Rows kept in an anonymous temporary file (gone when closed or collected), read back
+    by the offset `put` returns."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="xlsx-reports-merge-")
+
+    def put(self, row: Row) -> int:
+        self.file.seek(0, 2)
+        at = self.file.tell()
+        pickle.dump(row, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        return at
+
+    def get(self, at: int) -> Row:
+        self.file.seek(at)
+        row: Row = pickle.load(self.file)
+        return row
+
+    def close(self) -> None:
+        self.file.close()

@@ -1,0 +1,74 @@
+"""A worksheet written a row at a time, for the merged workbook's sheets with a row per unit.
+
+xlsxwriter keeps every cell of a sheet until the file is closed (~35 KB per 分单位明细 row);
+in its constant_memory mode a sheet goes out row by row into a temporary file instead. The
+mode is workbook-wide in xlsxwriter, and the form's sheets are not written in row order, so
+RowByRow turns it on for its own sheet only. Rules of the mode: rows come in order, and
+merge_range cannot span rows (merge_block merges cells already written in row order).
+
+A unit's row of numbers is ~170 cells, and xlsxwriter spends ~7 µs on each; write_numbers
+renders the row's cells at once, exactly as xlsxwriter writes them (tests compare the XML).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any, Sequence
+
+from xlsxwriter.worksheet import Worksheet
+
+from xlsx_reports.core.a1 import col_letter
+from xlsx_reports.core.numbers import excel_number
+
+
+_letter = cache(col_letter)
+
+
+class _Rendered:
+    """Cells already rendered as XML, stored where the first of them goes."""
+    __slots__ = ("xml",)
+    format = None
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+
+
+class RowByRow(Worksheet):
+
+    def _initialize(self, init_data: dict) -> None:
+        super()._initialize(dict(init_data, constant_memory=True))
+
+    def merge_block(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        self.merge.append([first_row, first_col, last_row, last_col])
+
+    def number_columns(self, first_col: int, formats: Sequence[Any]) -> None:
+        """The columns write_numbers fills from now on: from first_col, one format each."""
+        self._numbers = (first_col, [(_letter(first_col + i), fmt._get_xf_index())
+                                     for i, fmt in enumerate(formats)])
+
+    def write_numbers(self, row: int, values: Sequence[Any]) -> bool:
+        """Numbers (int or Decimal; blank for None or a boolean) in the number columns. False,
+        and nothing written, when a value is anything else (text typed in a numeric cell):
+        the caller writes that row cell by cell."""
+        first_col, columns = self._numbers
+        r = row + 1
+        cells = []
+        for (letter, xf), value in zip(columns, values):
+            if value is None or isinstance(value, bool):
+                cells.append(f'<c r="{letter}{r}" s="{xf}"/>')
+            elif isinstance(value, (int, Decimal)):
+                cells.append(f'<c r="{letter}{r}" s="{xf}"><v>{excel_number(value):.16G}</v></c>')
+            else:
+                return False
+        if self._check_dimensions(row, first_col) or self._check_dimensions(row, first_col + len(cells) - 1):
+            return False
+        if row > self.previous_row:
+            self._write_single_row(row)
+        self.table[row][first_col] = _Rendered("".join(cells))
+        return True
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        if isinstance(cell, _Rendered):
+            self.fh.write(cell.xml)
+        else:
+            super()._write_cell(row, col, cell)
