@@ -63,7 +63,7 @@ class CellReading(NamedTuple):
     number_format: str = "General"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # ten per reading, thousands of readings in a batch
 class SheetReading:
     name: str
     state: str               # visible / hidden / veryHidden
