@@ -78,8 +78,8 @@ def floor(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def cli(args: list[str]) -> tuple[float, int, float, int]:
-    """Seconds, peak RSS of the largest single process (the command or one of its workers),
+def cli(args: list[str]) -> tuple[float, tuple[int, int], float, int]:
+    """Seconds, peak RSS of the command and of its largest worker,
     CPU seconds of all its processes (on a shared machine the wall clock alone says little),
     and the peak of the RSS summed over the command and its workers (sampled every 20 ms)."""
     code = ("import resource, sys\n"
@@ -103,7 +103,7 @@ def cli(args: list[str]) -> tuple[float, int, float, int]:
     if not line:
         sys.exit(f"{args[0]} failed:\n{err[-2000:]}")
     me, kids, cpu = line[-1].split()[1:]
-    return seconds, max(int(me), int(kids)) // 1024, float(cpu), peak[0] // 1024
+    return seconds, (int(me) // 1024, int(kids) // 1024), float(cpu), peak[0] // 1024
 
 
 def _sample_tree(proc: subprocess.Popen, peak: list[int]) -> None:
@@ -154,10 +154,10 @@ def profile(path: Path) -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
-def report(label: str, seconds: float, mb: int | None = None, cpu: float | None = None,
+def report(label: str, seconds: float, mb: tuple[int, int] | None = None, cpu: float | None = None,
            total_mb: int | None = None, *, n: int, base: float) -> None:
     ms = 1000 * seconds / n
-    mem = f"  peak {mb:4d} MB (all {total_mb:4d} MB)" if mb is not None else ""
+    mem = f"  peak command {mb[0]:3d} MB, worker {mb[1]:3d} MB, all {total_mb:3d} MB" if mb is not None else ""
     used = f"  cpu {1000 * cpu / n:7.2f} ms/wb" if cpu is not None else ""
     print(f"{label:<34} {seconds:8.2f} s {ms:8.2f} ms/wb {seconds / base:6.1f}× floor{mem}{used}",
           flush=True)
