@@ -270,3 +270,17 @@ def test_locked_cells_cannot_be_selected_on_any_sheet_a_township_sees(written):
         assert not protection.selectUnlockedCells, name
     links = [c for row in o.wb[CHECK_SHEET].iter_rows() for c in row if c.hyperlink]
     assert links and all(c.protection.locked is False for c in links)   # still clickable
+
+
+def test_an_ampersand_in_the_unit_name_prints_as_itself_in_the_page_header(tmp_path):
+    """Excel reads "&" in a header as a code (&G a picture, &B bold): the name's own prints as
+    the full-width "＆", and xlsxwriter no longer drops the header over a picture it never had."""
+    import warnings
+    import zipfile
+    from xlsx_reports.generate.batch import new_workbook
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        new_workbook("A&G镇", 2021, tmp_path / "x.xlsx")
+    with zipfile.ZipFile(tmp_path / "x.xlsx") as zf:
+        sheet = zf.read("xl/worksheets/sheet2.xml").decode()
+    assert "<oddHeader>&amp;L&amp;8A＆G镇 2021 年度&amp;R&amp;8基本信息</oddHeader>" in sheet

@@ -256,6 +256,8 @@ def stamp_workbook(report: Report, path, *, filled: Mapping[str, str], password:
         return None
     if len(report.unit.encode("utf-16-le")) > 2 * HEADER_ROOM:
         return None
+    if "&" in report.unit:   # "＆" in the page header, "&" elsewhere: one slot cannot be both
+        return None
     try:
         created = datetime.fromisoformat(metadata.generated).strftime(CREATED_FORMAT)
     except ValueError:

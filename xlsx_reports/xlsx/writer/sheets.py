@@ -169,7 +169,10 @@ class SheetWriter:
             ws.repeat_rows(*sheet.header_rows)
         ws.center_horizontally()
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-        ws.set_header(f"&L&8{self.report.unit} {self.report.year} 年度&R&8{sheet.name}")
+        # "&" starts a code in a page header (&G a picture, &B bold), and xlsxwriter takes even a
+        # doubled "&&G" for a picture: a name's own "&" is printed as the full-width "＆"
+        unit = self.report.unit.replace("&", "＆")
+        ws.set_header(f"&L&8{unit} {self.report.year} 年度&R&8{sheet.name}")
         ws.set_footer("&C&8第 &P 页，共 &N 页")
 
 
