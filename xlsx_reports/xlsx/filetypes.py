@@ -7,6 +7,7 @@ except where only the name tells kinds apart (a WPS .et and an old .xls are both
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +46,10 @@ def vet(path: Path) -> Vetted:
     special = refusal(path)
     if special:
         return Vetted(special)
-    with path.open("rb") as fh:   # at most one byte past the limit, however large the file
-        data = fh.read(limits.LIMITS.file_bytes + 1)
+    with path.open("rb") as fh:
+        # the size it has, and at most one byte past the limit however it grows meanwhile (asking
+        # for the limit itself would make Python set aside 30 MB for every small file)
+        data = fh.read(min(os.fstat(fh.fileno()).st_size, limits.LIMITS.file_bytes) + 1)
     size = max(len(data), path.stat().st_size)
     if size > limits.LIMITS.file_bytes:
         return Vetted(f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB "
