@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, Iterable
 
 from xlsx_reports.form.definitions import get_form
-from xlsx_reports.form.model import Field, Form
+from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import Report
 
 Row = tuple[Any, ...]

@@ -39,12 +39,11 @@ _BATTR = rb'(?: [\w:]+="[^"<>&]*")*'
 # parts of a sheet no reader uses that differ between copies of one template (the selected
 # cell, saved by whoever last had the file open, before the cells; the unit's name in the
 # header, after them): cut when plain
-_IGNORED = (
-    (b"<sheetViews", re.compile(rb'<sheetViews' + _BATTR + rb'>(?:<sheetView' + _BATTR + rb'(?:/>|>(?:<(?:pane|selection)'
-                                + _BATTR + rb'/>)*</sheetView>))*</sheetViews>')),
-    (b"<headerFooter", re.compile(rb'<headerFooter' + _BATTR + rb'(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*'
-                                  rb'</\1\2>)*</headerFooter>)')),
-)
+_VIEWS = (b"<sheetViews", re.compile(   # before the cells
+    rb'<sheetViews' + _BATTR + rb'>(?:<sheetView' + _BATTR + rb'(?:/>|>(?:<(?:pane|selection)' + _BATTR
+    + rb'/>)*</sheetView>))*</sheetViews>'))
+_HEADER = (b"<headerFooter", re.compile(   # after them
+    rb'<headerFooter' + _BATTR + rb'(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*</\1\2>)*</headerFooter>)'))
 STATS = {"regular": 0, "irregular": 0}   # sheets read by the shortcut / by expat alone
 
 
@@ -63,7 +62,7 @@ def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: S
 
 def _read_regular(data: bytes, reader: SheetReader) -> RawSheet:
     head, cells, tail = _split(data)
-    head, tail = _cut_ignored(head, _IGNORED[:1]), _cut_ignored(tail, _IGNORED[1:])
+    head, tail = _cut_ignored(head, _VIEWS), _cut_ignored(tail, _HEADER)
     tail, validations, at = _cut_validations(tail)
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
@@ -149,21 +148,20 @@ def _regular_cells(reader: SheetReader, text: str) -> None:
             cached_values[at] = cached
 
 
-def _cut_ignored(part: bytes, ignored: tuple[tuple[bytes, re.Pattern], ...]) -> bytes:
-    """The part without the elements named, where they are plain; else the part as it is
-    (expat then reads them, and no fact comes from them)."""
-    for tag, pattern in ignored:
-        start = part.find(tag)
-        m = pattern.match(part, start) if start >= 0 else None
-        if m is None or b"<!" in part[:m.end()] or b"<?" in part[5:m.end()]:
-            continue
-        try:
-            if stray(m.group(0).decode("utf-8")):
-                continue
-        except UnicodeDecodeError:
-            continue
-        part = part[:start] + part[m.end():]
-    return part
+def _cut_ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> bytes:
+    """The part without the element, where it is plain; else the part as it is (expat then
+    reads it, and no fact comes from it)."""
+    tag, pattern = ignored
+    start = part.find(tag)
+    m = pattern.match(part, start) if start >= 0 else None
+    if m is None or b"<!" in part[:m.end()] or b"<?" in part[5:m.end()]:
+        return part
+    try:
+        if stray(m.group(0).decode("utf-8")):
+            return part
+    except UnicodeDecodeError:
+        return part
+    return part[:start] + part[m.end():]
 
 
 def stray(text: str) -> bool:

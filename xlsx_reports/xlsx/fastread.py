@@ -35,7 +35,7 @@ WORKSHEET = DOC_REL + "/worksheet"
 CHARTSHEET = DOC_REL + "/chartsheet"
 STATES = ("visible", "hidden", "veryHidden")
 _STRINGS = re.compile(r'<si><t(?: xml:space="preserve")?(?:>([^<]*)</t>|/>)</si>')
-SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'   # its <si> are spreadsheetml
+SST = b'<sst xmlns="' + MAIN.strip().encode() + b'"'   # its <si> are spreadsheetml
 
 
 def read_sheets(path) -> list[RawSheet]:

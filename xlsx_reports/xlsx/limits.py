@@ -109,8 +109,8 @@ def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = N
             parts[info.filename] = part
         if info.filename in NAMING and all(name in parts for name in NAMING):
             tally.names = _sheet_names(parts)
-    for name, data in parts.items():
-        tally.part(name, _kind(name), data)
+    for name, part in parts.items():
+        tally.part(name, _kind(name), part)
     return parts
 
 
