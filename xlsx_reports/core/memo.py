@@ -12,7 +12,7 @@ from collections import OrderedDict
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
-MAX_BYTES = 256 << 10   # a template's largest part is ~100 KB
+MAX_BYTES = 256 << 10   # a template's largest part is ~100 KB (bytes or characters)
 
 
 def remembered(keep: int = 16) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -26,7 +26,7 @@ def remembered(keep: int = 16) -> Callable[[Callable[..., T]], Callable[..., T]]
                 memory.move_to_end(args)
                 return memory[args]
             result = fn(*args)
-            if sum(len(a) for a in args if isinstance(a, bytes)) <= MAX_BYTES:
+            if sum(len(a) for a in args if isinstance(a, (bytes, str))) <= MAX_BYTES:
                 memory[args] = result
                 if len(memory) > keep:
                     memory.popitem(last=False)

@@ -14,36 +14,44 @@ whole part through expat: the shortcut is never a second interpretation.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections import OrderedDict
+from typing import Any, NamedTuple, Sequence
 
 from xlsx_reports.core.memo import remembered
+from xlsx_reports.xlsx import limits
 from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
-                                         Irregular, NotUnderstood, SheetReader, Style, ref)
+                                         Irregular, NotUnderstood, SheetReader, Style, ref,
+                                         style_of)
 from xlsx_reports.xlsx.locate import RawSheet
+from xlsx_reports.xlsx.safexml import holds, opens
 
-_ATTR = r'(?: [\w:.-]+="[^"<>&]*")*'
+_ATTR = r'(?: [\w:.-]+="[^"<>&]*+")*+'
+# possessive (?+, *+): each part starts with its own literal, so giving one back never helps a
+# match, and not offering to makes the pass a quarter faster
 _CELL = re.compile(
-    r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([a-zA-Z]{1,9})")?'
+    r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,6})")?+(?: t="([a-zA-Z]{1,9})")?+'
     r'(?:/>|>'
-    r'(?:<f(?: aca="(?:false|true)")?(?:(>[^<]*)</f>|(/)>))?'   # ">" kept: "<f></f>" is a formula
-    r'(?:<v>([^<]*)</v>|<v/>)?'
-    r'(?:<is><t(?: xml:space="preserve")?(>[^<]*)</t></is>)?'
+    r'(?:<f(?: aca="(?:false|true)")?+(?:(>[^<]*+)</f>|(/)>))?+'   # ">" kept: "<f></f>" is a formula
+    r'(?:<v>([^<]*+)</v>|<v/>)?+'
+    r'(?:<is><t(?: xml:space="preserve")?+(>[^<]*+)</t></is>)?+'
     r'</c>)')
 # what is left when each cell is replaced by "C": rows holding only cells, nothing else
-_SKELETON = re.compile(r'(?:\s*<row' + _ATTR + r'\s*(?:/>|>[C\s]*</row>))*\s*')
+# possessive throughout: a regular expression engine that may backtrack keeps a note per
+# repetition, some 400 bytes; a million empty rows would take 400 MB
+_SKELETON = re.compile(r'(?:\s*+<row' + _ATTR + r'\s*+(?:/>|>[C\s]*+</row>))*+\s*+')
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
 _CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
 _DECLARATION = re.compile(rb'<\?xml[^>]*?encoding="([^"]*)"')
-_BATTR = rb'(?: [\w:]+="[^"<>&]*")*'
+_BATTR = rb'(?: [\w:]+="[^"<>&]*+")*+'
 # parts of a sheet no reader uses that differ between copies of one template (the selected
 # cell, saved by whoever last had the file open, before the cells; the unit's name in the
 # header, after them): cut when plain
 _VIEWS = (b"<sheetViews", re.compile(   # before the cells
     rb'<sheetViews' + _BATTR + rb'>(?:<sheetView' + _BATTR + rb'(?:/>|>(?:<(?:pane|selection)' + _BATTR
-    + rb'/>)*</sheetView>))*</sheetViews>'))
+    + rb'/>)*+</sheetView>))*+</sheetViews>'))
 _HEADER = (b"<headerFooter", re.compile(   # after them
-    rb'<headerFooter' + _BATTR + rb'(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*</\1\2>)*</headerFooter>)'))
+    rb'<headerFooter' + _BATTR + rb'(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*+</\1\2>)*+</headerFooter>)'))
 STATS = {"regular": 0, "irregular": 0}   # sheets read by the shortcut / by expat alone
 
 
@@ -57,13 +65,15 @@ def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: S
         except Irregular:
             pass
     STATS["irregular"] += 1
+    limits.sheet_reach(name, data)   # the limits scan left the farthest cell to the reader
     return SheetReader(name, state, strings, styles, epoch).read(data)
 
 
 def _read_regular(data: bytes, reader: SheetReader) -> RawSheet:
     head, cells, tail = _split(data)
-    head, tail = _cut_ignored(head, _VIEWS), _cut_ignored(tail, _HEADER)
+    # the validations first: they are most of the tail, and what is left is searched again
     tail, validations, at = _cut_validations(tail)
+    head, tail = _cut_ignored(head, _VIEWS), _cut_ignored(tail, _HEADER)
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
         splices += ((len(head) + 12 + at, DATA_VALIDATIONS),)
@@ -97,34 +107,96 @@ def _regular_cells(reader: SheetReader, text: str) -> None:
     come twice there; here each address must come once)."""
     # one pass: split gives what lies between the cells, then each cell's seven groups
     pieces = _CELL.split(text)
-    width = _CELL.groups + 1
-    if not _SKELETON.fullmatch("C".join(pieces[::width])):
+    plan = _cell_plan(pieces, reader.styles)
+    limits.reach(reader.raw.name, *plan.reach)   # before anything is built from the cells
+    raw = reader.raw
+    raw.formats.update(plan.formats)
+    raw.locked.update(plan.unlocked)
+    raw.values.update(plan.formulas)
+    reader.undefined.update(plan.undefined)
+    _cell_values(reader, plan, pieces)
+
+
+class CellPlan(NamedTuple):
+    """What a sheet's cells say apart from their values: their addresses, styles and formulas
+    (a template fixes them; a clerk only types values), so the same for every workbook of a
+    template saved by one program, and worked out once for them."""
+    cells: tuple[tuple[tuple[int, int], Style, bool], ...]   # per cell in order: where, style, formula
+    formats: dict[tuple[int, int], str]                 # number formats other than General
+    unlocked: dict[tuple[int, int], bool]
+    undefined: frozenset[tuple[int, int]]                 # cells whose number format is not defined
+    formulas: dict[tuple[int, int], str]                # formula cells: "=" and the formula text
+    reach: tuple[int, int] = (0, 0)                     # the farthest cell's row and column numbers
+
+
+_WIDTH = _CELL.groups + 1   # what lies before a cell, then the cell's seven groups
+MAX_PLANNED_CELLS = 5_000   # a sheet's plan is remembered when it has no more cells than a template's
+_PLANS: OrderedDict[tuple, CellPlan] = OrderedDict()
+PLANS_KEPT = 128            # ten sheets, a few templates, the programs that saved them
+
+
+def _cell_plan(pieces: list, styles: Sequence[Style]) -> CellPlan:
+    width = _WIDTH
+    key = (tuple(pieces[1::width]), tuple(pieces[2::width]), tuple(pieces[4::width]),
+           tuple(pieces[5::width]), styles if isinstance(styles, tuple) else tuple(styles))
+    _regular_between("C".join(pieces[::width]))
+    plan = _PLANS.get(key)
+    if plan is not None:
+        _PLANS.move_to_end(key)
+        return plan
+    plan = _new_plan(*key)
+    if len(key[0]) <= MAX_PLANNED_CELLS:
+        _PLANS[key] = plan
+        if len(_PLANS) > PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return plan
+
+
+@remembered(keep=256)
+def _regular_between(skeleton: str) -> None:
+    """Between the cells (each replaced by "C") only rows holding cells; else Irregular."""
+    if not _SKELETON.fullmatch(skeleton):
         raise Irregular
-    if len(set(pieces[1::width])) != len(pieces) // width:   # an address twice
+
+
+def _new_plan(where: tuple[str, ...], s_of: tuple[str | None, ...], f_of: tuple[str | None, ...],
+              no_f_of: tuple[str | None, ...], styles: tuple[Style, ...]) -> CellPlan:
+    if len(set(where)) != len(where):   # an address twice
         raise Irregular
-    # per style index: the style, its number format (None: not General), whether unlocked
-    by_s: dict[str | None, tuple[Style, str | None, bool]] = {}
+    plan = CellPlan((), {}, {}, frozenset(), {})
+    cells, undefined = [], set()
+    by_s: dict[str | None, Style] = {}
+    for address, s, f, no_f in zip(where, s_of, f_of, no_f_of):
+        style = by_s.get(s)
+        if style is None:
+            style = by_s[s] = style_of(styles, s, address)
+        at = ref(address)
+        cells.append((at, style, bool(f or no_f)))
+        if style.format is None:
+            undefined.add(at)
+        elif style.format != "General":
+            plan.formats[at] = style.format
+        if not style.locked:
+            plan.unlocked[at] = False
+        if f or no_f:
+            plan.formulas[at] = ("=" + unescape(f[1:])) if f else "="
+    reach = (max(r for (r, _c), *_ in cells) + 1, max(c for (_r, c), *_ in cells) + 1) if cells else (0, 0)
+    return plan._replace(cells=tuple(cells), undefined=frozenset(undefined), reach=reach)
+
+
+def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:
+    """The values typed or calculated, per workbook, as the cell's type and style say."""
+    width = _WIDTH
     strings, raw = reader.strings, reader.raw
-    values, cached_values, formats, locked = raw.values, raw.cached, raw.formats, raw.locked
+    values, cached_values = raw.values, raw.cached
     cached: Any
-    for where, s, kind, f, no_f, v, inline in zip(*(pieces[k::width] for k in range(1, width))):
-        known = by_s.get(s)
-        if known is None:
-            style = reader.style(s, where)
-            known = by_s[s] = (style, None if style.format == "General" else style.format, not style.locked)
-        style, fmt, unlocked = known
-        at = ref(where)
-        if fmt is not None:
-            formats[at] = fmt
-        elif style.format is None:
-            reader.undefined.add(at)
-        if unlocked:
-            locked[at] = False
-        if not (f or no_f or v or inline):   # a blank cell: its style only
+    for (at, style, formula), kind, v, inline in zip(plan.cells, pieces[3::width], pieces[6::width],
+                                                     pieces[7::width]):
+        if not (v or inline):   # blank, or a formula never calculated: the plan has said all
             continue
         if v and ("&" in v or "\r" in v):
             v = unescape(v)
-        if not (f or no_f):
+        if not formula:
             if kind == "s" and v:   # the common cases, inline
                 try:
                     values[at] = cached_values[at] = strings[int(v)]
@@ -141,9 +213,8 @@ def _regular_cells(reader: SheetReader, text: str) -> None:
             cached = unescape(inline[1:]) if inline else None
         else:
             cached = reader.value(kind or "n", v or None, style)
-        value = ("=" + unescape(f[1:])) if f else ("=" if no_f else cached)
-        if value is not None:
-            values[at] = value
+        if not formula and cached is not None:
+            values[at] = cached
         if cached is not None:
             cached_values[at] = cached
 
@@ -154,7 +225,7 @@ def _cut_ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> bytes:
     tag, pattern = ignored
     start = part.find(tag)
     m = pattern.match(part, start) if start >= 0 else None
-    if m is None or b"<!" in part[:m.end()] or b"<?" in part[5:m.end()]:
+    if m is None or opens(part, b"!", 0, m.end()) or opens(part, b"?", 5, m.end()):
         return part
     try:
         if stray(m.group(0).decode("utf-8")):
@@ -202,13 +273,14 @@ def _split(data: bytes) -> tuple[bytes, str, bytes]:
     start = data.find(b"<sheetData>")
     end = data.find(b"</sheetData>", start)
     # before the cut only elements: a comment, CDATA or instruction could hide a "<sheetData>"
-    if start < 0 or end < 0 or b"<!" in data[:start] or b"<?" in data[prolog:start]:
+    if (start < 0 or end < 0 or opens(data, b"!", 0, start) or opens(data, b"?", prolog, start)
+            or holds(data, b"xmlns", start, end)):
         raise Irregular
     try:
         cells = data[start + 11:end].decode("utf-8")
     except UnicodeDecodeError:
         raise Irregular from None
-    if "xmlns" in cells or stray(cells):
+    if stray(cells):
         raise Irregular
     return data[:start], cells, data[end + 12:]
 
@@ -218,18 +290,19 @@ def _cut_validations(tail: bytes) -> tuple[bytes, bytes | None, int]:
     as it is when there is none or its shape is unusual (expat then reads it in place)."""
     start = tail.find(b"<dataValidations")
     end = tail.find(b"</dataValidations>", start)
-    if start < 0 or end < 0 or b"<!" in tail[:end] or b"<?" in tail[:end]:
+    if start < 0 or end < 0 or opens(tail, b"!", 0, end) or opens(tail, b"?", 0, end):
         return tail, None, 0
     element = tail[start:end + 18]
-    if b"xmlns" in element:
-        return tail, None, 0
     return tail[:start] + b"<dataValidations/>" + tail[end + 18:], element, start
 
 
 @remembered(keep=64)
 def _validations(element: bytes) -> dict[tuple[int, int], tuple[str, str, str]]:
     """The cells a <dataValidations> element covers and what it allows; every workbook of one
-    template holds the same element (prompts and all), so it is read once per run."""
+    template holds the same element (prompts and all), so it is read once per run. One that
+    declares a namespace of its own is Irregular: expat then reads the whole part."""
+    if b"xmlns" in element:
+        raise Irregular
     reader = SheetReader("", "visible", [], (), None)
     reader.read(b'<worksheet xmlns="' + MAIN.strip().encode() + b'">' + element + b"</worksheet>")
     return reader.raw.validations

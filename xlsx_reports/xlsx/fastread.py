@@ -25,7 +25,7 @@ from xlsx_reports.xlsx import numformats
 from xlsx_reports.xlsx.fastcells import read_sheet, stray, unescape
 from xlsx_reports.xlsx.fastsheet import FALSE, MAIN, Irregular, NotUnderstood, Style, Text
 from xlsx_reports.xlsx.locate import RawSheet
-from xlsx_reports.xlsx.safexml import parse, read_part
+from xlsx_reports.xlsx.safexml import opens, parse, read_part
 
 __all__ = ["NotUnderstood", "read_sheets", "read_parts"]
 
@@ -163,7 +163,8 @@ def _plain_strings(data: bytes) -> list[str] | None:
     """The strings when every one is plain text (no runs, no phonetics): one regular
     expression over the list; None when it is anything else."""
     start, end = data.find(b"<si>"), data.rfind(b"</sst>")
-    if start < 0 or end < start or b"<!" in data or b"<?" in data[5:start] or SST not in data[:start]:
+    if (start < 0 or end < start or opens(data, b"!") or opens(data, b"?", 5, start)
+            or data.find(SST, 0, start) < 0):
         return None
     try:
         text = data[start:end].decode("utf-8")

@@ -6,7 +6,7 @@ part once the cells are cut out, and uses its cell conversions and its finish (m
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Sequence
 
 from xlsx_reports.core.memo import remembered
@@ -57,6 +57,14 @@ def ref(text: str) -> tuple[int, int]:
     for ch in m.group(1).upper():
         col = col * 26 + ord(ch) - 64
     return int(m.group(2)) - 1, col - 1
+
+
+def style_of(styles: Sequence[Style], s: str | None, where: str) -> Style:
+    """A cell's style by its s attribute (none: the first)."""
+    try:
+        return styles[int(s) if s else 0]
+    except (IndexError, ValueError):
+        raise NotUnderstood(f"单元格 {where} 的样式编号不存在") from None
 
 
 def box(text: str) -> tuple[int, int, int, int]:
@@ -141,17 +149,15 @@ class SheetReader:
         self.guarded: tuple[str, ...] = ()   # elements that may appear only where a cut was
         self.spliced = 0
         self.undefined: set[tuple[int, int]] = set()   # cells whose number format is not defined
-        self.parser = safexml.parser(self.start, self.end, self.text)
+
+    @cached_property
+    def parser(self):
+        """Made when first parsing: the shortcut's reader of a sheet's cells never parses."""
+        return safexml.parser(self.start, self.end, self.text)
 
     def read(self, data: bytes) -> RawSheet:
         self.parser.Parse(data, True)
         return self.finish()
-
-    def style(self, s: str | None, where: str) -> Style:
-        try:
-            return self.styles[int(s) if s else 0]
-        except (IndexError, ValueError):
-            raise NotUnderstood(f"单元格 {where} 的样式编号不存在") from None
 
     # --- expat: the whole part, or what is left of it beside the cells ----------------------
 
@@ -220,7 +226,7 @@ class SheetReader:
         else:   # no address: the next cell of the row, as openpyxl counts
             self.col += 1
             row, col = self.row - 1, self.col - 1
-        style = self.style(attrs.get("s"), str(where))
+        style = style_of(self.styles, attrs.get("s"), str(where))
         kind = attrs.get("t", "n")
         if kind == "inlineStr":
             cached = self.inline.finish() if self.inline.parts is not None else None

@@ -20,7 +20,7 @@ from itertools import islice
 from dataclasses import dataclass
 
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx.safexml import inflated
+from xlsx_reports.xlsx.safexml import holds, inflated
 
 
 
@@ -74,7 +74,8 @@ SQREF = re.compile(rb"sqref\s*=\s*[\"']([^\"']*)[\"']")
 SHEET = re.compile(_P + rb"sheet\s")
 SHARED = re.compile(_P + rb"si[\s/>]")
 STYLE = re.compile(_P + rb"xf[\s/>]")
-_PROLOG_SKIP = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*", re.S)   # what may precede a DOCTYPE
+# what may precede a DOCTYPE; possessive, so that a million comments take no memory to skip
+_PROLOG_SKIP = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*+", re.S)
 RANGE = re.compile(r"\$?([A-Za-z]+)?\$?(\d+)?(?::\$?([A-Za-z]+)?\$?(\d+)?)?$")
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 
@@ -211,14 +212,14 @@ class _Tally:
         if _declares(data):
             raise Refused(UNSAFE_XML)
         # parsers take hyperlinks from worksheets and comments from their own parts only
-        if (b"hyperlink" if kind == "sheet" else b"comment") in data:
+        if holds(data, b"hyperlink" if kind == "sheet" else b"comment"):
             for m in LINKED.finditer(data):
                 ref = m.group(1).decode("ascii", "replace")
                 self.linked_cells += _area(ref)
                 self._corner(ref, "超链接或批注")   # openpyxl makes a cell at each of them
                 self._over(self.linked_cells, lim.linked_cells, "超链接和批注覆盖的单元格数")
         if kind == "sheet":
-            self._sheet(_Sheet(self.names.get(name, name.rsplit("/", 1)[-1])), data)
+            self._sheet(self.names.get(name, name.rsplit("/", 1)[-1]), data)
         elif kind == "workbook":
             self.sheets += _count(SHEET, data, lim.sheets - self.sheets)
             self._over(self.sheets, lim.sheets, "工作表的个数")
@@ -229,22 +230,14 @@ class _Tally:
             self.styles += _count(STYLE, data, lim.styles - self.styles)
             self._over(self.styles, lim.styles, "单元格格式的个数")
 
-    def _sheet(self, sheet: "_Sheet", data: bytes) -> None:
+    def _sheet(self, sheet: str, data: bytes) -> None:
         lim = self.limits
-        # parsers make cells only inside <sheetData>, which lies between the first and the last
-        # mention of its name; when no cell has a namespace prefix, every "<c" there is a cell
-        first, last = data.find(b"sheetData"), data.rfind(b"sheetData")
-        cells = data[first:last] if first >= 0 else data
-        plain = b":c" not in cells
-        tags = cells.count(b"<c") if plain else _count(CELL, cells, lim.cells - self.cells)
-        self.cells += tags
+        self.cells += _cell_tags(data, lim.cells - self.cells)[1]
         self._over(self.cells, lim.cells, "工作簿的单元格数")
-        self._reach(sheet, cells, tags, plain)
-        where = f"工作表“{sheet.name}”"
-        self._over(sheet.max_row, lim.rows, f"{where}用到的行号")
-        self._over(sheet.max_col, lim.columns, f"{where}用到的列号")
-        self._over(sheet.max_row * sheet.max_col, lim.area, f"{where}的表格范围（行数×列数）")
-        if b"mergeCell" in data:
+        # the farthest cell is left to the reader (sheet_reach, reach): the shortcut finds it
+        # among the cells it reads, and a second scan of every address cost more than the read
+        where = f"工作表“{sheet}”"
+        if holds(data, b"mergeCell"):
             count, covered, row, col = _ranges(MERGE, _stretch(data, b"mergeCell"))
             self.merged += count
             self.merged_cells += covered
@@ -252,31 +245,9 @@ class _Tally:
             self._over(col, lim.columns, f"{where}的合并单元格用到的列号")
             self._over(self.merged, lim.merged, "合并单元格区域的个数")
             self._over(self.merged_cells, lim.merged_cells, f"合并单元格覆盖的单元格数（{where}）")
-        if b"dataValidation" in data:
+        if holds(data, b"dataValidation"):
             self.validation_cells += _ranges(SQREF, _stretch(data, b"dataValidation"))[1]
             self._over(self.validation_cells, lim.validation_cells, f"数据有效性覆盖的单元格数（{where}）")
-
-    @staticmethod
-    def _reach(sheet: "_Sheet", data: bytes, tags: int, plain: bool) -> None:
-        """The farthest cell. When every cell names its address (all writers we know do), the
-        set of addresses says it at once; otherwise cells are placed one by one, in order."""
-        found = ((PLAIN if plain else EXPLICIT).findall(data)) if tags else []
-        if len(found) == tags:
-            if found:
-                cols, rows = zip(*found)
-                sheet.reach(max(map(int, set(rows))), max(_column(c.decode()) for c in set(cols)))
-            return
-        for m in ROW_OR_CELL.finditer(data):
-            ref = REF.search(m.group(2))
-            if m.group(1) == b"row":
-                sheet.row = int(ref.group(2) or 0) if ref else sheet.row + 1
-                sheet.col = 0
-                continue
-            if ref and ref.group(1) and ref.group(2):
-                sheet.row, sheet.col = int(ref.group(2)), _column(ref.group(1).decode())
-            else:
-                sheet.col += 1
-            sheet.reach(sheet.row, sheet.col)
 
     def _corner(self, ref: str, what: str) -> None:
         """A range's far corner: openpyxl creates cells up to it, and walks the grid they span."""
@@ -285,9 +256,70 @@ class _Tally:
         self._over(col, self.limits.columns, f"{what}用到的列号")
 
     def _over(self, count: int, limit: int, what: str) -> None:
-        if count > limit:
-            raise Refused(f"{what}至少 {count:,}，超过上限 {limit:,}；{TOO_BIG}")
+        _over(count, limit, what)
 
+
+def _over(count: int, limit: int, what: str) -> None:
+    if count > limit:
+        raise Refused(f"{what}至少 {count:,}，超过上限 {limit:,}；{TOO_BIG}")
+
+
+def reach(sheet: str, rows: int, columns: int, limits: Limits = LIMITS) -> None:
+    """Refused when the farthest cell of a sheet (its row and column numbers) is past the limits."""
+    where = f"工作表“{sheet}”"
+    _over(rows, limits.rows, f"{where}用到的行号")
+    _over(columns, limits.columns, f"{where}用到的列号")
+    _over(rows * columns, limits.area, f"{where}的表格范围（行数×列数）")
+
+
+def sheet_reach(sheet: str, data: bytes, limits: Limits = LIMITS) -> None:
+    """reach() for a sheet part, scanned: what a reader asks before a parser sees the part."""
+    cells, tags, plain = _cell_tags(data, limits.cells)
+    far = _Sheet(sheet)
+    _farthest(far, cells, tags, plain)
+    reach(sheet, far.max_row, far.max_col, limits)
+
+
+def _cell_tags(data: bytes, at_most: int) -> tuple[bytes, int, bool]:
+    """(where the cells are, how many (counted to one past at_most), whether none has a
+    namespace prefix). Parsers make cells only inside <sheetData>, which lies between the first
+    and the last mention of its name; without prefixes, every "<c" there is a cell."""
+    first, last = data.find(b"sheetData"), data.rfind(b"sheetData")
+    first, last = (first, last) if first >= 0 else (0, len(data))
+    cells = data[first:last]
+    if holds(cells, b":c"):
+        return cells, _count(CELL, cells, at_most), False
+    return cells, cells.count(b"<c"), True
+
+
+def reach_all(parts: dict[str, bytes], limits: Limits = LIMITS) -> None:
+    """sheet_reach() for every sheet part, named as the workbook names them."""
+    names = _sheet_names(parts) if all(name in parts for name in NAMING) else {}
+    for name, data in parts.items():
+        if _kind(name) == "sheet":
+            sheet_reach(names.get(name, name.rsplit("/", 1)[-1]), data, limits)
+
+
+def _farthest(sheet: "_Sheet", data: bytes, tags: int, plain: bool) -> None:
+    """The farthest cell. When every cell names its address (all writers we know do), the
+    set of addresses says it at once; otherwise cells are placed one by one, in order."""
+    found = ((PLAIN if plain else EXPLICIT).findall(data)) if tags else []
+    if len(found) == tags:
+        if found:
+            cols, rows = zip(*found)
+            sheet.reach(max(map(int, set(rows))), max(_column(c.decode()) for c in set(cols)))
+        return
+    for m in ROW_OR_CELL.finditer(data):
+        ref = REF.search(m.group(2))
+        if m.group(1) == b"row":
+            sheet.row = int(ref.group(2) or 0) if ref else sheet.row + 1
+            sheet.col = 0
+            continue
+        if ref and ref.group(1) and ref.group(2):
+            sheet.row, sheet.col = int(ref.group(2)), _column(ref.group(1).decode())
+        else:
+            sheet.col += 1
+        sheet.reach(sheet.row, sheet.col)
 
 class _Sheet:
     def __init__(self, name: str) -> None:

@@ -9,18 +9,16 @@ the checker does. What leaves this module holds no openpyxl object.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
-import math
 import os
 import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.xlsx import fastread, limits
 from xlsx_reports.xlsx.filetypes import Vetted, vet
@@ -28,6 +26,7 @@ from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.locate import ADDRESSES, LabelReading, RawSheet, locate_form
+from xlsx_reports.xlsx.cellvalue import meant_value, plain_text
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report
 
@@ -179,24 +178,35 @@ def reading_of(path: Path, raws: list[RawSheet], fallback: str | None = None) ->
 def _load(path: Path, vetted: Vetted) -> tuple[list[RawSheet], str | None]:
     """The sheets, and why the fast path handed the file to openpyxl (None when it did not)."""
     try:
-        raws = fastread.read_parts(vetted.parts, vetted.names)
-    except UnsafePart as exc:
+        raws, reason = _read_fast(vetted)
+        if raws is not None:
+            READS["fast"] += 1
+            return raws, None
+        limits.reach_all(vetted.parts)   # the limits scan left the farthest cells to the reader
+    except (UnsafePart, limits.Refused) as exc:
         READS["refused"] += 1
-        raise UnreadableWorkbook(f"{path.name}：{exc}；请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+        if isinstance(exc, UnsafePart):
+            raise UnreadableWorkbook(f"{path.name}：{exc}；请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+        raise UnreadableWorkbook(f"{path.name}：{exc}", code="FILE-FOREIGN") from exc
     except zipfile.BadZipFile as exc:
         raise _corrupt(path, exc) from exc
-    except fastread.NotUnderstood as exc:
-        reason = str(exc)
-    except Exception as exc:  # noqa: BLE001 - whatever it is, openpyxl gets its say
-        reason = f"快速读取出错（{type(exc).__name__}）"
-    else:
-        READS["fast"] += 1
-        return raws, None
     raws = _load_openpyxl(path, vetted.data)
     READS["fallback"] += 1
     if os.environ.get(STRICT_ENV):
         raise FastPathMissed(f"{path}: {reason}")
     return raws, reason
+
+
+def _read_fast(vetted: Vetted) -> tuple[list[RawSheet] | None, str]:
+    """(the sheets, "") or (None, why the fast path passed the file on)."""
+    try:
+        return fastread.read_parts(vetted.parts, vetted.names), ""
+    except (UnsafePart, limits.Refused, zipfile.BadZipFile):
+        raise
+    except fastread.NotUnderstood as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, openpyxl gets its say
+        return None, f"快速读取出错（{type(exc).__name__}）"
 
 
 def _corrupt(path: Path, exc: BaseException) -> UnreadableWorkbook:
@@ -287,7 +297,7 @@ def _meta_rows(raws: list[RawSheet]) -> dict[str, str]:
     keys = {r: v for (r, c), v in sheet.values.items() if c == 0}
     for r, key in keys.items():
         value = sheet.values.get((r, 1))
-        rows[str(key)] = "" if value is None else _plain_text(value)
+        rows[str(key)] = "" if value is None else plain_text(value)
     return rows
 
 
@@ -318,85 +328,36 @@ def _read_cells(form: Form, spots: dict[str, tuple[str, int, int]], by_name: dic
     """Each located cell of the form, and each located input's value as meant (the report's)."""
     cells: dict[str, CellReading] = {}
     values: dict[str, Any] = {}
-    for f in form.fields:
-        spot = spots.get(f.key)
+    for f, key, single, value_type in _fields(form):
+        spot = spots.get(key)
         if spot is None:
             continue
-        cell = cells[f.key] = _cell(f, by_name[spot[0]], spot[1], spot[2])
-        if f.kind != "total":
-            values[f.key] = meant_value(f.type, cell.value)
+        raw, at = by_name[spot[0]], (spot[1], spot[2])
+        stored, cached = raw.values.get(at), raw.cached.get(at)
+        formula = stored if isinstance(stored, str) and stored.startswith("=") else None
+        # what RawSheet.shown gives, or a narrative's paragraphs
+        value = (cached if formula else stored) if single else _paragraphs(f, raw, *at)
+        cells[key] = CellReading(key, raw.name, ADDRESSES[at], value, formula, cached,
+                                 raw.locked.get(at, True), raw.validations.get(at),
+                                 raw.formats.get(at, "General"))
+        if value_type is not None:
+            values[key] = meant_value(value_type, value)
     return cells, values
 
 
-def _cell(f: Field, raw: RawSheet, row: int, col: int) -> CellReading:
-    at = (row, col)
-    stored, cached = raw.values.get(at), raw.cached.get(at)
-    formula = stored if isinstance(stored, str) and stored.startswith("=") else None
-    if f.last_row is None or f.last_row == f.row:
-        value = cached if formula else stored     # what RawSheet.shown gives
-    else:
-        value = _paragraphs(f, raw, row, col)
-    return CellReading(f.key, raw.name, ADDRESSES[at], value, formula, cached,
-                       raw.locked.get(at, True), raw.validations.get(at),
-                       raw.formats.get(at, "General"))
+@derived
+def _fields(form: Form) -> tuple[tuple[Field, str, bool, str | None], ...]:
+    """Per field: itself, its key, whether it is one cell, its value type (None: a total)."""
+    return tuple((f, f.key, f.last_row is None or f.last_row == f.row, None if f.kind == "total" else f.type)
+                 for f in form.fields)
 
 
 def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
     """A narrative's paragraph cells as one text, a paragraph a line; empty cells (a blank
     line pasted from Word) left out, and a paragraph cell holding several lines kept whole."""
     shown = [raw.shown(r, col) for r in range(row, row + f.bottom - f.row + 1)]
-    texts = [_plain_text(v).strip() for v in shown if v not in (None, "")]
+    texts = [plain_text(v).strip() for v in shown if v not in (None, "")]
     return "\n".join(t for t in texts if t) or None
-
-
-NUMERIC = ("count", "signed", "money")
-WHOLE = ("count", "signed")
-
-
-def meant_value(value_type: str, raw: Any) -> Any:
-    """A cell's value in the report: numbers as int/Decimal, text kept as typed, blank None.
-
-    A number stored as text stays a str here: the spreadsheet's SUM ignores it, so the
-    report must not silently count it; the checker says which number was meant.
-    """
-    kind = type(raw)
-    if kind is int and value_type in WHOLE or kind is str and raw and value_type not in NUMERIC:
-        return raw   # the usual cell, as what follows would give it
-    if raw is None or (isinstance(raw, str) and raw == ""):
-        return None
-    if value_type in NUMERIC:
-        if isinstance(raw, bool):
-            return "TRUE" if raw else "FALSE"
-        if isinstance(raw, (int, float)):
-            return _number(raw, value_type)
-        if isinstance(raw, (dt.datetime, dt.date, dt.time)):
-            return raw.isoformat()
-        return str(raw)
-    return _plain_text(raw)
-
-
-def _number(raw: int | float, value_type: str) -> int | Decimal | str:
-    if isinstance(raw, int):
-        return Decimal(raw) if value_type == "money" else raw
-    if not math.isfinite(raw):   # 1e309 in the XML reads as inf: shown as text, never a count
-        return "非数字" if math.isnan(raw) else ("超出范围的数字" if raw > 0 else "超出范围的负数")
-    try:
-        d = Decimal(repr(raw))
-    except InvalidOperation:
-        return str(raw)
-    if value_type != "money" and d == d.to_integral_value():
-        return int(d)
-    return d
-
-
-def _plain_text(raw: Any) -> str:
-    if isinstance(raw, dt.datetime):
-        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
-    if isinstance(raw, dt.date):
-        return raw.isoformat()
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw)
 
 
 def _report(values: dict[str, Any], form: Form, metadata: Metadata | None) -> Report:
