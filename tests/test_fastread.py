@@ -419,3 +419,62 @@ def test_plain_shared_strings_with_entities_escapes_and_empty_items_read_as_expa
     assert plain == fastread._strings(data)
     assert plain == ['a&b<c>"\'', " x000D_ 尾 ", "", "中文\n二行\n三行", "&lt;"]
     assert fastread._plain_strings(data.replace(b"&amp;b", b"&b")) is None   # a bare "&": expat judges
+
+
+# --- what the shortcut remembers between workbooks, and what it leaves to the reader -------------
+
+def test_a_cell_plan_serves_only_sheets_with_the_same_addresses_styles_and_formulas(corpus, tmp_path):
+    """The first workbook's plan of 一、总体情况 must not be used for a copy in which one cell's
+    style (an input locked) or one formula differs: each copy reads as expat and openpyxl read it."""
+    from xlsx_reports.core.a1 import a1
+    sheet, name = "xl/worksheets/sheet3.xml", "一、总体情况"
+    src = corpus["filled_2021"]
+
+    def read(path: Path):
+        return next(r for r in fastread.read_sheets(path) if r.name == name)
+    first = read(src)
+    at = min(at for at, locked in first.locked.items() if locked is False)   # an input cell
+    with zipfile.ZipFile(src) as zf:
+        xml = zf.read(sheet).decode()
+    cell = re.search(r'<c r="%s" s="[0-9]+"' % a1(*at), xml)
+    formula = re.search(r"<f>([^<]+)</f>", xml)
+    assert cell and formula
+    restyled = _edit_sheet(src, tmp_path / "restyled.xlsx", sheet,
+                           lambda x: x.replace(cell.group(0), f'<c r="{a1(*at)}" s="0"', 1))
+    reformulated = _edit_sheet(src, tmp_path / "reformulated.xlsx", sheet,
+                               lambda x: x.replace(formula.group(0), "<f>1+1</f>", 1))
+    for path in (src, restyled, reformulated, src):
+        quick, slow, took = _by_both_sheet_readers(path)
+        assert quick == slow, path.name
+        assert took == len(quick)
+        assert_same(path)
+    assert read(restyled).locked.get(at, True) is True
+    assert "=1+1" in read(reformulated).values.values()
+    assert "=1+1" not in read(src).values.values()
+
+
+@pytest.mark.parametrize("regular", [True, False], ids=["shortcut", "expat"])
+def test_a_cell_past_the_last_row_is_refused_by_the_reader_naming_the_sheet(corpus, tmp_path, regular):
+    """The limits scan leaves the farthest cell to the reader: the shortcut finds it in its
+    plan, expat's path scans for it first; the same refusal either way, before any reading."""
+    far = '<c r="A10001"><v>1</v></c>' if regular else '<c t="n" r="A10001"><v>1</v></c>'
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "far.xlsx", "xl/worksheets/sheet3.xml",
+                       lambda x: x.replace("</sheetData>", f'<row r="10001">{far}</row></sheetData>'))
+    with pytest.raises(reader.UnreadableWorkbook) as refused:
+        reader.read_workbook(path)
+    assert str(refused.value) == (
+        "far.xlsx：工作表“一、总体情况”用到的行号至少 10,001，超过上限 10,000；不是正常的填报表（正常的填报表只有几十 KB、"
+        "几百个单元格），为安全起见不予读取；请使用区里下发的填报表重新填写，或在 Excel 中把数据复制到下发的表中后重新提交")
+    assert refused.value.code == "FILE-FOREIGN"
+
+
+def test_opens_finds_exactly_what_a_plain_search_finds():
+    """A "<!" or "<?" between start and end, whether the mark is rare or (as "!" in formulas
+    that name other sheets) common enough that the search falls back to a plain one."""
+    from xlsx_reports.xlsx.safexml import opens
+    rnd = random.Random(7)
+    for _ in range(20_000):
+        data = bytes(rnd.choice(b"<!?ab") for _ in range(rnd.randint(0, 40)))
+        mark = rnd.choice([b"!", b"?"])
+        start, end = rnd.randint(0, len(data)), rnd.randint(0, len(data) + 2)
+        assert opens(data, mark, start, end) == (b"<" + mark in data[start:end]), (data, mark, start, end)

@@ -23,7 +23,7 @@ from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDA
                                          Irregular, NotUnderstood, SheetReader, Style, ref,
                                          style_of)
 from xlsx_reports.xlsx.locate import RawSheet
-from xlsx_reports.xlsx.safexml import holds, opens
+from xlsx_reports.xlsx.safexml import opens
 
 _ATTR = r'(?: [\w:.-]+="[^"<>&]*+")*+'
 # possessive (?+, *+): each part starts with its own literal, so giving one back never helps a
@@ -274,7 +274,7 @@ def _split(data: bytes) -> tuple[bytes, str, bytes]:
     end = data.find(b"</sheetData>", start)
     # before the cut only elements: a comment, CDATA or instruction could hide a "<sheetData>"
     if (start < 0 or end < 0 or opens(data, b"!", 0, start) or opens(data, b"?", prolog, start)
-            or holds(data, b"xmlns", start, end)):
+            or data.find(b"xmlns", start, end) >= 0):
         raise Irregular
     try:
         cells = data[start + 11:end].decode("utf-8")

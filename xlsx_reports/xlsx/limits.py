@@ -20,7 +20,7 @@ from itertools import islice
 from dataclasses import dataclass
 
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx.safexml import holds, inflated
+from xlsx_reports.xlsx.safexml import inflated
 
 
 
@@ -212,7 +212,7 @@ class _Tally:
         if _declares(data):
             raise Refused(UNSAFE_XML)
         # parsers take hyperlinks from worksheets and comments from their own parts only
-        if holds(data, b"hyperlink" if kind == "sheet" else b"comment"):
+        if (b"hyperlink" if kind == "sheet" else b"comment") in data:
             for m in LINKED.finditer(data):
                 ref = m.group(1).decode("ascii", "replace")
                 self.linked_cells += _area(ref)
@@ -237,7 +237,7 @@ class _Tally:
         # the farthest cell is left to the reader (sheet_reach, reach): the shortcut finds it
         # among the cells it reads, and a second scan of every address cost more than the read
         where = f"工作表“{sheet}”"
-        if holds(data, b"mergeCell"):
+        if b"mergeCell" in data:
             count, covered, row, col = _ranges(MERGE, _stretch(data, b"mergeCell"))
             self.merged += count
             self.merged_cells += covered
@@ -245,7 +245,7 @@ class _Tally:
             self._over(col, lim.columns, f"{where}的合并单元格用到的列号")
             self._over(self.merged, lim.merged, "合并单元格区域的个数")
             self._over(self.merged_cells, lim.merged_cells, f"合并单元格覆盖的单元格数（{where}）")
-        if holds(data, b"dataValidation"):
+        if b"dataValidation" in data:
             self.validation_cells += _ranges(SQREF, _stretch(data, b"dataValidation"))[1]
             self._over(self.validation_cells, lim.validation_cells, f"数据有效性覆盖的单元格数（{where}）")
 
@@ -287,7 +287,7 @@ def _cell_tags(data: bytes, at_most: int) -> tuple[bytes, int, bool]:
     first, last = data.find(b"sheetData"), data.rfind(b"sheetData")
     first, last = (first, last) if first >= 0 else (0, len(data))
     cells = data[first:last]
-    if holds(cells, b":c"):
+    if b":c" in cells:
         return cells, _count(CELL, cells, at_most), False
     return cells, cells.count(b"<c"), True
 
