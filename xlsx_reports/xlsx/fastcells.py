@@ -56,20 +56,22 @@ STATS = {"regular": 0, "irregular": 0}   # sheets read by the shortcut / by expa
 
 
 def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: Sequence[Style],
-               epoch: Any, shortcut: bool = True) -> RawSheet:
+               epoch: Any, tally: limits.Tally, shortcut: bool = True) -> RawSheet:
+    """The sheet's facts; `tally` carries on the limits scan of its workbook (limits.prescan),
+    which left to the reader what a sheet declares beside its cells."""
     if shortcut:
         try:
-            raw = _read_regular(data, SheetReader(name, state, strings, styles, epoch))
+            raw = _read_regular(data, SheetReader(name, state, strings, styles, epoch), tally)
             STATS["regular"] += 1
             return raw
         except Irregular:
             pass
     STATS["irregular"] += 1
-    limits.sheet_reach(name, data)   # the limits scan left the farthest cell to the reader
+    tally.sheet(name, data)   # what the part declares, scanned before expat builds it
     return SheetReader(name, state, strings, styles, epoch).read(data)
 
 
-def _read_regular(data: bytes, reader: SheetReader) -> RawSheet:
+def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawSheet:
     head, cells, tail = _split(data)
     # the validations first: they are most of the tail, and what is left is searched again
     tail, validations, at = _cut_validations(tail)
@@ -77,44 +79,53 @@ def _read_regular(data: bytes, reader: SheetReader) -> RawSheet:
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
         splices += ((len(head) + 12 + at, DATA_VALIDATIONS),)
-    merges, protected, password, validated = _frame(head + b"<sheetData/>" + tail, splices)
-    _regular_cells(reader, cells)
+    merges, merged, protected, password, validated = _frame(head + b"<sheetData/>" + tail, splices)
+    plan = _regular_cells(reader, cells)
     raw = reader.raw
     raw.protected, raw.password = protected, password
     reader.merges = list(merges)
     raw.validations.update(validated)
     if validations is not None:
         raw.validations.update(_validations(validations))
+    # the limits scan left these to the reader; checked here from what the shortcut read,
+    # before finish() spreads the merges over their cells
+    tally.reach(raw.name, *plan.reach)
+    tally.merges(raw.name, *merged)
+    tally.validated(raw.name, len(raw.validations))
     return reader.finish()
 
 
 @remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
-def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, bool, bool, dict]:
-    """What a sheet without its cells says: (merged ranges in order, protected, password,
-    validations left in place); the same bytes in every workbook of a template."""
+def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tuple, bool, bool, dict]:
+    """What a sheet without its cells says: (merged ranges in order, what they add up to for
+    the limits, protected, password, validations left in place); the same bytes in every
+    workbook of a template."""
     reader = SheetReader("", "visible", [], (), None)
     reader.splices = dict(splices)
     reader.guarded = CUT_VALIDATIONS if len(splices) > 1 else CUT_CELLS
     reader.parser.Parse(doc, True)
     if reader.spliced != len(splices):   # a cut was not at the element it claimed
         raise Irregular
-    raw = reader.raw
-    return tuple(reader.merges), raw.protected, raw.password, raw.validations
+    raw, merges = reader.raw, reader.merges
+    merged = (len(merges), sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in merges),
+              max((r1 + 1 for _r0, _c0, r1, _c1 in merges), default=0),
+              max((c1 + 1 for _r0, _c0, _r1, c1 in merges), default=0))
+    return tuple(merges), merged, raw.protected, raw.password, raw.validations
 
 
-def _regular_cells(reader: SheetReader, text: str) -> None:
+def _regular_cells(reader: SheetReader, text: str) -> CellPlan:
     """Straight into the RawSheet (the expat path collects cells first, since a cell may
     come twice there; here each address must come once)."""
     # one pass: split gives what lies between the cells, then each cell's seven groups
     pieces = _CELL.split(text)
     plan = _cell_plan(pieces, reader.styles)
-    limits.reach(reader.raw.name, *plan.reach)   # before anything is built from the cells
     raw = reader.raw
     raw.formats.update(plan.formats)
     raw.locked.update(plan.unlocked)
     raw.values.update(plan.formulas)
     reader.undefined.update(plan.undefined)
     _cell_values(reader, plan, pieces)
+    return plan
 
 
 class CellPlan(NamedTuple):

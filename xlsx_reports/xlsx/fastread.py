@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any, Iterator
 
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx import numformats
+from xlsx_reports.xlsx import limits, numformats
 from xlsx_reports.xlsx.fastcells import read_sheet, stray, unescape
 from xlsx_reports.xlsx.fastsheet import FALSE, MAIN, Irregular, NotUnderstood, Style, Text
 from xlsx_reports.xlsx.locate import RawSheet
@@ -45,9 +45,11 @@ def read_sheets(path) -> list[RawSheet]:
 
 
 def read_parts(parts: Mapping[str, bytes], names: set[str] | frozenset[str], *,
-               shortcut: bool = True) -> list[RawSheet]:
+               shortcut: bool = True, tally: limits.Tally | None = None) -> list[RawSheet]:
     """From inflated parts; `names` lists every part of the zip (`parts` may hold fewer).
-    shortcut=False reads every sheet with expat alone (the tests compare the two)."""
+    shortcut=False reads every sheet with expat alone (the tests compare the two). `tally`:
+    the limits scan's (limits.prescan), carried on over what each sheet declares."""
+    tally = limits.Tally() if tally is None else tally
     book = _office_document(_part(parts, "_rels/.rels"), names)
     rels = _rels(parts, book, names)
     sheets, epoch = _workbook(_part(parts, book))
@@ -66,7 +68,7 @@ def read_parts(parts: Mapping[str, bytes], names: set[str] | frozenset[str], *,
             continue
         if kind != WORKSHEET:
             raise NotUnderstood(f"工作表“{name}”的类型不常见（{kind}）")
-        out.append(read_sheet(_part(parts, target), name, state, strings, styles, epoch, shortcut))
+        out.append(read_sheet(_part(parts, target), name, state, strings, styles, epoch, tally, shortcut))
     if len({s.name for s in out}) != len(out):
         raise NotUnderstood("工作表重名")
     return out

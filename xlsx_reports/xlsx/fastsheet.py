@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx.locate import RawSheet
-from xlsx_reports.xlsx import numformats, safexml
+from xlsx_reports.xlsx import limits, numformats, safexml
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
 C, V, F, ROW, IS = MAIN + "c", MAIN + "v", MAIN + "f", MAIN + "row", MAIN + "is"
@@ -24,6 +24,7 @@ DV_OPERATORS = ("between", "notBetween", "equal", "notEqual", "lessThan", "lessT
                 "greaterThan", "greaterThanOrEqual")
 MAX_VALIDATED = 200_000   # cells one workbook's validations may cover before we let openpyxl try
 MAX_REMEMBERED_MERGED = 20_000   # cells under the merges of a sheet whose plan is kept
+MAX_MERGES = limits.LIMITS.merged   # merged ranges one sheet may list before the limits are asked
 FALSE = ("false", "f", "0")   # openpyxl's Bool: any other text is true
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)$")
 
@@ -193,6 +194,8 @@ class SheetReader:
             self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
             self.col = 0
         elif name == MAIN + "mergeCell":
+            if len(self.merges) >= MAX_MERGES:   # openpyxl's path then scans and refuses the file
+                raise NotUnderstood("合并单元格区域过多")
             self.merges.append(box(attrs.get("ref", "")))
         elif name == MAIN + "sheetProtection":
             self.raw.protected = attrs.get("sheet", "0") not in FALSE

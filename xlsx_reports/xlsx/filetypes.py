@@ -33,6 +33,7 @@ class Vetted:
     data: bytes = b""
     parts: dict[str, bytes] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
+    tally: limits.Tally | None = None   # the limits scan, for the reader to carry on
 
 
 def foreign_reason(path: Path) -> str | None:
@@ -91,7 +92,8 @@ def _zip_vetted(path: Path, data: bytes) -> Vetted:
             reason = _zip_kind(path, zf)
             if reason is not None:
                 return Vetted(reason)
-            return Vetted(None, data, limits.prescan(zf, data=data), frozenset(zf.namelist()))
+            parts, tally = limits.prescan(zf, data=data)
+            return Vetted(None, data, parts, frozenset(zf.namelist()), tally)
     except limits.Refused as exc:
         return Vetted(str(exc))
     except NotImplementedError:   # a "version needed" or compression method zipfile lacks

@@ -4,10 +4,13 @@ A parser builds objects for the shape a sheet declares, not for the bytes it arr
 cell at XFD1048576, a merged range over a million rows or a validation over the whole sheet
 make openpyxl create millions of cells from a few hundred bytes. So, before any parser sees
 the file, `prescan` inflates each part itself (counting the bytes that actually come out,
-never the sizes the zip claims), scans the sheet XML with regular expressions for cells,
-rows, merged ranges and validation ranges, and stops at the first limit passed. It keeps the
-XML parts it inflated (at most total_bytes) for the reader, so no part is inflated twice;
-time stays at a few regular-expression passes over those bytes.
+never the sizes the zip claims), counts the cells, sheets, strings, styles, hyperlinks and
+comments the XML declares, and stops at the first limit passed. It keeps the
+XML parts it inflated (at most total_bytes) for the reader, so no part is inflated twice.
+What a sheet declares beside its cells (its farthest cell, merged and validated ranges) the
+reader checks through the Tally that prescan returns, before it builds anything from it: the
+shortcut (fastcells.py) from what it read of the sheet, any other path by scanning the part
+(Tally.sheet) first. Scanning every sheet twice cost more than reading it.
 
 The limits are generous: a return of this tool is about 200 KB unpacked, 700 cells, 30 rows
 by 15 columns on its largest sheet. Each is hundreds of times that.
@@ -94,13 +97,16 @@ def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
     return None
 
 
-def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = None) -> dict[str, bytes]:
+def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = None
+            ) -> tuple[dict[str, bytes], "Tally"]:
     """Raises Refused at the first limit passed; inflates every part once and returns the XML
-    parts (what the readers parse), so nothing is inflated twice."""
+    parts (what the readers parse), so nothing is inflated twice, and the tally, which the
+    reader carries on with: what each sheet declares (its farthest cell, merged and validated
+    ranges) is checked by the reader, before it builds anything from them (Tally.sheet)."""
     infos = zf.infolist()
     if len(infos) > limits.entries:
         raise Refused(f"工作簿内的部件个数 {len(infos):,}，超过上限 {limits.entries:,}；{TOO_BIG}")
-    tally = _Tally(limits)
+    tally = Tally(limits)
     parts: dict[str, bytes] = {}
     # the workbook and its relationships first: a refusal then names the sheet, not its part
     for info in sorted((i for i in infos if not i.is_dir()), key=lambda i: i.filename not in NAMING):
@@ -112,7 +118,7 @@ def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = N
             tally.names = _sheet_names(parts)
     for name, part in parts.items():
         tally.part(name, _kind(name), part)
-    return parts
+    return parts, tally
 
 
 NAMING = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
@@ -140,7 +146,7 @@ def _kind(name: str) -> str:
             "xl/styles.xml": "styles"}.get(lower, "")
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "_Tally", xml: bool,
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "Tally", xml: bool,
              data: bytes | None) -> bytes:
     """An XML part's bytes (other parts: inflated and counted, then dropped), counting what
     actually inflates."""
@@ -192,10 +198,10 @@ def _count(pattern: re.Pattern, data: bytes, at_most: int) -> int:
     return sum(1 for _ in islice(pattern.finditer(data), max(0, at_most) + 1))
 
 
-class _Tally:
+class Tally:
     """Counts across all parts, each checked the moment it passes its limit."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits = LIMITS) -> None:
         self.limits = limits
         self.total = self.cells = self.merged = self.merged_cells = self.validation_cells = 0
         self.linked_cells = 0
@@ -217,67 +223,63 @@ class _Tally:
                 ref = m.group(1).decode("ascii", "replace")
                 self.linked_cells += _area(ref)
                 self._corner(ref, "超链接或批注")   # openpyxl makes a cell at each of them
-                self._over(self.linked_cells, lim.linked_cells, "超链接和批注覆盖的单元格数")
-        if kind == "sheet":
-            self._sheet(self.names.get(name, name.rsplit("/", 1)[-1]), data)
+                _over(self.linked_cells, lim.linked_cells, "超链接和批注覆盖的单元格数")
+        if kind == "sheet":   # the cells a reader splits the part into; the rest: Tally.sheet
+            self.cells += _cell_tags(data, lim.cells - self.cells)[1]
+            _over(self.cells, lim.cells, "工作簿的单元格数")
         elif kind == "workbook":
             self.sheets += _count(SHEET, data, lim.sheets - self.sheets)
-            self._over(self.sheets, lim.sheets, "工作表的个数")
+            _over(self.sheets, lim.sheets, "工作表的个数")
         elif kind == "shared":
             self.strings += _count(SHARED, data, lim.shared_strings - self.strings)
-            self._over(self.strings, lim.shared_strings, "不同文字（共享字符串）的个数")
+            _over(self.strings, lim.shared_strings, "不同文字（共享字符串）的个数")
         elif kind == "styles":
             self.styles += _count(STYLE, data, lim.styles - self.styles)
-            self._over(self.styles, lim.styles, "单元格格式的个数")
+            _over(self.styles, lim.styles, "单元格格式的个数")
 
-    def _sheet(self, sheet: str, data: bytes) -> None:
-        lim = self.limits
-        self.cells += _cell_tags(data, lim.cells - self.cells)[1]
-        self._over(self.cells, lim.cells, "工作簿的单元格数")
-        # the farthest cell is left to the reader (sheet_reach, reach): the shortcut finds it
-        # among the cells it reads, and a second scan of every address cost more than the read
-        where = f"工作表“{sheet}”"
+    def sheet(self, sheet: str, data: bytes) -> None:
+        """What a sheet part declares, found by scanning it: what a reader asks before a parser
+        that builds what the part declares (expat, openpyxl) sees it."""
+        cells, tags, plain = _cell_tags(data, self.limits.cells)
+        far = _Sheet(sheet)
+        _farthest(far, cells, tags, plain)
+        self.reach(sheet, far.max_row, far.max_col)
         if b"mergeCell" in data:
-            count, covered, row, col = _ranges(MERGE, _stretch(data, b"mergeCell"))
-            self.merged += count
-            self.merged_cells += covered
-            self._over(row, lim.rows, f"{where}的合并单元格用到的行号")
-            self._over(col, lim.columns, f"{where}的合并单元格用到的列号")
-            self._over(self.merged, lim.merged, "合并单元格区域的个数")
-            self._over(self.merged_cells, lim.merged_cells, f"合并单元格覆盖的单元格数（{where}）")
+            self.merges(sheet, *_ranges(MERGE, _stretch(data, b"mergeCell")))
         if b"dataValidation" in data:
-            self.validation_cells += _ranges(SQREF, _stretch(data, b"dataValidation"))[1]
-            self._over(self.validation_cells, lim.validation_cells, f"数据有效性覆盖的单元格数（{where}）")
+            self.validated(sheet, _ranges(SQREF, _stretch(data, b"dataValidation"))[1])
+
+    def reach(self, sheet: str, rows: int, columns: int) -> None:
+        """The farthest cell of a sheet, by its row and column numbers."""
+        where, lim = f"工作表“{sheet}”", self.limits
+        _over(rows, lim.rows, f"{where}用到的行号")
+        _over(columns, lim.columns, f"{where}用到的列号")
+        _over(rows * columns, lim.area, f"{where}的表格范围（行数×列数）")
+
+    def merges(self, sheet: str, count: int, covered: int, row: int, col: int) -> None:
+        """A sheet's merged ranges: how many, the cells they cover, their farthest row and column."""
+        where, lim = f"工作表“{sheet}”", self.limits
+        self.merged += count
+        self.merged_cells += covered
+        _over(row, lim.rows, f"{where}的合并单元格用到的行号")
+        _over(col, lim.columns, f"{where}的合并单元格用到的列号")
+        _over(self.merged, lim.merged, "合并单元格区域的个数")
+        _over(self.merged_cells, lim.merged_cells, f"合并单元格覆盖的单元格数（{where}）")
+
+    def validated(self, sheet: str, cells: int) -> None:
+        self.validation_cells += cells
+        _over(self.validation_cells, self.limits.validation_cells, f"数据有效性覆盖的单元格数（工作表“{sheet}”）")
 
     def _corner(self, ref: str, what: str) -> None:
         """A range's far corner: openpyxl creates cells up to it, and walks the grid they span."""
         row, col = _far_corner(ref)
-        self._over(row, self.limits.rows, f"{what}用到的行号")
-        self._over(col, self.limits.columns, f"{what}用到的列号")
-
-    def _over(self, count: int, limit: int, what: str) -> None:
-        _over(count, limit, what)
+        _over(row, self.limits.rows, f"{what}用到的行号")
+        _over(col, self.limits.columns, f"{what}用到的列号")
 
 
 def _over(count: int, limit: int, what: str) -> None:
     if count > limit:
         raise Refused(f"{what}至少 {count:,}，超过上限 {limit:,}；{TOO_BIG}")
-
-
-def reach(sheet: str, rows: int, columns: int, limits: Limits = LIMITS) -> None:
-    """Refused when the farthest cell of a sheet (its row and column numbers) is past the limits."""
-    where = f"工作表“{sheet}”"
-    _over(rows, limits.rows, f"{where}用到的行号")
-    _over(columns, limits.columns, f"{where}用到的列号")
-    _over(rows * columns, limits.area, f"{where}的表格范围（行数×列数）")
-
-
-def sheet_reach(sheet: str, data: bytes, limits: Limits = LIMITS) -> None:
-    """reach() for a sheet part, scanned: what a reader asks before a parser sees the part."""
-    cells, tags, plain = _cell_tags(data, limits.cells)
-    far = _Sheet(sheet)
-    _farthest(far, cells, tags, plain)
-    reach(sheet, far.max_row, far.max_col, limits)
 
 
 def _cell_tags(data: bytes, at_most: int) -> tuple[bytes, int, bool]:
@@ -292,12 +294,13 @@ def _cell_tags(data: bytes, at_most: int) -> tuple[bytes, int, bool]:
     return cells, cells.count(b"<c"), True
 
 
-def reach_all(parts: dict[str, bytes], limits: Limits = LIMITS) -> None:
-    """sheet_reach() for every sheet part, named as the workbook names them."""
+def scan_sheets(parts: dict[str, bytes], limits: Limits = LIMITS) -> None:
+    """Tally.sheet for every sheet part, named as the workbook names them: before openpyxl."""
     names = _sheet_names(parts) if all(name in parts for name in NAMING) else {}
+    tally = Tally(limits)
     for name, data in parts.items():
         if _kind(name) == "sheet":
-            sheet_reach(names.get(name, name.rsplit("/", 1)[-1]), data, limits)
+            tally.sheet(names.get(name, name.rsplit("/", 1)[-1]), data)
 
 
 def _farthest(sheet: "_Sheet", data: bytes, tags: int, plain: bool) -> None:
@@ -320,6 +323,7 @@ def _farthest(sheet: "_Sheet", data: bytes, tags: int, plain: bool) -> None:
         else:
             sheet.col += 1
         sheet.reach(sheet.row, sheet.col)
+
 
 class _Sheet:
     def __init__(self, name: str) -> None:

@@ -182,7 +182,7 @@ def _load(path: Path, vetted: Vetted) -> tuple[list[RawSheet], str | None]:
         if raws is not None:
             READS["fast"] += 1
             return raws, None
-        limits.reach_all(vetted.parts)   # the limits scan left the farthest cells to the reader
+        limits.scan_sheets(vetted.parts)   # what the sheets declare, before openpyxl builds it
     except (UnsafePart, limits.Refused) as exc:
         READS["refused"] += 1
         if isinstance(exc, UnsafePart):
@@ -200,7 +200,7 @@ def _load(path: Path, vetted: Vetted) -> tuple[list[RawSheet], str | None]:
 def _read_fast(vetted: Vetted) -> tuple[list[RawSheet] | None, str]:
     """(the sheets, "") or (None, why the fast path passed the file on)."""
     try:
-        return fastread.read_parts(vetted.parts, vetted.names), ""
+        return fastread.read_parts(vetted.parts, vetted.names, tally=vetted.tally), ""
     except (UnsafePart, limits.Refused, zipfile.BadZipFile):
         raise
     except fastread.NotUnderstood as exc:
