@@ -57,9 +57,9 @@ class Total:
 
     def add(self, row: Row) -> None:
         sums = self.sums
-        for i in range(len(sums)):
-            if _is_number(row[i]):
-                sums[i] += row[i]
+        for i, value in enumerate(row[:len(sums)]):
+            if type(value) is int or _is_number(value):   # the usual count first: a row a file
+                sums[i] += value
 
     def report(self, unit: str, year: int) -> Report:
         """A report whose every numeric input is the sum; totals are recomputed by Report."""

@@ -205,21 +205,24 @@ def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:
                                                      pieces[7::width]):
         if not (v or inline):   # blank, or a formula never calculated: the plan has said all
             continue
-        if v and ("&" in v or "\r" in v):
-            v = unescape(v)
-        if not formula:
-            if kind == "s" and v:   # the common cases, inline
+        if v:   # the common cases first: a whole number (typed or calculated), a shared string
+            if kind is None and style.date is False and v.isdigit():
+                try:
+                    cached_values[at] = number = int(v)
+                except ValueError:   # a digit int() does not take ("²"): the general way below
+                    pass
+                else:
+                    if not formula:
+                        values[at] = number
+                    continue
+            if "&" in v or "\r" in v:
+                v = unescape(v)
+            if kind == "s" and not formula:
                 try:
                     values[at] = cached_values[at] = strings[int(v)]
                 except (ValueError, IndexError):
                     raise NotUnderstood(f"单元格值“{v[:20]}”不常见") from None
                 continue
-            if kind is None and v and style.date is False and "." not in v and "E" not in v and "e" not in v:
-                try:
-                    values[at] = cached_values[at] = int(v)
-                    continue
-                except ValueError:
-                    pass
         if kind == "inlineStr":
             cached = unescape(inline[1:]) if inline else None
         else:
