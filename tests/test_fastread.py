@@ -478,3 +478,17 @@ def test_opens_finds_exactly_what_a_plain_search_finds():
         mark = rnd.choice([b"!", b"?"])
         start, end = rnd.randint(0, len(data)), rnd.randint(0, len(data) + 2)
         assert opens(data, mark, start, end) == (b"<" + mark in data[start:end]), (data, mark, start, end)
+
+
+def test_a_sheet_larger_than_any_template_is_read_but_its_plan_not_kept(corpus, tmp_path):
+    """The plan's key holds a sheet's addresses and formulas: one from a hostile or odd file
+    (here a 70 KB formula) must not stay in a long-running server's memory."""
+    from xlsx_reports.xlsx import fastcells
+    long_formula = "+".join(["1"] * 35_000)
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "long.xlsx", "xl/worksheets/sheet3.xml",
+                       lambda x: _first_cell(x, f'<c r="A1"><f>{long_formula}</f><v>35000</v></c>'))
+    fastread.read_sheets(corpus["filled_2021"])   # the template's plans, kept
+    kept = dict(fastcells._PLANS)
+    quick, slow, took = _by_both_sheet_readers(path)
+    assert quick == slow and took == len(quick)
+    assert fastcells._PLANS.keys() - kept.keys() == set()

@@ -118,7 +118,7 @@ def _regular_cells(reader: SheetReader, text: str) -> CellPlan:
     come twice there; here each address must come once)."""
     # one pass: split gives what lies between the cells, then each cell's seven groups
     pieces = _CELL.split(text)
-    plan = _cell_plan(pieces, reader.styles)
+    plan = _cell_plan(pieces, reader.styles, len(text) <= MAX_PLANNED_TEXT)
     raw = reader.raw
     raw.formats.update(plan.formats)
     raw.locked.update(plan.unlocked)
@@ -141,12 +141,15 @@ class CellPlan(NamedTuple):
 
 
 _WIDTH = _CELL.groups + 1   # what lies before a cell, then the cell's seven groups
-MAX_PLANNED_CELLS = 5_000   # a sheet's plan is remembered when it has no more cells than a template's
+# a sheet's plan is remembered when its cells are no more than a template's (a few hundred, some
+# 20 KB of XML): the key holds their addresses and formulas, and a web server runs for months
+MAX_PLANNED_CELLS = 5_000
+MAX_PLANNED_TEXT = 64 << 10
 _PLANS: OrderedDict[tuple, CellPlan] = OrderedDict()
 PLANS_KEPT = 128            # ten sheets, a few templates, the programs that saved them
 
 
-def _cell_plan(pieces: list, styles: Sequence[Style]) -> CellPlan:
+def _cell_plan(pieces: list, styles: Sequence[Style], keep: bool = True) -> CellPlan:
     width = _WIDTH
     key = (tuple(pieces[1::width]), tuple(pieces[2::width]), tuple(pieces[4::width]),
            tuple(pieces[5::width]), styles if isinstance(styles, tuple) else tuple(styles))
@@ -156,7 +159,7 @@ def _cell_plan(pieces: list, styles: Sequence[Style]) -> CellPlan:
         _PLANS.move_to_end(key)
         return plan
     plan = _new_plan(*key)
-    if len(key[0]) <= MAX_PLANNED_CELLS:
+    if keep and len(key[0]) <= MAX_PLANNED_CELLS:
         _PLANS[key] = plan
         if len(_PLANS) > PLANS_KEPT:
             _PLANS.popitem(last=False)
