@@ -7,9 +7,10 @@ account for every character between them. What is left of the part (merged range
 protection) goes through expat with each cut marked by an empty element that must come out
 where it was cut and in spreadsheetml; the validations and the header (the only per-unit text
 around the cells) are cut out too. What is left, and the validations, are the same bytes in
-every workbook of a template, so they are read once per run (core/memo.py). Anything else
-(shared formulas, cells without an address, comments, another encoding, a bare "&") sends the
-whole part through expat: the shortcut is never a second interpretation.
+every workbook of a template, so they are read once per run (core/memo.py); so are the
+cells' addresses, styles and formulas (a CellPlan), against which each workbook's values are
+read. Anything else (shared formulas, cells without an address, comments, another encoding, a
+bare "&") sends the whole part through expat: the shortcut is never a second interpretation.
 """
 from __future__ import annotations
 
@@ -177,8 +178,10 @@ def _new_plan(where: tuple[str, ...], s_of: tuple[str | None, ...], f_of: tuple[
               no_f_of: tuple[str | None, ...], styles: tuple[Style, ...]) -> CellPlan:
     if len(set(where)) != len(where):   # an address twice
         raise Irregular
-    plan = CellPlan((), {}, {}, frozenset(), {})
     cells, undefined = [], set()
+    formats: dict[tuple[int, int], str] = {}
+    unlocked: dict[tuple[int, int], bool] = {}
+    formulas: dict[tuple[int, int], str] = {}
     by_s: dict[str | None, Style] = {}
     for address, s, f, no_f in zip(where, s_of, f_of, no_f_of):
         style = by_s.get(s)
@@ -189,13 +192,13 @@ def _new_plan(where: tuple[str, ...], s_of: tuple[str | None, ...], f_of: tuple[
         if style.format is None:
             undefined.add(at)
         elif style.format != "General":
-            plan.formats[at] = style.format
+            formats[at] = style.format
         if not style.locked:
-            plan.unlocked[at] = False
+            unlocked[at] = False
         if f or no_f:
-            plan.formulas[at] = ("=" + unescape(f[1:])) if f else "="
+            formulas[at] = ("=" + unescape(f[1:])) if f else "="
     reach = (max(r for (r, _c), *_ in cells) + 1, max(c for (_r, c), *_ in cells) + 1) if cells else (0, 0)
-    return plan._replace(cells=tuple(cells), undefined=frozenset(undefined), reach=reach)
+    return CellPlan(tuple(cells), formats, unlocked, frozenset(undefined), formulas, reach)
 
 
 def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:

@@ -183,10 +183,11 @@ def _load(path: Path, vetted: Vetted) -> tuple[list[RawSheet], str | None]:
             READS["fast"] += 1
             return raws, None
         limits.scan_sheets(vetted.parts)   # what the sheets declare, before openpyxl builds it
-    except (UnsafePart, limits.Refused) as exc:
+    except UnsafePart as exc:
         READS["refused"] += 1
-        if isinstance(exc, UnsafePart):
-            raise UnreadableWorkbook(f"{path.name}：{exc}；请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+        raise UnreadableWorkbook(f"{path.name}：{exc}；请在 Excel 或 WPS 中打开后另存为 .xlsx 重新提交") from exc
+    except limits.Refused as exc:   # as the limits scan refuses (filetypes.vet), what it left to the reader
+        READS["refused"] += 1
         raise UnreadableWorkbook(f"{path.name}：{exc}", code="FILE-FOREIGN") from exc
     except zipfile.BadZipFile as exc:
         raise _corrupt(path, exc) from exc
