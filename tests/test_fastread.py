@@ -492,3 +492,26 @@ def test_a_sheet_larger_than_any_template_is_read_but_its_plan_not_kept(corpus, 
     quick, slow, took = _by_both_sheet_readers(path)
     assert quick == slow and took == len(quick)
     assert fastcells._PLANS.keys() - kept.keys() == set()
+
+
+@pytest.mark.parametrize("where", ["prolog", "rows"])
+def test_a_million_comments_or_empty_rows_take_no_memory_to_get_past(corpus, tmp_path, where):
+    """A regular expression that may backtrack keeps a note per repetition (~200–400 bytes):
+    a million comments before a part's first element (where the limits scan looks for a
+    DOCTYPE) or a million empty rows among the cells (the shortcut's check of what lies
+    between them) would take hundreds of MB. Both are read, or refused, in little memory."""
+    import tracemalloc
+    sheet = "xl/worksheets/sheet3.xml"
+    if where == "prolog":
+        edit = lambda x: x.replace("?>", "?>" + "<!---->" * 1_000_000, 1)   # noqa: E731
+    else:
+        edit = lambda x: x.replace("</sheetData>", "<row/>" * 1_000_000 + "</sheetData>")  # noqa: E731
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / f"{where}.xlsx", sheet, edit)
+    tracemalloc.start()
+    try:
+        reader.read_workbook(path)
+    except reader.UnreadableWorkbook as refused:
+        assert "超过上限" in str(refused)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 80 * 2**20, f"{peak / 2**20:.0f} MB"
