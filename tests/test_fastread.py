@@ -515,3 +515,16 @@ def test_a_million_comments_or_empty_rows_take_no_memory_to_get_past(corpus, tmp
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 80 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_more_merged_ranges_than_the_limit_are_refused_before_they_are_spread(corpus, tmp_path):
+    """The shortcut's frame stops listing merged ranges at the limit and hands the file on;
+    the scan before openpyxl then refuses it with the limits scan's own words."""
+    merges = "".join(f'<mergeCell ref="O{r}:P{r}"/><mergeCell ref="Q{r}:R{r}"/>' for r in range(40, 5041))
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "merges.xlsx", "xl/worksheets/sheet3.xml",
+                       lambda x: re.sub(r'<mergeCells count="(\d+)">',
+                                        lambda m: f'<mergeCells count="{int(m.group(1)) + 10_002}">' + merges, x))
+    with pytest.raises(reader.UnreadableWorkbook) as refused:
+        reader.read_workbook(path)
+    assert refused.value.code == "FILE-FOREIGN"
+    assert re.match(r"merges\.xlsx：合并单元格区域的个数至少 10,0\d\d，超过上限 10,000；", str(refused.value))
