@@ -114,19 +114,47 @@ def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tup
     return tuple(merges), merged, raw.protected, raw.password, raw.validations
 
 
-def _regular_cells(reader: SheetReader, text: str) -> CellPlan:
+def _regular_cells(reader: SheetReader, cells: bytes) -> CellPlan:
     """Straight into the RawSheet (the expat path collects cells first, since a cell may
     come twice there; here each address must come once)."""
+    pieces = _VALUE.split(cells)   # what lies around the values, then each value
+    skeleton = b"".join(pieces[::2])
+    known = _SLOTTED.get(skeleton)
+    if known is not None and (known[0] is reader.styles or known[0] == reader.styles):
+        _SLOTTED.move_to_end(skeleton)
+        _apply(reader, known[1])
+        _slot_values(reader, known[2], pieces[1::2])
+        return known[1]
+    text = _text(cells)
     # one pass: split gives what lies between the cells, then each cell's seven groups
-    pieces = _CELL.split(text)
-    plan = _cell_plan(pieces, reader.styles, len(text) <= MAX_PLANNED_TEXT)
+    full = _CELL.split(text)
+    plan = _cell_plan(full, reader.styles, len(text) <= MAX_PLANNED_TEXT)
+    _apply(reader, plan)
+    _cell_values(reader, plan, full)
+    slots = _slots(plan, full)
+    if slots is not None and len(slots) == len(pieces) // 2 and len(text) <= MAX_PLANNED_TEXT:
+        _SLOTTED[skeleton] = (reader.styles, plan, slots)
+        if len(_SLOTTED) > PLANS_KEPT:
+            _SLOTTED.popitem(last=False)
+    return plan
+
+
+def _apply(reader: SheetReader, plan: CellPlan) -> None:
     raw = reader.raw
     raw.formats.update(plan.formats)
     raw.locked.update(plan.unlocked)
     raw.values.update(plan.formulas)
     reader.undefined.update(plan.undefined)
-    _cell_values(reader, plan, pieces)
-    return plan
+
+
+def _text(cells: bytes) -> str:
+    try:
+        text = cells.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Irregular from None
+    if stray(text):
+        raise Irregular
+    return text
 
 
 class CellPlan(NamedTuple):
@@ -201,6 +229,52 @@ def _new_plan(where: tuple[str, ...], s_of: tuple[str | None, ...], f_of: tuple[
     return CellPlan(tuple(cells), formats, unlocked, frozenset(undefined), formulas, reach)
 
 
+# A sheet's cells with their values taken out (a "skeleton") fix everything but the values:
+# when one was read in full before (checked, split by _CELL, planned), a workbook of the same
+# skeleton only has its values read, each at its slot, and only those that are not a plain
+# whole number or string index are decoded and judged (stray) as the full reading judges text.
+_VALUE = re.compile(rb"<v>([^<]*+)</v>")
+Slot = tuple[tuple[int, int], Style, bool, str | None]   # where, style, a formula, the t attribute
+_SLOTTED: OrderedDict[bytes, tuple[Sequence[Style], CellPlan, tuple[Slot, ...]]] = OrderedDict()
+
+
+def _slots(plan: CellPlan, pieces: list) -> tuple[Slot, ...] | None:
+    """Per <v>…</v> in order, the cell it belongs to; None when an inline string (whose text
+    the skeleton holds) makes the skeleton more than the plan."""
+    width = _WIDTH
+    if any(pieces[7::width]):
+        return None
+    return tuple((at, style, formula, kind) for (at, style, formula), kind, v
+                 in zip(plan.cells, pieces[3::width], pieces[6::width]) if v is not None)
+
+
+def _slot_values(reader: SheetReader, slots: tuple[Slot, ...], found: list[bytes]) -> None:
+    strings, raw = reader.strings, reader.raw
+    values, cached_values = raw.values, raw.cached
+    for (at, style, formula, kind), v in zip(slots, found):
+        if not v:
+            continue
+        if v.isdigit():   # ASCII digits only, in bytes
+            if kind is None and style.date is False:
+                cached_values[at] = number = int(v)
+                if not formula:
+                    values[at] = number
+                continue
+            if kind == "s" and not formula:
+                try:
+                    values[at] = cached_values[at] = strings[int(v)]
+                except IndexError:
+                    raise NotUnderstood(f"单元格值“{v[:20].decode()}”不常见") from None
+                continue
+        try:
+            text = v.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Irregular from None
+        if stray(text):
+            raise Irregular
+        _value(reader, at, style, formula, kind, text, None)
+
+
 def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:
     """The values typed or calculated, per workbook, as the cell's type and style say."""
     width = _WIDTH
@@ -221,22 +295,30 @@ def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:
                     if not formula:
                         values[at] = number
                     continue
-            if "&" in v or "\r" in v:
-                v = unescape(v)
-            if kind == "s" and not formula:
-                try:
-                    values[at] = cached_values[at] = strings[int(v)]
-                except (ValueError, IndexError):
-                    raise NotUnderstood(f"单元格值“{v[:20]}”不常见") from None
-                continue
-        if kind == "inlineStr":
-            cached = unescape(inline[1:]) if inline else None
-        else:
-            cached = reader.value(kind or "n", v or None, style)
-        if not formula and cached is not None:
-            values[at] = cached
-        if cached is not None:
-            cached_values[at] = cached
+        _value(reader, at, style, formula, kind, v, inline)
+
+
+def _value(reader: SheetReader, at: tuple[int, int], style: Style, formula: bool, kind: str | None,
+           v: str | None, inline: str | None) -> None:
+    """A cell's value from the text of its <v> (or its inline string), as expat's path reads it."""
+    raw = reader.raw
+    if v:
+        if "&" in v or "\r" in v:
+            v = unescape(v)
+        if kind == "s" and not formula:
+            try:
+                raw.values[at] = raw.cached[at] = reader.strings[int(v)]
+            except (ValueError, IndexError):
+                raise NotUnderstood(f"单元格值“{v[:20]}”不常见") from None
+            return
+    if kind == "inlineStr":
+        cached = unescape(inline[1:]) if inline else None
+    else:
+        cached = reader.value(kind or "n", v or None, style)
+    if not formula and cached is not None:
+        raw.values[at] = cached
+    if cached is not None:
+        raw.cached[at] = cached
 
 
 def _cut_ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> bytes:
@@ -257,9 +339,10 @@ def _cut_ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> bytes:
 
 def stray(text: str) -> bool:
     """Whether the text holds what only a full XML parser may judge: a character XML forbids,
-    or an "&" that is not one of the five entities or a character reference."""
+    an "&" that is not one of the five entities or a character reference, or "]]>" (which
+    XML forbids in text)."""
     return ((not text.isprintable() and _FORBIDDEN.search(text) is not None)
-            or ("&" in text and _BARE_AMP.search(text) is not None))
+            or ("&" in text and _BARE_AMP.search(text) is not None) or "]]>" in text)
 
 
 def unescape(text: str) -> str:
@@ -282,8 +365,8 @@ def _char(m: re.Match) -> str:
     return "&amp;" if n == 38 else chr(n)   # a referenced "&" must survive the named-entity pass
 
 
-def _split(data: bytes) -> tuple[bytes, str, bytes]:
-    """(the part before the cells, the cells as text, the part after) — or Irregular."""
+def _split(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(the part before the cells, the cells, the part after) — or Irregular."""
     prolog = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     found = _DECLARATION.match(data, prolog)
     if found and found.group(1).lower() not in (b"utf-8", b"utf8"):
@@ -296,13 +379,7 @@ def _split(data: bytes) -> tuple[bytes, str, bytes]:
     if (start < 0 or end < 0 or opens(data, b"!", 0, start) or opens(data, b"?", prolog, start)
             or data.find(b"xmlns", start, end) >= 0):
         raise Irregular
-    try:
-        cells = data[start + 11:end].decode("utf-8")
-    except UnicodeDecodeError:
-        raise Irregular from None
-    if stray(cells):
-        raise Irregular
-    return data[:start], cells, data[end + 12:]
+    return data[:start], data[start + 11:end], data[end + 12:]
 
 
 def _cut_validations(tail: bytes) -> tuple[bytes, bytes | None, int]:

@@ -117,9 +117,29 @@ def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = N
             parts[info.filename] = part
         if info.filename in NAMING and all(name in parts for name in NAMING):
             tally.names = _sheet_names(parts)
+    tally.countable = _countable(parts, limits)
     for name, part in parts.items():
         tally.part(name, _kind(name), part)
     return parts, tally
+
+
+# The shortest element of each thing counted: parts of a kind that together are shorter than
+# this many times its limit cannot pass it, and are not counted (for a return of this tool,
+# counting was a third of the limits scan; a few hundred KB of cells never pass 200,000).
+SHORTEST = {"sheet": len(b"<c/>"), "workbook": len(b"<sheet/>"), "shared": len(b"<si/>"),
+            "styles": len(b"<xf/>")}
+
+
+def _countable(parts: dict[str, bytes], limits: Limits) -> frozenset[str]:
+    """The kinds of part whose elements could pass their limit by their bytes alone."""
+    size = dict.fromkeys(SHORTEST, 0)
+    for name, part in parts.items():
+        kind = _kind(name)
+        if kind:
+            size[kind] += len(part)
+    allowed = {"sheet": limits.cells, "workbook": limits.sheets, "shared": limits.shared_strings,
+               "styles": limits.styles}
+    return frozenset(kind for kind, n in size.items() if n // SHORTEST[kind] > allowed[kind])
 
 
 NAMING = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
@@ -208,6 +228,7 @@ class Tally:
         self.linked_cells = 0
         self.sheets = self.strings = self.styles = 0
         self.names: dict[str, str] = {}
+        self.countable: frozenset[str] = frozenset(SHORTEST)   # what part() counts (prescan: _countable)
 
     def inflated(self, n: int) -> None:
         self.total += n
@@ -225,6 +246,8 @@ class Tally:
                 self.linked_cells += _area(ref)
                 self._corner(ref, "超链接或批注")   # openpyxl makes a cell at each of them
                 _over(self.linked_cells, lim.linked_cells, "超链接和批注覆盖的单元格数")
+        if kind not in self.countable:
+            return
         if kind == "sheet":   # the cells a reader splits the part into; the rest: Tally.sheet
             self.cells += _cell_tags(data, lim.cells - self.cells)[1]
             _over(self.cells, lim.cells, "工作簿的单元格数")
