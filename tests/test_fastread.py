@@ -488,10 +488,11 @@ def test_a_sheet_larger_than_any_template_is_read_but_its_plan_not_kept(corpus, 
     path = _edit_sheet(corpus["filled_2021"], tmp_path / "long.xlsx", "xl/worksheets/sheet3.xml",
                        lambda x: _first_cell(x, f'<c r="A1"><f>{long_formula}</f><v>35000</v></c>'))
     fastread.read_sheets(corpus["filled_2021"])   # the template's plans, kept
-    kept = dict(fastcells._PLANS)
+    kept, kept_skeletons = dict(fastcells._PLANS), set(fastcells._SLOTTED)
     quick, slow, took = _by_both_sheet_readers(path)
     assert quick == slow and took == len(quick)
     assert fastcells._PLANS.keys() - kept.keys() == set()
+    assert fastcells._SLOTTED.keys() - kept_skeletons == set()
 
 
 @pytest.mark.parametrize("where", ["prolog", "rows"])
@@ -528,3 +529,61 @@ def test_more_merged_ranges_than_the_limit_are_refused_before_they_are_spread(co
         reader.read_workbook(path)
     assert refused.value.code == "FILE-FOREIGN"
     assert re.match(r"merges\.xlsx：合并单元格区域的个数至少 10,0\d\d，超过上限 10,000；", str(refused.value))
+
+
+SLOT_VALUES = [   # (what an input's <v> holds, whether a full reading accepts it)
+    (b"7", True), (b"2.5", True), (b"&#55;", True), (b" 7", True), (b"1E3", True),
+    (b"\xef\xbf\xbe", False),   # U+FFFE, a character XML forbids
+    (b"\xff", False),           # not UTF-8
+    (b"a]]>b", False),          # "]]>" is not allowed in text
+    (b"1&2", False),            # a bare "&"
+]
+
+
+@pytest.mark.parametrize("value,accepted", SLOT_VALUES, ids=[repr(v) for v, _ in SLOT_VALUES])
+def test_a_value_read_at_its_slot_is_judged_as_a_full_reading_judges_it(corpus, value, accepted, monkeypatch):
+    """Once a sheet's skeleton (its cells without their values) was read in full, a workbook
+    with the same skeleton has only its values read; each must come out as expat reads it,
+    and what expat refuses must leave the shortcut."""
+    from xlsx_reports.core.a1 import a1
+    from xlsx_reports.xlsx import fastcells
+    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
+    first = next(r for r in fastread.read_sheets(src) if r.name == T3)   # its skeleton, kept
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    inputs = {a1(*at) for at, locked in first.locked.items() if locked is False}
+    cell = next(m for m in re.finditer(rb'<c r="([A-Z]+[0-9]+)" s="[0-9]+"><v>[0-9]+</v>', parts[sheet])
+                if m.group(1).decode() in inputs)   # a whole number typed into an input
+    parts[sheet] = parts[sheet].replace(cell.group(0), re.sub(rb"<v>[^<]*</v>", b"<v>" + value + b"</v>",
+                                                              cell.group(0)))
+    slotted, judge = [], fastcells._slot_values
+    monkeypatch.setattr(fastcells, "_slot_values",
+                        lambda reader, *args: (slotted.append(reader.raw.name), judge(reader, *args)))
+    before = fastcells.STATS["irregular"]
+    try:
+        quick = facts(fastread.read_parts(parts, set(parts)))
+    except Exception as exc:  # noqa: BLE001 - compared with expat's below
+        quick = type(exc)
+    irregular = fastcells.STATS["irregular"] - before
+    try:
+        slow = facts(fastread.read_parts(parts, set(parts), shortcut=False))
+    except Exception as exc:  # noqa: BLE001
+        slow = type(exc)
+    assert quick == slow
+    assert isinstance(quick, list) is accepted
+    assert T3 in slotted   # its values were judged at their slots…
+    assert irregular == (0 if accepted else 1)   # …and what expat refuses was left to it
+
+
+def test_limits_count_only_parts_long_enough_to_pass_them(corpus):
+    """A cell takes at least four bytes (<c/>): a return's few hundred KB of sheets cannot hold
+    200,000 cells and are not counted, but under a limit they could pass they are."""
+    from xlsx_reports.xlsx import limits
+    data = corpus["filled_2021"].read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        _parts, tally = limits.prescan(zf, data=data)
+        assert "sheet" not in tally.countable and tally.cells == 0
+        with pytest.raises(limits.Refused, match=r"^工作簿的单元格数至少 [0-9,]+，超过上限 100；"):
+            limits.prescan(zf, limits.Limits(cells=100), data=data)
+        with pytest.raises(limits.Refused, match=r"^不同文字（共享字符串）的个数至少 [0-9,]+，超过上限 10；"):
+            limits.prescan(zf, limits.Limits(shared_strings=10), data=data)
