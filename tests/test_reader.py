@@ -8,7 +8,8 @@ import pytest
 from fixtures_check.workbooks import plain_workbook
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
-from xlsx_reports.xlsx.reader import meant_value, read_workbook
+from xlsx_reports.xlsx.cellvalue import meant_value
+from xlsx_reports.xlsx.reader import read_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,17 +16,17 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.xlsx import fastread, limits
 from xlsx_reports.xlsx.filetypes import Vetted, vet
 from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
-from xlsx_reports.form.model import Field, Form
+from xlsx_reports.form.model import Form
 from xlsx_reports.xlsx.locate import ADDRESSES, LabelReading, RawSheet, locate_form
-from xlsx_reports.xlsx.cellvalue import meant_value, plain_text
+from xlsx_reports.xlsx.cellvalue import plain_text
+from xlsx_reports.xlsx.formcells import CellReading, read_cells
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report
 
@@ -43,23 +43,6 @@ class UnreadableWorkbook(CannotContinue):
 
 class FastPathMissed(RuntimeError):
     """Raised only under STRICT_ENV: the fast path passed a file to openpyxl, which read it."""
-
-
-class CellReading(NamedTuple):
-    """One form cell as found: `value` is what the spreadsheet shows (a formula's cached
-    result, since that is what the person saw), `formula` the formula text or None,
-    `cached` the stored result of the formula load (None when never calculated).
-    Immutable like the other readings; a tuple because a workbook has hundreds of them and
-    a tuple is made in a third of a frozen dataclass's time."""
-    key: str
-    sheet: str
-    a1: str
-    value: Any
-    formula: str | None
-    cached: Any
-    locked: bool = True
-    validation: tuple[str, str, str] | None = None   # (type, operator, formula1)
-    number_format: str = "General"
 
 
 @dataclass(frozen=True, slots=True)   # ten per reading, thousands of readings in a batch
@@ -168,7 +151,7 @@ def reading_of(path: Path, raws: list[RawSheet], fallback: str | None = None) ->
     by_name = {r.name: r for r in raws}
     reading.filled = {name: set(map(ADDRESSES.__getitem__, by_name[name].values))
                       for name in located.sheet_of}
-    reading.cells, values = _read_cells(located.form, located.cells, by_name)
+    reading.cells, values = read_cells(located.form, located.cells, by_name)
     reading.report = _report(values, located.form, metadata)
     return reading
 
@@ -320,45 +303,6 @@ def _origin(path: Path, message: str, *, expected=None, actual=None) -> Finding:
     return Finding("ORIGIN", "error", message, file=str(path), sheet=META_SHEET,
                    expected=expected, actual=actual,
                    advice="请使用区里下发的填报表重新填写，或联系区里重新生成本单位的填报表。")
-
-
-# --- cells and values -------------------------------------------------------------------
-
-def _read_cells(form: Form, spots: dict[str, tuple[str, int, int]], by_name: dict[str, RawSheet]
-                ) -> tuple[dict[str, CellReading], dict[str, Any]]:
-    """Each located cell of the form, and each located input's value as meant (the report's)."""
-    cells: dict[str, CellReading] = {}
-    values: dict[str, Any] = {}
-    for f, key, single, value_type in _fields(form):
-        spot = spots.get(key)
-        if spot is None:
-            continue
-        raw, at = by_name[spot[0]], (spot[1], spot[2])
-        stored, cached = raw.values.get(at), raw.cached.get(at)
-        formula = stored if isinstance(stored, str) and stored.startswith("=") else None
-        # what RawSheet.shown gives, or a narrative's paragraphs
-        value = (cached if formula else stored) if single else _paragraphs(f, raw, *at)
-        cells[key] = CellReading(key, raw.name, ADDRESSES[at], value, formula, cached,
-                                 raw.locked.get(at, True), raw.validations.get(at),
-                                 raw.formats.get(at, "General"))
-        if value_type is not None:
-            values[key] = meant_value(value_type, value)
-    return cells, values
-
-
-@derived
-def _fields(form: Form) -> tuple[tuple[Field, str, bool, str | None], ...]:
-    """Per field: itself, its key, whether it is one cell, its value type (None: a total)."""
-    return tuple((f, f.key, f.last_row is None or f.last_row == f.row, None if f.kind == "total" else f.type)
-                 for f in form.fields)
-
-
-def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
-    """A narrative's paragraph cells as one text, a paragraph a line; empty cells (a blank
-    line pasted from Word) left out, and a paragraph cell holding several lines kept whole."""
-    shown = [raw.shown(r, col) for r in range(row, row + f.bottom - f.row + 1)]
-    texts = [plain_text(v).strip() for v in shown if v not in (None, "")]
-    return "\n".join(t for t in texts if t) or None
 
 
 def _report(values: dict[str, Any], form: Form, metadata: Metadata | None) -> Report:

@@ -1,0 +1,93 @@
+"""The form's cells, read from the located sheets of a workbook: one CellReading per cell and
+each input's value as the report means it.
+
+Hundreds of cells per workbook and thousands of workbooks: the cells are walked sheet by
+sheet, in an order worked out once per form and layout (every workbook laid out as the form
+is shares the form's own), so each is read with a few dictionary lookups.
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, NamedTuple
+
+from xlsx_reports.form.compiled import derived
+from xlsx_reports.form.model import Field, Form
+from xlsx_reports.xlsx.cellvalue import WHOLE, meant_value, plain_text
+from xlsx_reports.xlsx.locate import ADDRESSES, RawSheet
+
+Spots = dict[str, tuple[str, int, int]]   # key -> (workbook sheet, row, column), zero-based
+# per sheet: (key, where, A1, the field when it spans rows (a narrative), value type (None: a total))
+Walk = tuple[tuple[str, tuple[tuple[str, tuple[int, int], str, Field | None, str | None], ...]], ...]
+
+
+class CellReading(NamedTuple):
+    """One form cell as found: `value` is what the spreadsheet shows (a formula's cached
+    result, since that is what the person saw), `formula` the formula text or None,
+    `cached` the stored result of the formula load (None when never calculated).
+    Immutable like the other readings; a tuple because a workbook has hundreds of them and
+    a tuple is made in a third of a frozen dataclass's time."""
+    key: str
+    sheet: str
+    a1: str
+    value: Any
+    formula: str | None
+    cached: Any
+    locked: bool = True
+    validation: tuple[str, str, str] | None = None   # (type, operator, formula1)
+    number_format: str = "General"
+
+
+_reading = partial(tuple.__new__, CellReading)   # all nine fields given: no defaults to fill in
+
+
+def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet]
+               ) -> tuple[dict[str, CellReading], dict[str, Any]]:
+    """Each located cell of the form, and each located input's value as meant (the report's)."""
+    cells: dict[str, CellReading] = {}
+    values: dict[str, Any] = {}
+    own = _own(form)
+    for sheet, walk in (own[1] if spots == own[0] else _walk(form, spots)):
+        raw = by_name[sheet]
+        stored_of, cached_of = raw.values.get, raw.cached.get
+        locked_of, validation_of, format_of = raw.locked.get, raw.validations.get, raw.formats.get
+        for key, at, a1, narrative, value_type in walk:
+            stored, cached = stored_of(at), cached_of(at)
+            formula = stored if stored.__class__ is str and stored.startswith("=") else None
+            # what RawSheet.shown gives, or a narrative's paragraphs
+            value = _paragraphs(narrative, raw, *at) if narrative else cached if formula else stored
+            cells[key] = _reading((key, sheet, a1, value, formula, cached, locked_of(at, True),
+                                   validation_of(at), format_of(at, "General")))
+            if value_type is not None:
+                values[key] = value if value.__class__ is int and value_type in WHOLE else meant_value(value_type, value)
+    return cells, values
+
+
+@derived
+def _own(form: Form) -> tuple[Spots, Walk]:
+    """The form's own places of its cells, and the walk over them."""
+    spots = {f.key: (f.sheet, f.row, f.col) for f in form.fields}
+    return spots, _walk(form, spots)
+
+
+def _walk(form: Form, spots: Spots) -> Walk:
+    """The located cells in the form's order, in runs of one sheet."""
+    runs: list[tuple[str, list]] = []
+    for f in form.fields:
+        spot = spots.get(f.key)
+        if spot is None:
+            continue
+        sheet, row, col = spot
+        if not runs or runs[-1][0] != sheet:
+            runs.append((sheet, []))
+        narrative = f if f.last_row is not None and f.last_row != f.row else None
+        runs[-1][1].append((f.key, (row, col), ADDRESSES[(row, col)], narrative,
+                            None if f.kind == "total" else f.type))
+    return tuple((sheet, tuple(walk)) for sheet, walk in runs)
+
+
+def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
+    """A narrative's paragraph cells as one text, a paragraph a line; empty cells (a blank
+    line pasted from Word) left out, and a paragraph cell holding several lines kept whole."""
+    shown = [raw.shown(r, col) for r in range(row, row + f.bottom - f.row + 1)]
+    texts = [plain_text(v).strip() for v in shown if v not in (None, "")]
+    return "\n".join(t for t in texts if t) or None
