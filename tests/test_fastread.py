@@ -480,6 +480,19 @@ def test_opens_finds_exactly_what_a_plain_search_finds():
         assert opens(data, mark, start, end) == (b"<" + mark in data[start:end]), (data, mark, start, end)
 
 
+def test_holds_finds_exactly_what_a_plain_search_finds():
+    """A needle found by memchr on one of its bytes, that byte rare or common (more than the
+    tries before the plain search), the needle at the very start or end of the range or past it."""
+    from xlsx_reports.xlsx.safexml import holds
+    rnd = random.Random(11)
+    for _ in range(30_000):
+        data = bytes(rnd.choice(b"hkyp") for _ in range(rnd.randint(0, 60)))
+        needle = bytes(rnd.choice(b"hkyp") for _ in range(rnd.randint(1, 4)))
+        rare = rnd.randrange(len(needle))
+        start, end = rnd.randint(0, len(data)), rnd.randint(0, len(data) + 2)
+        assert holds(data, needle, rare, start, end) == (needle in data[start:end]), (data, needle, rare, start, end)
+
+
 def test_a_sheet_larger_than_any_template_is_read_but_its_plan_not_kept(corpus, tmp_path):
     """The plan's key holds a sheet's addresses and formulas: one from a hostile or odd file
     (here a 70 KB formula) must not stay in a long-running server's memory."""

@@ -24,7 +24,7 @@ from itertools import islice
 from dataclasses import dataclass
 
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx.safexml import inflated
+from xlsx_reports.xlsx.safexml import holds, inflated, inflated_whole
 
 
 
@@ -171,15 +171,17 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "Tally
              data: bytes | None) -> bytes:
     """An XML part's bytes (other parts: inflated and counted, then dropped), counting what
     actually inflates."""
-    blocks = []
-    sheet = tally.names.get(info.filename)
-    where = f"工作表“{sheet}”的内容" if sheet else f"部件 {info.filename}"
-    for block in inflated(zf, info, cap, lambda c: Refused(
-            f"{where}解压后超过 {c // 1024 // 1024} MB 的上限；{TOO_BIG}"), data):
+    def too_big(c: int) -> Refused:
+        sheet = tally.names.get(info.filename)
+        where = f"工作表“{sheet}”的内容" if sheet else f"部件 {info.filename}"
+        return Refused(f"{where}解压后超过 {c // 1024 // 1024} MB 的上限；{TOO_BIG}")
+    if xml:
+        part = inflated_whole(zf, info, cap, too_big, data)
+        tally.inflated(len(part))
+        return part
+    for block in inflated(zf, info, cap, too_big, data):
         tally.inflated(len(block))
-        if xml:
-            blocks.append(block)
-    return b"".join(blocks)
+    return b""
 
 
 @remembered(keep=128)   # two stretches per sheet, a few templates
@@ -205,11 +207,27 @@ def _declares(data: bytes) -> bool:
     return data.startswith(b"<!", prolog.end() if prolog else start)   # a DOCTYPE, or malformed
 
 
-def _stretch(data: bytes, name: bytes) -> bytes:
-    """From the first mention of an element's name to the end of its last mention's tag."""
-    last = data.rfind(name)
+def _stretch(data: bytes, name: bytes, tags: bool = False) -> bytes:
+    """From the first mention of an element's name (tags: from the "<" before it) to the end
+    of its last mention's tag."""
+    first, last = data.find(name), data.rfind(name)
     end = data.find(b">", last)
-    return data[data.find(name): end if end >= 0 else len(data)]
+    return data[max(0, data.rfind(b"<", 0, first)) if tags else first: end if end >= 0 else len(data)]
+
+
+@remembered(keep=32)   # the same hyperlinks (the 校验 sheet's) in every workbook of a template
+def _linked(stretch: bytes, most_cells: int, most_row: int, most_col: int) -> tuple[int, int, int]:
+    """(cells covered, farthest row, farthest column) of the hyperlinks or comments in the
+    stretch, counted no further than one past a limit."""
+    covered = row = col = 0
+    for m in LINKED.finditer(stretch):
+        ref = m.group(1).decode("ascii", "replace")
+        covered += _area(ref)
+        far_row, far_col = _far_corner(ref)
+        row, col = max(row, far_row), max(col, far_col)
+        if covered > most_cells or row > most_row or col > most_col:
+            break
+    return covered, row, col
 
 
 def _count(pattern: re.Pattern, data: bytes, at_most: int) -> int:
@@ -240,12 +258,14 @@ class Tally:
         if _declares(data):
             raise Refused(UNSAFE_XML)
         # parsers take hyperlinks from worksheets and comments from their own parts only
-        if (b"hyperlink" if kind == "sheet" else b"comment") in data:
-            for m in LINKED.finditer(data):
-                ref = m.group(1).decode("ascii", "replace")
-                self.linked_cells += _area(ref)
-                self._corner(ref, "超链接或批注")   # openpyxl makes a cell at each of them
-                _over(self.linked_cells, lim.linked_cells, "超链接和批注覆盖的单元格数")
+        if (holds(data, b"hyperlink", 8) if kind == "sheet" else b"comment" in data):
+            name = b"hyperlink" if kind == "sheet" else b"comment"
+            covered, row, col = _linked(_stretch(data, name, tags=True), lim.linked_cells - self.linked_cells,
+                                        lim.rows, lim.columns)
+            _over(row, lim.rows, "超链接或批注用到的行号")   # openpyxl makes a cell at each of them
+            _over(col, lim.columns, "超链接或批注用到的列号")
+            self.linked_cells += covered
+            _over(self.linked_cells, lim.linked_cells, "超链接和批注覆盖的单元格数")
         if kind not in self.countable:
             return
         if kind == "sheet":   # the cells a reader splits the part into; the rest: Tally.sheet
@@ -291,12 +311,6 @@ class Tally:
     def validated(self, sheet: str, cells: int) -> None:
         self.validation_cells += cells
         _over(self.validation_cells, self.limits.validation_cells, f"数据有效性覆盖的单元格数（工作表“{sheet}”）")
-
-    def _corner(self, ref: str, what: str) -> None:
-        """A range's far corner: openpyxl creates cells up to it, and walks the grid they span."""
-        row, col = _far_corner(ref)
-        _over(row, self.limits.rows, f"{what}用到的行号")
-        _over(col, self.limits.columns, f"{what}用到的列号")
 
 
 def _over(count: int, limit: int, what: str) -> None:

@@ -30,18 +30,35 @@ _TRIES = 8
 
 def opens(data: bytes, mark: bytes, start: int = 0, end: int | None = None) -> bool:
     """Whether "<" + mark ("!": a comment, CDATA or DOCTYPE; "?": an instruction) occurs in
-    data[start:end], without the copy. The mark is looked for by memchr and the "<" checked
-    before it: a two-byte search crawls over XML (~1 ns a byte), where every tenth byte is a
-    "<". Where the mark is not rare (a formula's "Sheet!A1"), the rest is searched plainly."""
+    data[start:end], without the copy."""
+    return holds(data, b"<" + mark, 1, start, end)
+
+
+def holds(data: bytes, needle: bytes, rare: int, start: int = 0, end: int | None = None) -> bool:
+    """Whether needle occurs in data[start:end], without the copy, found by memchr on the byte
+    needle[rare] (one that is rare in XML) and checked around it: a search for the whole
+    needle crawls over XML (~0.35 ns a byte for a word, ~1 ns for "<!"), memchr does not.
+    Where that byte is not rare after all (a formula's "Sheet!A1"), the rest is searched plainly."""
     end = len(data) if end is None else min(end, len(data))
-    at = data.find(mark, start + 1, end)
+    mark, last = needle[rare:rare + 1], end - len(needle) + rare + 1   # past it, the needle would not fit
+    at = data.find(mark, start + rare, last)
     for _ in range(_TRIES):
         if at < 0:
             return False
-        if data[at - 1] == 0x3C:
+        if data.startswith(needle, at - rare, end):
             return True
-        at = data.find(mark, at + 1, end)
-    return at >= 0 and data.find(b"<" + mark, at - 1, end) >= 0
+        at = data.find(mark, at + 1, last)
+    return at >= 0 and data.find(needle, at - rare, end) >= 0
+
+
+def inflated_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
+                   too_big: Callable[[int], Exception], data: bytes | None = None) -> bytes:
+    """The part's bytes at once (an XML part that is kept anyway), as inflated() yields them."""
+    if data is not None and info.compress_size <= DIRECT_MAX:
+        whole = _direct(data, info, cap, too_big)
+        if whole is not None:
+            return whole
+    return b"".join(inflated(zf, info, cap, too_big))
 
 
 def part_limit(info: zipfile.ZipInfo) -> int:
