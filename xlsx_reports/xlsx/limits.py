@@ -259,8 +259,8 @@ class Tally:
             raise Refused(UNSAFE_XML)
         # parsers take hyperlinks from worksheets and comments from their own parts only
         if (holds(data, b"hyperlink", 8) if kind == "sheet" else b"comment" in data):
-            name = b"hyperlink" if kind == "sheet" else b"comment"
-            covered, row, col = _linked(_stretch(data, name, tags=True), lim.linked_cells - self.linked_cells,
+            element = b"hyperlink" if kind == "sheet" else b"comment"
+            covered, row, col = _linked(_stretch(data, element, tags=True), lim.linked_cells - self.linked_cells,
                                         lim.rows, lim.columns)
             _over(row, lim.rows, "超链接或批注用到的行号")   # openpyxl makes a cell at each of them
             _over(col, lim.columns, "超链接或批注用到的列号")
