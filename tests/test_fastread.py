@@ -496,16 +496,16 @@ def test_holds_finds_exactly_what_a_plain_search_finds():
 def test_a_sheet_larger_than_any_template_is_read_but_its_plan_not_kept(corpus, tmp_path):
     """The plan's key holds a sheet's addresses and formulas: one from a hostile or odd file
     (here a 70 KB formula) must not stay in a long-running server's memory."""
-    from xlsx_reports.xlsx import fastcells
+    from xlsx_reports.xlsx import fastcells, slots
     long_formula = "+".join(["1"] * 35_000)
     path = _edit_sheet(corpus["filled_2021"], tmp_path / "long.xlsx", "xl/worksheets/sheet3.xml",
                        lambda x: _first_cell(x, f'<c r="A1"><f>{long_formula}</f><v>35000</v></c>'))
     fastread.read_sheets(corpus["filled_2021"])   # the template's plans, kept
-    kept, kept_skeletons = dict(fastcells._PLANS), set(fastcells._SLOTTED)
+    kept, kept_skeletons = dict(fastcells._PLANS), set(slots.KNOWN)
     quick, slow, took = _by_both_sheet_readers(path)
     assert quick == slow and took == len(quick)
     assert fastcells._PLANS.keys() - kept.keys() == set()
-    assert fastcells._SLOTTED.keys() - kept_skeletons == set()
+    assert slots.KNOWN.keys() - kept_skeletons == set()
 
 
 @pytest.mark.parametrize("where", ["prolog", "rows"])
@@ -545,7 +545,7 @@ def test_more_merged_ranges_than_the_limit_are_refused_before_they_are_spread(co
 
 
 SLOT_VALUES = [   # (what an input's <v> holds, whether a full reading accepts it)
-    (b"7", True), (b"2.5", True), (b"&#55;", True), (b" 7", True), (b"1E3", True),
+    (b"7", True), (b"007", True), (b"", True), (b"2.5", True), (b"&#55;", True), (b" 7", True), (b"1E3", True),
     (b"\xef\xbf\xbe", False),   # U+FFFE, a character XML forbids
     (b"\xff", False),           # not UTF-8
     (b"a]]>b", False),          # "]]>" is not allowed in text
@@ -569,9 +569,16 @@ def test_a_value_read_at_its_slot_is_judged_as_a_full_reading_judges_it(corpus, 
                 if m.group(1).decode() in inputs)   # a whole number typed into an input
     parts[sheet] = parts[sheet].replace(cell.group(0), re.sub(rb"<v>[^<]*</v>", b"<v>" + value + b"</v>",
                                                               cell.group(0)))
-    slotted, judge = [], fastcells._slot_values
-    monkeypatch.setattr(fastcells, "_slot_values",
-                        lambda reader, *args: (slotted.append(reader.raw.name), judge(reader, *args)))
+    slotted, regular = [], fastcells._regular_cells
+
+    def spy(reader, cells):
+        before = fastcells.STATS["slotted"]
+        try:
+            return regular(reader, cells)
+        finally:
+            if fastcells.STATS["slotted"] > before:
+                slotted.append(reader.raw.name)
+    monkeypatch.setattr(fastcells, "_regular_cells", spy)
     before = fastcells.STATS["irregular"]
     try:
         quick = facts(fastread.read_parts(parts, set(parts)))
@@ -600,3 +607,49 @@ def test_limits_count_only_parts_long_enough_to_pass_them(corpus):
             limits.prescan(zf, limits.Limits(cells=100), data=data)
         with pytest.raises(limits.Refused, match=r"^不同文字（共享字符串）的个数至少 [0-9,]+，超过上限 10；"):
             limits.prescan(zf, limits.Limits(shared_strings=10), data=data)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda v: b"",                      # the value element taken out: the same cells, one value fewer
+    lambda v: b"<v></v><v>" + v[3:],    # an empty value before it: one value more
+], ids=["a value taken out", "an empty value added"])
+def test_a_sheet_with_a_value_more_or_less_is_not_read_at_the_slots_of_another(corpus, edit):
+    """Taking the values out of two sheets must not make them look alike when one holds a
+    value element the other does not: each value must land in its own cell."""
+    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
+    fastread.read_sheets(src)   # its skeletons, kept
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    first = re.search(rb'<c r="D5" s="[0-9]+">(<v>[0-9]+</v>)</c>', parts[sheet])
+    assert first
+    parts[sheet] = parts[sheet].replace(first.group(1), edit(first.group(1)), 1)
+    try:
+        quick = facts(fastread.read_parts(parts, set(parts)))
+    except Exception as exc:  # noqa: BLE001 - compared with expat's below
+        quick = type(exc)
+    try:
+        slow = facts(fastread.read_parts(parts, set(parts), shortcut=False))
+    except Exception as exc:  # noqa: BLE001
+        slow = type(exc)
+    assert quick == slow
+
+
+@pytest.mark.parametrize("index,accepted", [(b"0", True), (b"99999", False)])
+def test_a_shared_string_read_at_its_slot_is_the_one_expat_reads_or_none(corpus, index, accepted):
+    """A label cell's string index, read with the others in one go: out of the list, the
+    fast path gives up as expat's path does (openpyxl then judges the file)."""
+    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
+    fastread.read_sheets(src)   # its skeletons, kept
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    label = re.search(rb'(<c r="A5" s="[0-9]+" t="s"><v>)[0-9]+</v>', parts[sheet])
+    assert label
+    parts[sheet] = parts[sheet].replace(label.group(0), label.group(1) + index + b"</v>", 1)
+    outcomes = []
+    for shortcut in (True, False):
+        try:
+            outcomes.append(facts(fastread.read_parts(parts, set(parts), shortcut=shortcut)))
+        except fastread.NotUnderstood as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
+    assert isinstance(outcomes[0], list) is accepted

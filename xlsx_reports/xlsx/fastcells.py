@@ -19,7 +19,7 @@ from collections import OrderedDict
 from typing import Any, NamedTuple, Sequence
 
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx import limits
+from xlsx_reports.xlsx import limits, slots
 from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
                                          Irregular, NotUnderstood, SheetReader, Style, ref,
                                          style_of)
@@ -118,26 +118,27 @@ def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tup
 def _regular_cells(reader: SheetReader, cells: bytes) -> CellPlan:
     """Straight into the RawSheet (the expat path collects cells first, since a cell may
     come twice there; here each address must come once)."""
-    pieces = _VALUE.split(cells)   # what lies around the values, then each value
-    skeleton = b"".join(pieces[::2])
-    known = _SLOTTED.get(skeleton)
-    if known is not None and (known[0] is reader.styles or known[0] == reader.styles):
-        _SLOTTED.move_to_end(skeleton)
-        _apply(reader, known[1])
-        _slot_values(reader, known[2], pieces[1::2])
+    pieces = slots.VALUE.split(cells)   # what lies around the values, then each value
+    found = pieces[1::2]
+    skeleton = slots.skeleton(pieces)
+    known = slots.known(skeleton, reader.styles, len(found))
+    if known is not None:
         STATS["slotted"] += 1
-        return known[1]
+        plan, places = known
+        _apply(reader, plan)
+        for slot, v in zip(places, found):
+            if v:
+                _slot_value(reader, slot, v)
+        return plan
     text = _text(cells)
     # one pass: split gives what lies between the cells, then each cell's seven groups
     full = _CELL.split(text)
     plan = _cell_plan(full, reader.styles, len(text) <= MAX_PLANNED_TEXT)
     _apply(reader, plan)
     _cell_values(reader, plan, full)
-    slots = _slots(plan, full)
-    if slots is not None and len(slots) == len(pieces) // 2 and len(text) <= MAX_PLANNED_TEXT:
-        _SLOTTED[skeleton] = (reader.styles, plan, slots)
-        if len(_SLOTTED) > PLANS_KEPT:
-            _SLOTTED.popitem(last=False)
+    kept = _slots(plan, full)
+    if kept is not None and len(kept) == len(found) and len(text) <= MAX_PLANNED_TEXT:
+        slots.keep(skeleton, reader.styles, plan, kept)
     return plan
 
 
@@ -231,16 +232,7 @@ def _new_plan(where: tuple[str, ...], s_of: tuple[str | None, ...], f_of: tuple[
     return CellPlan(tuple(cells), formats, unlocked, frozenset(undefined), formulas, reach)
 
 
-# A sheet's cells with their values taken out (a "skeleton") fix everything but the values:
-# when one was read in full before (checked, split by _CELL, planned), a workbook of the same
-# skeleton only has its values read, each at its slot, and only those that are not a plain
-# whole number or string index are decoded and judged (stray) as the full reading judges text.
-_VALUE = re.compile(rb"<v>([^<]*+)</v>")
-Slot = tuple[tuple[int, int], Style, bool, str | None]   # where, style, a formula, the t attribute
-_SLOTTED: OrderedDict[bytes, tuple[Sequence[Style], CellPlan, tuple[Slot, ...]]] = OrderedDict()
-
-
-def _slots(plan: CellPlan, pieces: list) -> tuple[Slot, ...] | None:
+def _slots(plan: CellPlan, pieces: list) -> tuple[slots.Slot, ...] | None:
     """Per <v>…</v> in order, the cell it belongs to; None when an inline string (whose text
     the skeleton holds) makes the skeleton more than the plan."""
     width = _WIDTH
@@ -250,31 +242,28 @@ def _slots(plan: CellPlan, pieces: list) -> tuple[Slot, ...] | None:
                  in zip(plan.cells, pieces[3::width], pieces[6::width]) if v is not None)
 
 
-def _slot_values(reader: SheetReader, slots: tuple[Slot, ...], found: list[bytes]) -> None:
-    strings, raw = reader.strings, reader.raw
-    values, cached_values = raw.values, raw.cached
-    for (at, style, formula, kind), v in zip(slots, found):
-        if not v:
-            continue
-        if v.isdigit():   # ASCII digits only, in bytes
-            if kind is None and style.date is False:
-                cached_values[at] = number = int(v)
-                if not formula:
-                    values[at] = number
-                continue
-            if kind == "s" and not formula:
-                try:
-                    values[at] = cached_values[at] = strings[int(v)]
-                except IndexError:
-                    raise NotUnderstood(f"单元格值“{v[:20].decode()}”不常见") from None
-                continue
-        try:
-            text = v.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Irregular from None
-        if stray(text):
-            raise Irregular
-        _value(reader, at, style, formula, kind, text, None)
+def _slot_value(reader: SheetReader, slot: slots.Slot, v: bytes) -> None:
+    """One value at its slot, as the full reading reads it: only text is decoded and judged."""
+    at, style, formula, kind = slot
+    if v.isdigit():   # ASCII digits only, in bytes
+        if kind is None and style.date is False:
+            reader.raw.cached[at] = number = int(v)
+            if not formula:
+                reader.raw.values[at] = number
+            return
+        if kind == "s" and not formula:
+            try:
+                reader.raw.values[at] = reader.raw.cached[at] = reader.strings[int(v)]
+            except IndexError:
+                raise NotUnderstood(f"单元格值“{v[:20].decode()}”不常见") from None
+            return
+    try:
+        text = v.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Irregular from None
+    if stray(text):
+        raise Irregular
+    _value(reader, at, style, formula, kind, text, None)
 
 
 def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:

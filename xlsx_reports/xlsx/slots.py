@@ -1,0 +1,42 @@
+"""Where each value of a sheet's cells goes, once the rest of the cells is known.
+
+A sheet's cells with their values taken out (a "skeleton") fix everything but the values:
+their addresses, styles, types and formulas. When one was read in full before (fastcells.py:
+checked, split cell by cell, planned), a workbook with the same skeleton and as many values
+only has its values read, each at its slot, as the full reading reads them.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from typing import Any, Sequence
+
+from xlsx_reports.xlsx.fastsheet import Style
+
+VALUE = re.compile(rb"<v>([^<]*+)</v>")
+Slot = tuple[tuple[int, int], Style, bool, str | None]   # where, style, a formula, the t attribute
+KEPT = 128   # ten sheets, a few templates, the programs that saved them
+# skeleton: (styles, the cells' plan, slots); only skeletons of a template's size are kept
+KNOWN: OrderedDict[bytes, tuple[Sequence[Style], Any, tuple[Slot, ...]]] = OrderedDict()
+
+
+def skeleton(pieces: list[bytes]) -> bytes:
+    """What VALUE.split left around the values, joined by NUL where each value was: XML
+    forbids NUL, so a skeleton read in full holds none, and one equal to it with as many
+    values is the same cells around other values."""
+    return b"\x00".join(pieces[::2])
+
+
+def known(key: bytes, styles: Sequence[Style], values: int) -> tuple[Any, tuple[Slot, ...]] | None:
+    """The plan and slots of a skeleton read in full before, with these styles and as many values."""
+    entry = KNOWN.get(key)
+    if entry is None or len(entry[2]) != values or not (entry[0] is styles or entry[0] == styles):
+        return None
+    KNOWN.move_to_end(key)
+    return entry[1], entry[2]
+
+
+def keep(key: bytes, styles: Sequence[Style], plan: Any, slots: tuple[Slot, ...]) -> None:
+    KNOWN[key] = (styles, plan, slots)
+    if len(KNOWN) > KEPT:
+        KNOWN.popitem(last=False)
