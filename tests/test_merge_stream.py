@@ -117,7 +117,7 @@ def test_each_units_values_and_texts_come_back_from_disk_for_the_workbook(tmp_pa
 
 def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_path):
     rows = [[0, 7, None, Decimal("9.63211"), True, -3, 12345678901234567890, Decimal("0.1")],
-            [Decimal("1E+3"), None, 1, 2, 3, 4, 5, Decimal("-0.25")]]
+            [Decimal("1E+3"), None, 1, 2**53 - 1, 2**53, 2**53 + 1, -(2**53 - 1), Decimal("-0.25")]]
     out = tmp_path / "rows.xlsx"
     wb = xlsxwriter.Workbook(str(out))
     formats = [wb.add_format({"num_format": "0" if i % 2 else "0.00", "border": 1}) for i in range(8)]

@@ -24,7 +24,7 @@ from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDA
                                          Irregular, NotUnderstood, SheetReader, Style, ref,
                                          style_of)
 from xlsx_reports.xlsx.locate import RawSheet
-from xlsx_reports.xlsx.safexml import opens
+from xlsx_reports.xlsx.safexml import holds, opens
 
 _ATTR = r'(?: [\w:.-]+="[^"<>&]*+")*+'
 # possessive (?+, *+): each part starts with its own literal, so giving one back never helps a
@@ -368,7 +368,7 @@ def _split(data: bytes) -> tuple[bytes, bytes, bytes]:
     end = data.find(b"</sheetData>", start)
     # before the cut only elements: a comment, CDATA or instruction could hide a "<sheetData>"
     if (start < 0 or end < 0 or opens(data, b"!", 0, start) or opens(data, b"?", prolog, start)
-            or data.find(b"xmlns", start, end) >= 0):
+            or holds(data, b"xmlns", 0, start, end)):   # "x" is rare among cells
         raise Irregular
     return data[:start], data[start + 11:end], data[end + 12:]
 

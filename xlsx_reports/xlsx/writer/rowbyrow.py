@@ -22,6 +22,7 @@ from xlsx_reports.core.numbers import excel_number
 
 
 _letter = cache(col_letter)
+_EXACT = 2 ** 53   # whole numbers below it are exact as floats: "{:.16G}" prints them as str() does
 
 
 class _Rendered:
@@ -54,7 +55,9 @@ class RowByRow(Worksheet):
         r = row + 1
         cells = []
         for (letter, xf), value in zip(columns, values):
-            if value is None or isinstance(value, bool):
+            if type(value) is int and -_EXACT < value < _EXACT:   # the usual count: as "{:.16G}" writes it
+                cells.append(f'<c r="{letter}{r}" s="{xf}"><v>{value}</v></c>')
+            elif value is None or isinstance(value, bool):
                 cells.append(f'<c r="{letter}{r}" s="{xf}"/>')
             elif isinstance(value, (int, Decimal)):
                 cells.append(f'<c r="{letter}{r}" s="{xf}"><v>{excel_number(value):.16G}</v></c>')
