@@ -544,6 +544,21 @@ def test_more_merged_ranges_than_the_limit_are_refused_before_they_are_spread(co
     assert re.match(r"merges\.xlsx：合并单元格区域的个数至少 10,0\d\d，超过上限 10,000；", str(refused.value))
 
 
+def _both_readers(parts: dict[str, bytes]):
+    """(the shortcut's facts, expat's facts, how many sheets the shortcut left to expat), facts
+    being the exception's type where a reader gave up."""
+    from xlsx_reports.xlsx import fastcells
+    out, before = [], fastcells.STATS["irregular"]
+    for shortcut in (True, False):
+        try:
+            out.append(facts(fastread.read_parts(parts, set(parts), shortcut=shortcut)))
+        except Exception as exc:  # noqa: BLE001 - compared by the caller
+            out.append(type(exc))
+        if shortcut:
+            left = fastcells.STATS["irregular"] - before
+    return out[0], out[1], left
+
+
 SLOT_VALUES = [   # (what an input's <v> holds, whether a full reading accepts it)
     (b"7", True), (b"007", True), (b"", True), (b"2.5", True), (b"&#55;", True), (b" 7", True), (b"1E3", True),
     (b"\xef\xbf\xbe", False),   # U+FFFE, a character XML forbids
@@ -558,17 +573,9 @@ def test_a_value_read_at_its_slot_is_judged_as_a_full_reading_judges_it(corpus, 
     """Once a sheet's skeleton (its cells without their values) was read in full, a workbook
     with the same skeleton has only its values read; each must come out as expat reads it,
     and what expat refuses must leave the shortcut."""
-    from xlsx_reports.core.a1 import a1
     from xlsx_reports.xlsx import fastcells
-    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
-    first = next(r for r in fastread.read_sheets(src) if r.name == T3)   # its skeleton, kept
-    with zipfile.ZipFile(src) as zf:
-        parts = {i.filename: zf.read(i) for i in zf.infolist()}
-    inputs = {a1(*at) for at, locked in first.locked.items() if locked is False}
-    cell = next(m for m in re.finditer(rb'<c r="([A-Z]+[0-9]+)" s="[0-9]+"><v>[0-9]+</v>', parts[sheet])
-                if m.group(1).decode() in inputs)   # a whole number typed into an input
-    parts[sheet] = parts[sheet].replace(cell.group(0), re.sub(rb"<v>[^<]*</v>", b"<v>" + value + b"</v>",
-                                                              cell.group(0)))
+    parts = _t3_edited(corpus, rb'(<c r="D5" s="[0-9]+"><v>)[0-9]+</v>',   # an input's whole number
+                       lambda m: m.group(1) + value + b"</v>")
     slotted, regular = [], fastcells._regular_cells
 
     def spy(reader, cells):
@@ -579,20 +586,24 @@ def test_a_value_read_at_its_slot_is_judged_as_a_full_reading_judges_it(corpus, 
             if fastcells.STATS["slotted"] > before:
                 slotted.append(reader.raw.name)
     monkeypatch.setattr(fastcells, "_regular_cells", spy)
-    before = fastcells.STATS["irregular"]
-    try:
-        quick = facts(fastread.read_parts(parts, set(parts)))
-    except Exception as exc:  # noqa: BLE001 - compared with expat's below
-        quick = type(exc)
-    irregular = fastcells.STATS["irregular"] - before
-    try:
-        slow = facts(fastread.read_parts(parts, set(parts), shortcut=False))
-    except Exception as exc:  # noqa: BLE001
-        slow = type(exc)
+    quick, slow, irregular = _both_readers(parts)
     assert quick == slow
     assert isinstance(quick, list) is accepted
     assert T3 in slotted   # its values were judged at their slots…
     assert irregular == (0 if accepted else 1)   # …and what expat refuses was left to it
+
+
+def _t3_edited(corpus, pattern: bytes, edit) -> dict[str, bytes]:
+    """The filled 2021 workbook's parts (its skeletons kept first) with the first match of
+    `pattern` on 三、依申请公开 replaced by edit(match)."""
+    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
+    fastread.read_sheets(src)
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    found = re.search(pattern, parts[sheet])
+    assert found
+    parts[sheet] = parts[sheet].replace(found.group(0), edit(found), 1)
+    return parts
 
 
 def test_limits_count_only_parts_long_enough_to_pass_them(corpus):
@@ -610,41 +621,22 @@ def test_limits_count_only_parts_long_enough_to_pass_them(corpus):
 
 
 @pytest.mark.parametrize("edit", [
-    lambda v: b"",                      # the value element taken out: the same cells, one value fewer
-    lambda v: b"<v></v><v>" + v[3:],    # an empty value before it: one value more
+    lambda m: m.group(1) + b"</c>",                     # the value element taken out: one value fewer
+    lambda m: m.group(1) + b"<v></v>" + m.group(2),     # an empty value before it: one value more
 ], ids=["a value taken out", "an empty value added"])
 def test_a_sheet_with_a_value_more_or_less_is_not_read_at_the_slots_of_another(corpus, edit):
     """Taking the values out of two sheets must not make them look alike when one holds a
     value element the other does not: each value must land in its own cell."""
-    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
-    fastread.read_sheets(src)   # its skeletons, kept
-    with zipfile.ZipFile(src) as zf:
-        parts = {i.filename: zf.read(i) for i in zf.infolist()}
-    first = re.search(rb'<c r="D5" s="[0-9]+">(<v>[0-9]+</v>)</c>', parts[sheet])
-    assert first
-    parts[sheet] = parts[sheet].replace(first.group(1), edit(first.group(1)), 1)
-    try:
-        quick = facts(fastread.read_parts(parts, set(parts)))
-    except Exception as exc:  # noqa: BLE001 - compared with expat's below
-        quick = type(exc)
-    try:
-        slow = facts(fastread.read_parts(parts, set(parts), shortcut=False))
-    except Exception as exc:  # noqa: BLE001
-        slow = type(exc)
+    parts = _t3_edited(corpus, rb'(<c r="D5" s="[0-9]+">)(<v>[0-9]+</v></c>)', edit)
+    quick, slow, _left = _both_readers(parts)
     assert quick == slow
 
 
 @pytest.mark.parametrize("index,accepted", [(b"0", True), (b"99999", False)])
 def test_a_shared_string_read_at_its_slot_is_the_one_expat_reads_or_none(corpus, index, accepted):
-    """A label cell's string index, read with the others in one go: out of the list, the
-    fast path gives up as expat's path does (openpyxl then judges the file)."""
-    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
-    fastread.read_sheets(src)   # its skeletons, kept
-    with zipfile.ZipFile(src) as zf:
-        parts = {i.filename: zf.read(i) for i in zf.infolist()}
-    label = re.search(rb'(<c r="A5" s="[0-9]+" t="s"><v>)[0-9]+</v>', parts[sheet])
-    assert label
-    parts[sheet] = parts[sheet].replace(label.group(0), label.group(1) + index + b"</v>", 1)
+    """A label cell's string index read at its slot: out of the list, the fast path gives up
+    as expat's path does, with the same words (openpyxl then judges the file)."""
+    parts = _t3_edited(corpus, rb'(<c r="A5" s="[0-9]+" t="s"><v>)[0-9]+</v>', lambda m: m.group(1) + index + b"</v>")
     outcomes = []
     for shortcut in (True, False):
         try:

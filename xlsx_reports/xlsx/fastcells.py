@@ -151,6 +151,7 @@ def _apply(reader: SheetReader, plan: CellPlan) -> None:
 
 
 def _text(cells: bytes) -> str:
+    """Cells or a value as text, where the shortcut may read it; else Irregular (expat judges it)."""
     try:
         text = cells.decode("utf-8")
     except UnicodeDecodeError:
@@ -257,13 +258,7 @@ def _slot_value(reader: SheetReader, slot: slots.Slot, v: bytes) -> None:
             except IndexError:
                 raise NotUnderstood(f"单元格值“{v[:20].decode()}”不常见") from None
             return
-    try:
-        text = v.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Irregular from None
-    if stray(text):
-        raise Irregular
-    _value(reader, at, style, formula, kind, text, None)
+    _value(reader, at, style, formula, kind, _text(v), None)
 
 
 def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:
