@@ -8,9 +8,10 @@ protection) goes through expat with each cut marked by an empty element that mus
 where it was cut and in spreadsheetml; the validations and the header (the only per-unit text
 around the cells) are cut out too. What is left, and the validations, are the same bytes in
 every workbook of a template, so they are read once per run (core/memo.py); so are the
-cells' addresses, styles and formulas (a CellPlan), against which each workbook's values are
-read. Anything else (shared formulas, cells without an address, comments, another encoding, a
-bare "&") sends the whole part through expat: the shortcut is never a second interpretation.
+cells' addresses, styles and formulas (a CellPlan). A sheet whose cells, values taken out,
+were read in full before (slots.py) has only its values read, each at its slot. Anything
+else (shared formulas, cells without an address, comments, another encoding, a bare "&")
+sends the whole part through expat: the shortcut is never a second interpretation.
 """
 from __future__ import annotations
 
