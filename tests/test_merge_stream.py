@@ -153,3 +153,25 @@ def test_text_typed_in_a_numeric_cell_is_kept_on_the_detail_sheet(tmp_path):
     col = detail_column(result.report.form, KEY)
     assert ws[f"{col}{rows['乙镇']}"].value == "十二"
     assert isinstance(ws[f"{col}{rows['甲镇']}"].value, int)
+
+
+RICH_SHAPED = ("<r>坏<x>&amp;</r>", "<r><t>看似富文本</t></r>")
+
+
+def test_texts_shaped_like_rich_text_markup_are_written_and_merged_as_typed(tmp_path):
+    """xlsxwriter passes a text that starts with <r> and ends with </r> through as markup: a
+    unit's narrative of that shape once broke its own template and the district's merged
+    workbook (the texts sheet). Each comes back as typed, from the unit's workbook and the merge."""
+    from xlsx_reports.xlsx.meta import TEXTS_SHEET
+    from xlsx_reports.xlsx.reader import read_workbook
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    paths = {name: make_unit(towns, name, 2021, seed, **{"s1.text": text})[1]
+             for seed, (name, text) in enumerate(zip(("甲镇", "乙镇"), RICH_SHAPED))}
+    for (name, path), text in zip(paths.items(), RICH_SHAPED):
+        assert read_workbook(path).report.values["s1.text"] == text, name
+    out = tmp_path / "total.xlsx"
+    write_merged(merge_files([towns], unit="洛江区"), out)
+    texts = [c.value for row in openpyxl.load_workbook(out)[TEXTS_SHEET].iter_rows() for c in row]
+    assert all(text in texts for text in RICH_SHAPED)
+    assert read_workbook(out).report.unit == "洛江区"

@@ -19,6 +19,7 @@ from xlsx_reports.xlsx.meta import CHECK_SHEET, GUIDE_SHEET, META_SHEET, Metadat
 from xlsx_reports.form.values import Report
 from xlsx_reports.xlsx.writer.checksheet import write_check_sheet
 from xlsx_reports.xlsx.writer.guide import write_guide
+from xlsx_reports.xlsx.writer.literal import LiteralWorkbook
 from xlsx_reports.xlsx.writer.metasheet import fresh_metadata, set_properties, write_meta
 from xlsx_reports.xlsx.writer.sheets import Mark, write_form_sheets
 from xlsx_reports.xlsx.writer.styles import FONT, FONT_SIZE, Styles
@@ -39,7 +40,7 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
     summed = metadata.kind == "merged"   # the numbers are sums over units: locked
     prefilled = [k for k in prefilled if k in report.form.by_key]
     with atomic_path(path) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {
+        workbook = LiteralWorkbook(str(tmp), {
             "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "in_memory": in_memory,   # a workbook is ~100 KB: temporary files would only cost time

@@ -15,10 +15,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Sequence
 
-from xlsxwriter.worksheet import Worksheet
-
 from xlsx_reports.core.a1 import col_letter
 from xlsx_reports.core.numbers import excel_number
+from xlsx_reports.xlsx.writer.literal import LiteralWorksheet
 
 
 _letter = cache(col_letter)
@@ -34,7 +33,7 @@ class _Rendered:
         self.xml = xml
 
 
-class RowByRow(Worksheet):
+class RowByRow(LiteralWorksheet):
 
     def _initialize(self, init_data: dict) -> None:
         super()._initialize(dict(init_data, constant_memory=True))
