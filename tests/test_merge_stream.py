@@ -175,3 +175,17 @@ def test_texts_shaped_like_rich_text_markup_are_written_and_merged_as_typed(tmp_
     texts = [c.value for row in openpyxl.load_workbook(out)[TEXTS_SHEET].iter_rows() for c in row]
     assert all(text in texts for text in RICH_SHAPED)
     assert read_workbook(out).report.unit == "洛江区"
+
+
+def test_a_rich_shaped_text_too_long_for_a_cell_is_shortened_as_text_not_left_as_markup(tmp_path):
+    """Escaped and wrapped, a long text would be cut by xlsxwriter inside the markup (its
+    limit of 32,767 counts the markup); it is shortened first to the longest start whose markup
+    fits, so the cell still reads back as text, the start of what was typed."""
+    from xml.sax.saxutils import escape
+    from xlsx_reports.xlsx.reader import read_workbook
+    text = "<r>" + "甲&" * 20_000 + "</r>"
+    _report, path = make_unit(tmp_path, "甲镇", 2021, 1, **{"s1.text": text})
+    read = read_workbook(path).report.values["s1.text"]
+    assert text.startswith(read) and read.startswith("<r>甲&甲&")
+    markup = len(f'<r><t xml:space="preserve">{escape(read)}</t></r>')
+    assert 32_767 - len("甲&amp;") < markup <= 32_767

@@ -2,8 +2,8 @@
 each input's value as the report means it.
 
 Hundreds of cells per workbook and thousands of workbooks: the cells are walked sheet by
-sheet, in an order worked out once per form and layout (every workbook laid out as the form
-is shares the form's own), so each is read with a few dictionary lookups.
+sheet, in an order worked out once per form for every workbook laid out as the form is (a
+workbook with rows or sheets moved has its own walk), so each is read with a few lookups.
 """
 from __future__ import annotations
 

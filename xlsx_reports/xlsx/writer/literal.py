@@ -12,11 +12,8 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 import xlsxwriter
+from xlsxwriter.utility import _utf16_len   # how xlsxwriter measures a text against the cell's limit
 from xlsxwriter.worksheet import Worksheet
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 class LiteralWorksheet(Worksheet):
@@ -28,12 +25,19 @@ class LiteralWorksheet(Worksheet):
 
     def _literal(self, text: str) -> str:
         """The text as one rich run; shortened (as xlsxwriter shortens any text) only when the
-        run would pass the cell's 32,767 characters, since a cut run would be markup again."""
-        run = f'<r><t xml:space="preserve">{escape(text)}</t></r>'
-        while _utf16_len(run) > self.xls_strmax:
-            text = text[: len(text) - (_utf16_len(run) - self.xls_strmax)]
-            run = f'<r><t xml:space="preserve">{escape(text)}</t></r>'
-        return run
+        run would pass the cell's 32,767 characters, since a cut run would be markup again.
+        Escaping lengthens a text unevenly, so the longest start of it that fits is searched for."""
+        if _utf16_len(_run(text)) <= self.xls_strmax:
+            return _run(text)
+        fits, over = 0, len(text)
+        while over - fits > 1:
+            middle = (fits + over) // 2
+            fits, over = (middle, over) if _utf16_len(_run(text[:middle])) <= self.xls_strmax else (fits, middle)
+        return _run(text[:fits])
+
+
+def _run(text: str) -> str:
+    return f'<r><t xml:space="preserve">{escape(text)}</t></r>'
 
 
 class LiteralWorkbook(xlsxwriter.Workbook):
