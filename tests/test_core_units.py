@@ -84,3 +84,38 @@ def test_remembered_works_out_each_distinct_input_once_and_keeps_no_large_one():
     big = b"0" * (memo.MAX_BYTES + 1)
     assert length(big) == length(big) == memo.MAX_BYTES + 1
     assert calls[-2:] == [big, big]   # worked out each time, never kept
+
+
+def test_remembered_answers_threads_that_evict_each_others_entries():
+    """The web server may read workbooks on more than one thread: an entry found by one may
+    be evicted by another before it is marked as used (this raised KeyError)."""
+    import sys
+    import threading
+    from xlsx_reports.core import memo
+
+    @memo.remembered(keep=2)
+    def length(data: bytes) -> int:
+        return len(data)
+
+    keys = [bytes(range(i + 1)) for i in range(4)]
+    wrong: list[object] = []
+
+    def work(step: int) -> None:
+        try:
+            for i in range(150_000):
+                key = keys[(i * step) % 4]
+                if length(key) != len(key):
+                    wrong.append(key)
+        except Exception as exc:  # noqa: BLE001 - what the test looks for
+            wrong.append(exc)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)   # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=work, args=(step,)) for step in (1, 3, 5, 7, 9, 11, 13, 15)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []

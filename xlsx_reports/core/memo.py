@@ -9,7 +9,7 @@ larger than a normal template's part (a hostile file's) are worked out but not k
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable, TypeVar
+from typing import Any, Callable, Hashable, TypeVar
 
 T = TypeVar("T")
 MAX_BYTES = 256 << 10   # a template's largest part is ~100 KB (bytes or characters)
@@ -22,15 +22,38 @@ def remembered(keep: int = 16) -> Callable[[Callable[..., T]], Callable[..., T]]
         memory: OrderedDict[tuple, T] = OrderedDict()
 
         def wrapper(*args) -> T:
-            if args in memory:
-                memory.move_to_end(args)
-                return memory[args]
+            found = memory.get(args, _MISSING)
+            if found is not _MISSING:
+                touch(memory, args)
+                return found
             result = fn(*args)
             if sum(len(a) for a in args if isinstance(a, (bytes, str))) <= MAX_BYTES:
-                memory[args] = result
-                if len(memory) > keep:
-                    memory.popitem(last=False)
+                keep_entry(memory, args, result, keep)
             return result
         wrapper.__doc__, wrapper.__name__ = fn.__doc__, fn.__name__
         return wrapper
     return decorate
+
+
+_MISSING: Any = object()
+
+
+def touch(memory: OrderedDict, key: Hashable) -> None:
+    """Marks an entry as just used. Without a lock (a reading thread never waits for another),
+    another thread may have evicted it since it was found: then it is simply worked out again
+    next time (a web server reading uploads on two threads met this as a KeyError)."""
+    try:
+        memory.move_to_end(key)
+    except KeyError:
+        pass
+
+
+def keep_entry(memory: OrderedDict, key: Hashable, value: Any, keep: int) -> None:
+    """Stores an entry and evicts the least recently used beyond `keep`, however many threads
+    evict at once."""
+    memory[key] = value
+    while len(memory) > keep:
+        try:
+            memory.popitem(last=False)
+        except KeyError:   # emptied by another thread meanwhile
+            break

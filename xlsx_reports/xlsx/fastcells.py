@@ -19,7 +19,7 @@ import re
 from collections import OrderedDict
 from typing import Any, NamedTuple, Sequence
 
-from xlsx_reports.core.memo import remembered
+from xlsx_reports.core.memo import keep_entry, remembered, touch
 from xlsx_reports.xlsx import limits, slots
 from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
                                          Irregular, NotUnderstood, SheetReader, Style, ref,
@@ -127,9 +127,7 @@ def _regular_cells(reader: SheetReader, cells: bytes) -> CellPlan:
         STATS["slotted"] += 1
         plan, places = known
         _apply(reader, plan)
-        for slot, v in zip(places, found):
-            if v:
-                _slot_value(reader, slot, v)
+        _slot_values(reader, places, found)
         return plan
     text = _text(cells)
     # one pass: split gives what lies between the cells, then each cell's seven groups
@@ -190,13 +188,11 @@ def _cell_plan(pieces: list, styles: Sequence[Style], keep: bool = True) -> Cell
     _regular_between("C".join(pieces[::width]))
     plan = _PLANS.get(key)
     if plan is not None:
-        _PLANS.move_to_end(key)
+        touch(_PLANS, key)
         return plan
     plan = _new_plan(*key)
     if keep and len(key[0]) <= MAX_PLANNED_CELLS:
-        _PLANS[key] = plan
-        if len(_PLANS) > PLANS_KEPT:
-            _PLANS.popitem(last=False)
+        keep_entry(_PLANS, key, plan, PLANS_KEPT)
     return plan
 
 
@@ -240,13 +236,45 @@ def _slots(plan: CellPlan, pieces: list) -> tuple[slots.Slot, ...] | None:
     width = _WIDTH
     if any(pieces[7::width]):
         return None
-    return tuple((at, style, formula, kind) for (at, style, formula), kind, v
+    return tuple((at, style, formula, kind, _usual(style, formula, kind)) for (at, style, formula), kind, v
                  in zip(plan.cells, pieces[3::width], pieces[6::width]) if v is not None)
+
+
+def _usual(style: Style, formula: bool, kind: str | None) -> int:
+    """Which of the usual cells a slot is, when its value is plain digits: 1 a whole number
+    typed, 2 one calculated, 3 a shared string; 0 none of them (_slot_value reads it)."""
+    if kind is None and style.date is False:
+        return 2 if formula else 1
+    return 3 if kind == "s" and not formula else 0
+
+
+def _slot_values(reader: SheetReader, places: tuple[slots.Slot, ...], found: list[bytes]) -> None:
+    """The values at their slots: the usual cells here, the rest by _slot_value (a few hundred
+    a workbook, so the call per value was a fifth of the time)."""
+    raw, strings = reader.raw, reader.strings
+    values, cached = raw.values, raw.cached
+    for slot, v in zip(places, found):
+        if not v:
+            continue
+        usual = slot[4]
+        if usual and v.isdigit():   # ASCII digits only, in bytes
+            at = slot[0]
+            if usual == 3:
+                try:
+                    values[at] = cached[at] = strings[int(v)]
+                except IndexError:
+                    raise NotUnderstood(f"单元格值“{v[:20].decode()}”不常见") from None
+            else:
+                cached[at] = number = int(v)
+                if usual == 1:
+                    values[at] = number
+        else:
+            _slot_value(reader, slot, v)
 
 
 def _slot_value(reader: SheetReader, slot: slots.Slot, v: bytes) -> None:
     """One value at its slot, as the full reading reads it: only text is decoded and judged."""
-    at, style, formula, kind = slot
+    at, style, formula, kind, _usual = slot
     if v.isdigit():   # ASCII digits only, in bytes
         if kind is None and style.date is False:
             reader.raw.cached[at] = number = int(v)

@@ -11,10 +11,12 @@ import re
 from collections import OrderedDict
 from typing import Any, Sequence
 
+from xlsx_reports.core.memo import keep_entry, touch
 from xlsx_reports.xlsx.fastsheet import Style
 
 VALUE = re.compile(rb"<v>([^<]*+)</v>")
-Slot = tuple[tuple[int, int], Style, bool, str | None]   # where, style, a formula, the t attribute
+# where, style, a formula, the t attribute, which usual cell (fastcells._usual)
+Slot = tuple[tuple[int, int], Style, bool, str | None, int]
 KEPT = 128   # ten sheets, a few templates, the programs that saved them
 # skeleton: (styles, the cells' plan, slots); only skeletons of a template's size are kept
 KNOWN: OrderedDict[bytes, tuple[Sequence[Style], Any, tuple[Slot, ...]]] = OrderedDict()
@@ -32,11 +34,9 @@ def known(key: bytes, styles: Sequence[Style], values: int) -> tuple[Any, tuple[
     entry = KNOWN.get(key)
     if entry is None or len(entry[2]) != values or not (entry[0] is styles or entry[0] == styles):
         return None
-    KNOWN.move_to_end(key)
+    touch(KNOWN, key)
     return entry[1], entry[2]
 
 
 def keep(key: bytes, styles: Sequence[Style], plan: Any, slots: tuple[Slot, ...]) -> None:
-    KNOWN[key] = (styles, plan, slots)
-    if len(KNOWN) > KEPT:
-        KNOWN.popitem(last=False)
+    keep_entry(KNOWN, key, (styles, plan, slots), KEPT)
