@@ -6,11 +6,13 @@ from __future__ import annotations
 import random
 import shutil
 import sys
+import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
@@ -21,6 +23,7 @@ from xlsx_reports.merge.inputs import check_inputs  # noqa: E402
 from xlsx_reports.merge.workbooks import merge_candidates, merge_files  # noqa: E402
 from xlsx_reports.xlsx.meta import DETAIL_SHEET  # noqa: E402
 from xlsx_reports.xlsx.writer import write_workbook  # noqa: E402
+from xlsx_reports.xlsx.writer import merged as merged_writer  # noqa: E402
 from xlsx_reports.xlsx.writer.merged import detail_column, write_merged  # noqa: E402
 from xlsx_reports.xlsx.writer.rowbyrow import RowByRow  # noqa: E402
 
@@ -189,3 +192,26 @@ def test_a_rich_shaped_text_too_long_for_a_cell_is_shortened_as_text_not_left_as
     assert text.startswith(read) and read.startswith("<r>甲&甲&")
     markup = len(f'<r><t xml:space="preserve">{escape(read)}</t></r>')
     assert 32_767 - len("甲&amp;") < markup <= 32_767
+
+
+def test_a_merged_write_that_fails_midway_leaves_no_temporary_files_and_no_output(tmp_path, monkeypatch):
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    for seed, name in enumerate(("甲镇", "乙镇")):
+        make_unit(towns, name, 2021, seed)
+    result = merge_files([towns], unit="洛江区")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def fails(*_args, **_kwargs):   # as a full disk would, after the detail sheet's rows began
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(merged_writer, "_texts_sheet", fails)
+    out = tmp_path / "total.xlsx"
+    with pytest.raises(OSError):
+        write_merged(result, out)
+    assert list(scratch.iterdir()) == []
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["towns", "tmp"]
+    monkeypatch.undo()
+    write_merged(result, out)   # and the same merge then writes
+    assert openpyxl.load_workbook(out, read_only=True)[DETAIL_SHEET]["A5"].value == result.included[0].label

@@ -10,7 +10,9 @@ Sheet order: 填报说明, the form's sheets (基本信息, 一 … 六), 校验
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, Mapping
+import tempfile
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator, Mapping
 
 import xlsxwriter
 
@@ -39,25 +41,50 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
     metadata = metadata or fresh_metadata(report)
     summed = metadata.kind == "merged"   # the numbers are sums over units: locked
     prefilled = [k for k in prefilled if k in report.form.by_key]
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, _scratch(in_memory) as scratch:
         workbook = LiteralWorkbook(str(tmp), {
             "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "in_memory": in_memory,   # a workbook is ~100 KB: temporary files would only cost time
+            "tmpdir": scratch,
         })
-        styles = Styles(workbook)
-        guide = workbook.add_worksheet(GUIDE_SHEET)
-        sheets = write_form_sheets(workbook, report.form, report, styles, password=password,
-                                   prefilled=prefilled, annotations=annotations or {},
-                                   marks=marks or {}, summed=summed)
-        check = workbook.add_worksheet(CHECK_SHEET)
-        meta = workbook.add_worksheet(META_SHEET)
-        write_guide(guide, report, styles, deadline=deadline, prefilled=prefilled, password=password,
-                    metadata=metadata)
-        write_check_sheet(check, report, styles, sheets, password=password)
-        write_meta(meta, metadata, password=password)
-        set_properties(workbook, report, metadata)
-        if extra is not None:
-            extra(workbook)
-        workbook.close()
+        try:
+            styles = Styles(workbook)
+            guide = workbook.add_worksheet(GUIDE_SHEET)
+            sheets = write_form_sheets(workbook, report.form, report, styles, password=password,
+                                       prefilled=prefilled, annotations=annotations or {},
+                                       marks=marks or {}, summed=summed)
+            check = workbook.add_worksheet(CHECK_SHEET)
+            meta = workbook.add_worksheet(META_SHEET)
+            write_guide(guide, report, styles, deadline=deadline, prefilled=prefilled, password=password,
+                        metadata=metadata)
+            write_check_sheet(check, report, styles, sheets, password=password)
+            write_meta(meta, metadata, password=password)
+            set_properties(workbook, report, metadata)
+            if extra is not None:
+                extra(workbook)
+            workbook.close()
+        finally:
+            _close_row_files(workbook)
     return metadata
+
+
+@contextmanager
+def _scratch(in_memory: bool) -> Iterator[str | None]:
+    """Where xlsxwriter keeps the parts and the row-by-row sheets it writes to temporary files
+    (in_memory=False): a folder of this write's own, removed with whatever a failed write
+    left in it (xlsxwriter removes its files only when the workbook is closed)."""
+    if in_memory:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="xlsx-reports-write-", ignore_cleanup_errors=True) as folder:
+        yield folder
+
+
+def _close_row_files(workbook: xlsxwriter.Workbook) -> None:
+    """A sheet written row by row holds its temporary file open until the workbook is closed;
+    after a failed write it is closed here, so that Windows lets the folder be removed."""
+    for sheet in workbook.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
