@@ -59,7 +59,8 @@ def _inputs(report: Report, terms: tuple[str, ...]) -> list[str]:
 def _satisfy(report: Report, check: Check) -> bool:
     """Make `check` hold by changing one input; True when something changed."""
     left = report.total(check.left)
-    right = report.total(check.right) if check.right else check.const
+    # as operators.evaluate: a check without a right side compares with its constant, 0 when none
+    right = report.total(check.right) if check.right else (check.const if check.const is not None else 0)
     if check.op == "decimals_le" or (check.op == "lt" and left < right):
         return False
     if check.op == "lt":
