@@ -24,6 +24,7 @@ FACTS = ("name", "state", "protected", "password", "values", "cached", "locked",
          "merged", "validations")
 MUTANTS = 200
 T3 = "三、依申请公开"
+T3_PART = "xl/worksheets/sheet5.xml"   # where the writer puts it
 
 
 def facts(raws) -> list[dict]:
@@ -101,6 +102,10 @@ def test_libreoffice_resaved_workbooks_read_the_same_both_ways(corpus, tmp_path)
         resaved = outdir / source.name
         assert resaved.exists(), resaved
         assert_same(resaved)
+        with zipfile.ZipFile(resaved) as zf:
+            strings = zf.read("xl/sharedStrings.xml")
+        assert b"<r>" in strings   # LibreOffice saved labels as runs of text…
+        assert fastread._plain_strings(strings) == fastread._strings(strings)   # …which the shortcut reads
 
 
 # --- mutations --------------------------------------------------------------------------------
@@ -421,6 +426,47 @@ def test_plain_shared_strings_with_entities_escapes_and_empty_items_read_as_expa
     assert fastread._plain_strings(data.replace(b"&amp;b", b"&b")) is None   # a bare "&": expat judges
 
 
+def test_shared_strings_of_formatted_runs_read_as_expat_reads_them():
+    """LibreOffice saves every label as runs of text, one per change of script (宋体 digits
+    among CJK characters): the shortcut reads them as expat does; phonetic runs it leaves to expat."""
+    items = ('<si><r><rPr><b val="true"/><sz val="16"/><rFont val="宋体"/><family val="2"/></rPr>'
+             '<t xml:space="preserve">基准</t></r><r><rPr><sz val="11"/></rPr><t>00&amp;08</t></r><r><t/></r>'
+             '<r><t>镇x005F_x000D_</t></r></si><si><t>plain</t></si>'
+             '<si><r><rPr><u/><vertAlign val="superscript"/></rPr><t>上</t></r></si>')
+    data = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org'
+            f'/spreadsheetml/2006/main" count="3" uniqueCount="3">{items}</sst>').encode()
+    plain = fastread._plain_strings(data)
+    assert plain == fastread._strings(data) == ["基准00&08镇x000D_", "plain", "上"]
+    phonetic = data.replace(b"</r></si><si><t>plain", b'</r><rPh sb="0" eb="1"><t>zhen</t></rPh></si><si><t>plain')
+    assert fastread._plain_strings(phonetic) is None   # expat reads it, leaving the phonetic text out
+    assert fastread._strings(phonetic) == plain
+    spaced = data.replace(b"</r><r><t/>", b"</r> <r><t/>")   # text between runs: expat judges it
+    assert fastread._plain_strings(spaced) is None and fastread._strings(spaced) == plain
+
+
+def test_a_number_typed_n_as_libreoffice_saves_it_is_read_at_its_slot_as_expat_reads_it(corpus, monkeypatch):
+    """LibreOffice writes t="n" on every number: once such a sheet was read in full, the next
+    one's numbers are read at their slots, as the usual whole numbers, and as expat reads them."""
+    from xlsx_reports.xlsx import fastcells
+    unusual, slot_value = [], fastcells._slot_value
+
+    def spy(reader, slot, v):
+        unusual.append((reader.raw.name, slot[0]))
+        return slot_value(reader, slot, v)
+    monkeypatch.setattr(fastcells, "_slot_value", spy)
+    first = _t3_edited(corpus, rb'<c r="D5"( s="[0-9]+")><v>[0-9]+</v>',
+                       lambda m: b'<c r="D5"' + m.group(1) + b' t="n"><v>7</v>')
+    fastread.read_parts(first, set(first))   # its skeleton, with t="n", read in full and kept
+    second = {**first, T3_PART: first[T3_PART].replace(b' t="n"><v>7</v>', b' t="n"><v>12</v>')}
+    before = fastcells.STATS["slotted"]
+    quick, slow, _left = _both_readers(second)
+    assert fastcells.STATS["slotted"] - before == 10   # every sheet at its slots, T3 too
+    assert quick == slow
+    t3 = next(sheet for sheet in quick if sheet["name"] == T3)
+    assert t3["values"][(4, 3)] == 12 and type(t3["values"][(4, 3)]) is int
+    assert (T3, (4, 3)) not in unusual   # read as the usual whole number, not the general way
+
+
 # --- what the shortcut remembers between workbooks, and what it leaves to the reader -------------
 
 def test_a_cell_plan_serves_only_sheets_with_the_same_addresses_styles_and_formulas(corpus, tmp_path):
@@ -596,7 +642,7 @@ def test_a_value_read_at_its_slot_is_judged_as_a_full_reading_judges_it(corpus, 
 def _t3_edited(corpus, pattern: bytes, edit) -> dict[str, bytes]:
     """The filled 2021 workbook's parts (its skeletons kept first) with the first match of
     `pattern` on 三、依申请公开 replaced by edit(match)."""
-    sheet, src = "xl/worksheets/sheet5.xml", corpus["filled_2021"]
+    sheet, src = T3_PART, corpus["filled_2021"]
     fastread.read_sheets(src)
     with zipfile.ZipFile(src) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist()}

@@ -172,6 +172,7 @@ class CellPlan(NamedTuple):
     reach: tuple[int, int] = (0, 0)                     # the farthest cell's row and column numbers
 
 
+_NUMBER = (None, "n")   # a number's t attribute: none, or "n" (as LibreOffice writes it)
 _WIDTH = _CELL.groups + 1   # what lies before a cell, then the cell's seven groups
 # a sheet's plan is remembered when its cells are no more than a template's (a few hundred, some
 # 20 KB of XML): the key holds their addresses and formulas, and a web server runs for months
@@ -243,7 +244,7 @@ def _slots(plan: CellPlan, pieces: list) -> tuple[slots.Slot, ...] | None:
 def _usual(style: Style, formula: bool, kind: str | None) -> int:
     """Which of the usual cells a slot is, when its value is plain digits: 1 a whole number
     typed, 2 one calculated, 3 a shared string; 0 none of them (_slot_value reads it)."""
-    if kind is None and style.date is False:
+    if kind in _NUMBER and style.date is False:   # LibreOffice writes t="n", others none
         return 2 if formula else 1
     return 3 if kind == "s" and not formula else 0
 
@@ -276,7 +277,7 @@ def _slot_value(reader: SheetReader, slot: slots.Slot, v: bytes) -> None:
     """One value at its slot, as the full reading reads it: only text is decoded and judged."""
     at, style, formula, kind, _usual = slot
     if v.isdigit():   # ASCII digits only, in bytes
-        if kind is None and style.date is False:
+        if kind in _NUMBER and style.date is False:
             reader.raw.cached[at] = number = int(v)
             if not formula:
                 reader.raw.values[at] = number
@@ -301,7 +302,7 @@ def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:
         if not (v or inline):   # blank, or a formula never calculated: the plan has said all
             continue
         if v:   # the common cases first: a whole number (typed or calculated), a shared string
-            if kind is None and style.date is False and v.isdigit():
+            if kind in _NUMBER and style.date is False and v.isdigit():
                 try:
                     cached_values[at] = number = int(v)
                 except ValueError:   # a digit int() does not take ("²"): the general way below

@@ -34,7 +34,13 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships "
 WORKSHEET = DOC_REL + "/worksheet"
 CHARTSHEET = DOC_REL + "/chartsheet"
 STATES = ("visible", "hidden", "veryHidden")
-_STRINGS = re.compile(r'<si><t(?: xml:space="preserve")?(?:>([^<]*)</t>|/>)</si>')
+# an item is one text, or runs of text each with plain formatting (LibreOffice writes every
+# label as runs, one per change of script); phonetic runs and anything else: expat reads it
+_T = r'<t(?: xml:space="preserve")?+(?:>([^<]*+)</t>|/>)'
+_RUN = (r'<r>(?:<rPr>(?:<[a-zA-Z]++(?: [\w:]++="[^"<>&]*+")*+/>)*+</rPr>)?+'
+        r'<t(?: xml:space="preserve")?+(?:>[^<]*+</t>|/>)</r>')
+_STRINGS = re.compile(rf'<si>(?:{_T}|((?:{_RUN})++))</si>')
+_RUN_TEXT = re.compile(r'<t(?: xml:space="preserve")?>([^<]*)</t>')   # within runs matched above
 SST = b'<sst xmlns="' + MAIN.strip().encode() + b'"'   # its <si> are spreadsheetml
 
 
@@ -162,8 +168,8 @@ def _shared_strings(parts: Mapping[str, bytes], rels: Mapping, names) -> list[st
 
 
 def _plain_strings(data: bytes) -> list[str] | None:
-    """The strings when every one is plain text (no runs, no phonetics): one regular
-    expression over the list; None when it is anything else."""
+    """The strings when every one is plain text or plain runs of it (no phonetics): one
+    regular expression over the list; None when it is anything else."""
     start, end = data.find(b"<si>"), data.rfind(b"</sst>")
     if (start < 0 or end < start or opens(data, b"!") or opens(data, b"?", 5, start)
             or data.find(SST, 0, start) < 0):
@@ -174,10 +180,12 @@ def _plain_strings(data: bytes) -> list[str] | None:
         return None
     if stray(text):
         return None
-    pieces = _STRINGS.split(text)   # what lies between the items, then each item's text
-    if any(pieces[::2]):
+    pieces = _STRINGS.split(text)   # what lies between the items, then each item's text or runs
+    if any(pieces[::3]):
         return None
-    out = [item or "" for item in pieces[1::2]]
+    out = [item if runs is None else "".join(_RUN_TEXT.findall(runs)) for item, runs
+           in zip(pieces[1::3], pieces[2::3])]
+    out = [item or "" for item in out]
     try:
         if "&" in text or "\r" in text:
             out = [unescape(item) for item in out]
