@@ -444,6 +444,36 @@ def test_shared_strings_of_formatted_runs_read_as_expat_reads_them():
     assert fastread._plain_strings(spaced) is None and fastread._strings(spaced) == plain
 
 
+def test_strings_items_remembered_stay_bounded_and_read_as_expat_reads_them(monkeypatch):
+    """Items are remembered by their text (labels recur in every workbook of a template); a
+    workbook of thousands of distinct items leaves no more than the bound behind."""
+    monkeypatch.setattr(fastread, "ITEMS_KEPT", 50)
+    fastread._ITEMS.clear()
+    for n in (30, 120, 120):
+        items = "".join(f'<si><r><rPr><sz val="11"/></rPr><t>第{i}项</t></r><r><t>&amp;{i % 7}</t></r></si>'
+                        if i % 2 else f"<si><t>{i}</t></si>" for i in range(n))
+        data = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>').encode()
+        plain = fastread._plain_strings(data)
+        assert plain == fastread._strings(data) and len(plain) == n
+        assert len(fastread._ITEMS) <= 50
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stray_judges_a_long_text_by_its_bytes_as_by_its_characters(seed):
+    """A long text's control characters are looked for in its UTF-8 bytes: the same verdict."""
+    from xlsx_reports.xlsx.fastcells import stray
+    rnd = random.Random(seed)
+    alphabet = ["a", "中", "\n", "\t", "\r", "\x01", "\x1f", "\x0b", "\ufffe", "\uffff", "&", "&amp;", "&#1;",
+                "]]>", "]", "]]", ">", "\x7f", "\x85", "\ud7ff", "😀", " ", "，"]
+    verdicts = set()
+    for _ in range(3000):
+        text = "汉" * rnd.choice([0, 400]) + "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        verdict = stray(text)
+        assert stray(text, text.encode()) == verdict, repr(text[-30:])
+        verdicts.add(verdict)
+    assert verdicts == {True, False}
+
+
 def test_a_number_typed_n_as_libreoffice_saves_it_is_read_at_its_slot_as_expat_reads_it(corpus, monkeypatch):
     """LibreOffice writes t="n" on every number: once such a sheet was read in full, the next
     one's numbers are read at their slots, as the usual whole numbers, and as expat reads them."""

@@ -18,7 +18,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Mapping
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx import limits, numformats
@@ -39,8 +39,11 @@ STATES = ("visible", "hidden", "veryHidden")
 _T = r'<t(?: xml:space="preserve")?+(?:>([^<]*+)</t>|/>)'
 _RUN = (r'<r>(?:<rPr>(?:<[a-zA-Z]++(?: [\w:]++="[^"<>&]*+")*+/>)*+</rPr>)?+'
         r'<t(?: xml:space="preserve")?+(?:>[^<]*+</t>|/>)</r>')
-_STRINGS = re.compile(rf'<si>(?:{_T}|((?:{_RUN})++))</si>')
+_ITEM = re.compile(rf'<si>(?:{_T}|((?:{_RUN})++))')   # an item, up to its "</si>"
 _RUN_TEXT = re.compile(r'<t(?: xml:space="preserve")?>([^<]*)</t>')   # within runs matched above
+# item -> its text: most items are labels, the same in every workbook of a template
+_ITEMS: dict[str, str | None] = {}
+ITEMS_KEPT, ITEM_KEPT_CHARS = 8192, 2048   # then forgotten all at once: bounded, and no lock
 SST = b'<sst xmlns="' + MAIN.strip().encode() + b'"'   # its <si> are spreadsheetml
 
 
@@ -174,18 +177,21 @@ def _plain_strings(data: bytes) -> list[str] | None:
     if (start < 0 or end < start or opens(data, b"!") or opens(data, b"?", 5, start)
             or data.find(SST, 0, start) < 0):
         return None
+    raw = data[start:end]
     try:
-        text = data[start:end].decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if stray(text):
+    if stray(text, raw):
         return None
-    pieces = _STRINGS.split(text)   # what lies between the items, then each item's text or runs
-    if any(pieces[::3]):
+    pieces = text.split("</si>")   # neither text nor attributes hold a "<": exact
+    if pieces.pop():   # something after the last item
         return None
-    out = [item if runs is None else "".join(_RUN_TEXT.findall(runs)) for item, runs
-           in zip(pieces[1::3], pieces[2::3])]
-    out = [item or "" for item in out]
+    known = _ITEMS.get
+    found = [known(piece) or _item(piece) for piece in pieces]
+    if None in found:
+        return None
+    out = cast(list[str], found)
     try:
         if "&" in text or "\r" in text:
             out = [unescape(item) for item in out]
@@ -200,6 +206,17 @@ def _plain_strings(data: bytes) -> list[str] | None:
 
     parse(data[:start] + data[end:], start_tag)
     return out if count == [True] else None
+
+
+def _item(piece: str) -> str | None:
+    """An item's text (its runs' texts joined), or None when it is not plain text or plain runs."""
+    m = _ITEM.fullmatch(piece)
+    found = None if m is None else m.group(1) or "" if m.group(2) is None else "".join(_RUN_TEXT.findall(m.group(2)))
+    if len(piece) <= ITEM_KEPT_CHARS:
+        if len(_ITEMS) >= ITEMS_KEPT:
+            _ITEMS.clear()
+        _ITEMS[piece] = found
+    return found
 
 
 def _strings(data: bytes) -> list[str]:
