@@ -447,15 +447,16 @@ def test_shared_strings_of_formatted_runs_read_as_expat_reads_them():
 def test_strings_items_remembered_stay_bounded_and_read_as_expat_reads_them(monkeypatch):
     """Items are remembered by their text (labels recur in every workbook of a template); a
     workbook of thousands of distinct items leaves no more than the bound behind."""
-    monkeypatch.setattr(fastread, "ITEMS_KEPT", 50)
+    monkeypatch.setattr(fastread, "ITEMS_KEPT_CHARS", 3000)
     fastread._ITEMS.clear()
+    fastread._ITEMS_HELD[0] = 0
     for n in (30, 120, 120):
         items = "".join(f'<si><r><rPr><sz val="11"/></rPr><t>第{i}项</t></r><r><t>&amp;{i % 7}</t></r></si>'
                         if i % 2 else f"<si><t>{i}</t></si>" for i in range(n))
         data = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>').encode()
         plain = fastread._plain_strings(data)
         assert plain == fastread._strings(data) and len(plain) == n
-        assert len(fastread._ITEMS) <= 50
+        assert sum(map(len, fastread._ITEMS)) <= 3000 and fastread._ITEMS
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -41,9 +41,12 @@ _RUN = (r'<r>(?:<rPr>(?:<[a-zA-Z]++(?: [\w:]++="[^"<>&]*+")*+/>)*+</rPr>)?+'
         r'<t(?: xml:space="preserve")?+(?:>[^<]*+</t>|/>)</r>')
 _ITEM = re.compile(rf'<si>(?:{_T}|((?:{_RUN})++))')   # an item, up to its "</si>"
 _RUN_TEXT = re.compile(r'<t(?: xml:space="preserve")?>([^<]*)</t>')   # within runs matched above
-# item -> its text: most items are labels, the same in every workbook of a template
+# item -> its text: most items are labels, the same in every workbook of a template (a few
+# hundred, up to ~3,000 characters each as LibreOffice writes runs); bounded by characters
+# (~2-4 MB), then forgotten all at once: no lock, and a hostile file cannot hold on to more
 _ITEMS: dict[str, str | None] = {}
-ITEMS_KEPT, ITEM_KEPT_CHARS = 8192, 2048   # then forgotten all at once: bounded, and no lock
+_ITEMS_HELD = [0]   # characters of the items remembered
+ITEMS_KEPT_CHARS, ITEM_KEPT_CHARS = 1 << 20, 4096
 SST = b'<sst xmlns="' + MAIN.strip().encode() + b'"'   # its <si> are spreadsheetml
 
 
@@ -213,9 +216,11 @@ def _item(piece: str) -> str | None:
     m = _ITEM.fullmatch(piece)
     found = None if m is None else m.group(1) or "" if m.group(2) is None else "".join(_RUN_TEXT.findall(m.group(2)))
     if len(piece) <= ITEM_KEPT_CHARS:
-        if len(_ITEMS) >= ITEMS_KEPT:
+        if _ITEMS_HELD[0] + len(piece) > ITEMS_KEPT_CHARS:
             _ITEMS.clear()
+            _ITEMS_HELD[0] = 0
         _ITEMS[piece] = found
+        _ITEMS_HELD[0] += len(piece)
     return found
 
 
