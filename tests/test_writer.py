@@ -284,3 +284,21 @@ def test_an_ampersand_in_the_unit_name_prints_as_itself_in_the_page_header(tmp_p
     with zipfile.ZipFile(tmp_path / "x.xlsx") as zf:
         sheet = zf.read("xl/worksheets/sheet2.xml").decode()
     assert "<oddHeader>&amp;L&amp;8A＆G镇 2021 年度&amp;R&amp;8基本信息</oddHeader>" in sheet
+
+
+def test_text_width_counts_each_wide_character_as_unicodedata_does():
+    """Row heights follow the width of the text: the blocks counted at once hold only
+    characters unicodedata calls wide, and any text measures as character by character."""
+    import random
+    import unicodedata
+    from xlsx_reports.xlsx.writer import sheets
+    assert not [hex(c) for c in range(0x10000)
+                if sheets._WIDE.fullmatch(chr(c)) and unicodedata.east_asian_width(chr(c)) not in "WF"]
+    rnd = random.Random(3)
+    pool = ([chr(c) for c in range(0x20, 0x3100, 5)] + list("政府信息公开，。（）“”：；、—…《》１２ａ\n\t")
+            + [chr(rnd.randint(0x10000, 0x2FFFF)) for _ in range(40)])
+    for _ in range(3000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 200)))
+        by_character = sum(2.15 if unicodedata.east_asian_width(ch) in "WF" else 1.05 for ch in text)
+        assert sheets.text_units(text) == pytest.approx(by_character, abs=1e-9), text
+    assert sheets.text_units("2021年，“依申请公开”……") == (215 * 7 + 105 * 8) / 100   # 年，依申请公开 wide
