@@ -75,6 +75,9 @@ def resave(paths: list[Path]) -> None:
         subprocess.run([soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless",
                         "--convert-to", "xlsx", "--outdir", str(Path(tmp, "out")), *map(str, paths)],
                        check=True, capture_output=True, timeout=600)
+        missing = [path.name for path in paths if not Path(tmp, "out", path.name).exists()]
+        if missing:   # LibreOffice may leave the last few of a batch unconverted and still exit 0
+            sys.exit(f"LibreOffice did not save {', '.join(missing)}; run the benchmark again")
         for path in paths:
             shutil.copyfile(Path(tmp, "out", path.name), path)
 

@@ -174,8 +174,9 @@ def _shared_strings(parts: Mapping[str, bytes], rels: Mapping, names) -> list[st
 
 
 def _plain_strings(data: bytes) -> list[str] | None:
-    """The strings when every one is plain text or plain runs of it (no phonetics): one
-    regular expression over the list; None when it is anything else."""
+    """The strings when every one is plain text or plain runs of it (no phonetics): the list
+    cut into items, each read by a regular expression or remembered from an earlier workbook;
+    None when it is anything else."""
     start, end = data.find(b"<si>"), data.rfind(b"</sst>")
     if (start < 0 or end < start or opens(data, b"!") or opens(data, b"?", 5, start)
             or data.find(SST, 0, start) < 0):
@@ -214,7 +215,12 @@ def _plain_strings(data: bytes) -> list[str] | None:
 def _item(piece: str) -> str | None:
     """An item's text (its runs' texts joined), or None when it is not plain text or plain runs."""
     m = _ITEM.fullmatch(piece)
-    found = None if m is None else m.group(1) or "" if m.group(2) is None else "".join(_RUN_TEXT.findall(m.group(2)))
+    if m is None:
+        found = None
+    elif m.group(2) is None:   # one text, or <t/>
+        found = m.group(1) or ""
+    else:
+        found = "".join(_RUN_TEXT.findall(m.group(2)))
     if len(piece) <= ITEM_KEPT_CHARS:
         if _ITEMS_HELD[0] + len(piece) > ITEMS_KEPT_CHARS:
             _ITEMS.clear()
