@@ -212,3 +212,33 @@ def test_annotate_and_render_show_the_prose_finding(tmp_path):
     assert "TXT-SUM" in comment.text
     result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path / "r.md")])
     assert "TXT-SUM" in result.output
+
+
+PROSE_PIECES = ["2020", "43", "1,200", "3.5", "一", "十二", "两", "零", "第", "约", "近", "件", "条", "人次", "万元",
+                "万", "元", "其中", "：", "，", "、", "。", "；", "（", "）", "“", "”", "《", "》", "予以公开", "部分公开",
+                "不予公开", "不", "和", "及", "分别", "申请", "余", "%", " ", "\n", "是", "收到"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rules_that_jump_between_numbers_find_what_a_full_scan_finds(seed):
+    """The prose rules try their patterns only where a number (or a group's name) starts:
+    the same matches as trying every character, on random prose."""
+    import random
+    from xlsx_reports.check import prose, text
+    from xlsx_reports.core.numerals import CHINESE
+    from xlsx_reports.form.definitions import get_form
+    # a count never starts inside a run of digits and numerals: a run is tried at its start only
+    assert prose.COUNTS.match("是5件", 1) is not None
+    assert all(prose.COUNTS.match(ch + "5件", 1) is None for ch in "0123456789１" + CHINESE)
+    assert prose.NUMERALS.fullmatch("0123456789１" + CHINESE)
+    pattern, starts, _groups = text._categories(get_form("2021"))
+    rnd = random.Random(seed)
+    found = 0
+    for _ in range(1500):
+        t = "".join(rnd.choice(PROSE_PIECES) for _ in range(rnd.randint(0, 60)))
+        spans = lambda ms: [(m.span(), m.groupdict()) for m in ms]   # noqa: E731
+        assert spans(prose.counted(prose.COUNTS, t)) == spans(prose.COUNTS.finditer(t)), t
+        assert spans(prose.counted(prose.BREAKDOWN, t)) == spans(prose.BREAKDOWN.finditer(t)), t
+        assert spans(prose.matches(pattern, starts, t)) == spans(pattern.finditer(t)), t
+        found += len(spans(prose.BREAKDOWN.finditer(t))) + len(spans(pattern.finditer(t)))
+    assert found > 30   # the random prose does hold breakdowns and category claims

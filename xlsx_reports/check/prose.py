@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
 
-from xlsx_reports.core.numerals import NUMBER, whole_number
+from xlsx_reports.core.numerals import CHINESE, NUMBER, whole_number
 
 # Measure words of counted things (人次 before 人 and 次; 期 for issues of a series).
 UNITS = ("人次", "万元", "元", "件", "条", "个", "篇", "项", "次", "起", "宗", "期", "份", "场", "人", "家")
@@ -26,12 +28,38 @@ def count_pattern(units: tuple[str, ...] = UNITS) -> str:
 
 
 COUNT = count_pattern()
+NUMERALS = re.compile(rf"[\d{CHINESE}]+")   # where a NUMBER can start; COUNT's lookbehind refuses all of them
+COUNTS = re.compile(COUNT)
 CATCH_ALL = re.compile(r"其[他它]|等$")
 
 
+@lru_cache(maxsize=32)   # each rule on a narrative asks for it (TXT-T3/T4, TXT-SUM, TXT-FEE)
 def masked(text: str) -> str:
     """Quoted slogans and titles blanked out, same length, so positions still match."""
     return QUOTED.sub(lambda m: MASK * len(m.group(0)), text)
+
+
+def matches(pattern: re.Pattern, starts: re.Pattern, text: str, *, runs: bool = False) -> Iterator[re.Match]:
+    """pattern.finditer(text), for a pattern that can match only where `starts` does. A
+    pattern that begins with a lookbehind is tried at every character (~100 ns each); `starts`
+    (plain words, or a set of characters) lets the engine jump from one place to the next, and
+    the pattern is tried there alone, its lookbehind still seeing the text before it.
+    runs: `starts` matches whole runs of characters that the pattern can enter only at their
+    first (its lookbehind refuses the others), so a failed try skips the run."""
+    pos = 0
+    while (place := starts.search(text, pos)) is not None:
+        m = pattern.match(text, place.start())
+        if m is None:
+            pos = place.end() if runs else place.start() + 1
+            continue
+        yield m
+        pos = max(m.end(), place.start() + 1)
+
+
+def counted(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """pattern.finditer(text) for a pattern that begins with COUNT: a count starts where a run of
+    digits and numerals does (COUNT's lookbehind refuses a start inside one)."""
+    return matches(pattern, NUMERALS, text, runs=True)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -56,7 +84,7 @@ class Count:
 def counts(text: str, unit: str | None = None) -> list[Count]:
     """Every count in text (already masked), optionally only those with one measure word."""
     out = []
-    for m in re.finditer(COUNT, text):
+    for m in counted(COUNTS, text):
         value = whole_number(m.group("n"))
         if value is not None and (unit is None or m.group("unit") == unit):
             out.append(Count(value, m.group("unit"), m.start(), m.end()))
@@ -80,7 +108,7 @@ BREAKDOWN = re.compile(rf"{COUNT}\s*(?P<open>[（(]?)[，,：:]?\s*其中[：:�
 def breakdowns(text: str) -> list[Breakdown]:
     text = masked(text)
     out = []
-    for m in re.finditer(BREAKDOWN, text):
+    for m in counted(BREAKDOWN, text):
         total = whole_number(m.group("n"))
         unit = m.group("unit")
         body = _list_body(text[m.end():], bool(m.group("open")))

@@ -21,7 +21,7 @@ from xlsx_reports.form.model import Field, Form, Section
 from xlsx_reports.form.values import Report
 from xlsx_reports.form.definitions import LITIGATION_TOTALS, REVIEW_TOTAL
 from xlsx_reports.core.numbers import cell_text
-from xlsx_reports.check.prose import COUNT, breakdowns, count_pattern, masked, sum_problem
+from xlsx_reports.check.prose import COUNT, breakdowns, count_pattern, counted, masked, matches, sum_problem
 from xlsx_reports.check.narrative import narrative_findings
 
 GAP = r"[^。；;，,\d０-９]{0,12}?"
@@ -81,18 +81,20 @@ def _t4_words(form: Form) -> dict[str, tuple[str, ...]]:
 
 
 @derived
-def _categories(form: Form) -> tuple[re.Pattern, dict[str, tuple[str, tuple[str, ...]]]]:
+def _categories(form: Form) -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, tuple[str, ...]]]]:
     """Table 三's result groups as prose names them, joinable: "予以公开及部分公开258件" is one
-    figure for the two groups together (compared with their sum, not with each)."""
+    figure for the two groups together (compared with their sum, not with each). With the
+    pattern, where it can start: at a group's name (see prose.matches)."""
     groups = {g.short: (g.label, tuple(f"t3.{row}.total" for row in g.rows))
               for g in form.groups}
     if not groups:
-        return re.compile(r"(?!)"), {}
+        return re.compile(r"(?!)"), re.compile(r"(?!)"), {}
+    plain_names = "|".join(re.escape(n) for n in sorted(groups, key=len, reverse=True))
     names = "|".join(rf"(?<!不){re.escape(n)}" for n in sorted(groups, key=len, reverse=True))
     pattern = re.compile(rf"(?P<cats>(?:{names})(?:(?:以及|及|和|与|、|或|加)(?:{names}))*)"
                          rf"(?P<gap>[^。；;，,\d０-９]{{0,6}}?){PIECES}"
                          rf"(?![、，,]\s*{NUMBER}\s*件)")
-    return pattern, groups
+    return pattern, re.compile(plain_names), groups
 
 
 NONE_T3 = re.compile(r"(?:未|没有)(?:收到|受理|新收)[^。；;，,]{0,12}?申请")
@@ -140,9 +142,9 @@ def _not_this_figure(plain: str, m: re.Match, year: int) -> bool:
 
 
 def _category_claims(text: str, plain: str, report: Report, where) -> list[Finding]:
-    pattern, groups = _categories(report.form)
+    pattern, starts, groups = _categories(report.form)
     out = []
-    for m in pattern.finditer(plain):
+    for m in matches(pattern, starts, plain):
         if "分别" in m.group("gap"):
             continue   # "予以公开、部分公开分别为10件、5件": one number each, not a sum
         names = re.findall("|".join(map(re.escape, sorted(groups, key=len, reverse=True))),
@@ -221,10 +223,10 @@ def check_extra(text: str, report: Report, fields, **where) -> list[Finding]:
         if value is None or isinstance(value, (str, bool)):
             continue
         if f.type == "money":
-            pattern = rf"{topic}{GAP}{MONEY}\s*(万?){re.escape(f.unit)}"
+            found = re.finditer(rf"{topic}{GAP}{MONEY}\s*(万?){re.escape(f.unit)}", text)
         else:
-            pattern = rf"{COUNT}[^。；;，,\d０-９]{{0,16}}?{topic}"
-        for m in re.finditer(pattern, text):
+            found = counted(re.compile(rf"{COUNT}[^。；;，,\d０-９]{{0,16}}?{topic}"), text)
+        for m in found:
             if f.type != "money" and m.group("unit") != f.unit:
                 continue
             said = _said_amount(m) if f.type == "money" else whole_number(m.group("n"))
