@@ -1,12 +1,13 @@
 """Benchmark: check, merge and batch over N filled workbooks against the zip floor.
 
-    python benchmarks/bench_scale.py N [--year 2021] [--jobs J] [--keep DIR] [--saved-by libreoffice] [--profile]
+    python benchmarks/bench_scale.py N [--year 2021] [--jobs J] [--keep DIR] [--saved-by libreoffice] [--long-texts] [--profile]
 
 1. Builds N distinct filled workbooks: a few written by the real writer (balanced values),
    the rest copies of them whose unit name is changed in the shared strings (so every file is
    a real, different workbook of a different unit), which takes ~1 ms each instead of ~40.
    --saved-by libreoffice: the few are first opened and saved by LibreOffice, as a clerk
-   filling them in Calc returns them.
+   filling them in Calc returns them. --long-texts: their narratives as long as a published
+   report's (the sample report's sections), instead of a sentence each.
 2. The floor: open each zip and inflate the parts a reader needs, in one process.
 3. `xlsx-reports check DIR --json` and `xlsx-reports merge DIR`, each a fresh process, so
    start-up and imports are included; then `batch` of N templates from a roster.
@@ -39,18 +40,21 @@ BASES = 8
 NEEDED = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml")
 
 
-def build(folder: Path, n: int, year: int, saved_by: str = "") -> list[Path]:
+def build(folder: Path, n: int, year: int, saved_by: str = "", long_texts: bool = False) -> list[Path]:
     from xlsx_reports.xlsx.writer import write_workbook
     kept = sorted(folder.glob("基准*.xlsx"))
-    made = folder / ".saved-by"
-    if len(kept) == n and made.exists() and made.read_text() == saved_by:
+    made, kind = folder / ".saved-by", saved_by + (" long-texts" if long_texts else "")
+    if len(kept) == n and made.exists() and made.read_text() == kind:
         return kept   # a corpus kept by --keep from an earlier run of the same size and kind
     for path in kept:
         path.unlink()
     units = [unit_name(i, 2) for i in range(min(BASES, n))]
     paths = [folder / f"{unit}.xlsx" for unit in units]
     for i, (unit, path) in enumerate(zip(units, paths)):
-        write_workbook(balanced_report(unit, year, random.Random(i)), path)
+        report = balanced_report(unit, year, random.Random(i))
+        if long_texts:
+            real_texts(report, i)
+        write_workbook(report, path)
     if saved_by == "libreoffice":
         resave(paths)
     bases = [(unit, path.read_bytes()) for unit, path in zip(units, paths)]
@@ -60,8 +64,18 @@ def build(folder: Path, n: int, year: int, saved_by: str = "") -> list[Path]:
         path = folder / f"{name}.xlsx"
         path.write_bytes(renamed(data, unit, name))
         paths.append(path)
-    made.write_text(saved_by)
+    made.write_text(kind)
     return paths
+
+
+def real_texts(report, i: int) -> None:
+    """The narratives as long as a published report's (~1,600 characters a section): the
+    sample 河市镇 report's own sections, each written out three times."""
+    import json
+    seed = json.loads((ROOT / "samples" / "data" / "河市镇_2020.json").read_text(encoding="utf-8"))
+    texts = [v for v in seed["values"].values() if isinstance(v, str) and len(v) > 100]
+    for j, f in enumerate(f for f in report.form.inputs if f.type == "longtext"):
+        report.values[f.key] = (texts[(i + j) % len(texts)] + "\n") * 3
 
 
 def resave(paths: list[Path]) -> None:
@@ -205,6 +219,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile one workbook, fast path and openpyxl")
     parser.add_argument("--saved-by", choices=("libreoffice",), default="",
                         help="the returns as a spreadsheet program saved them (default: as this tool writes them)")
+    parser.add_argument("--long-texts", action="store_true",
+                        help="narratives as long as a published report's (default: a sentence each)")
     parser.add_argument("--no-batch", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the floor, check and merge, taken in "
                                                               "turn; the fastest of each is reported")
@@ -215,9 +231,10 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         load = os.getloadavg()[0]
         print(f"{args.n} workbooks, {args.year}, saved by {args.saved_by or 'this tool'}, "
+              f"{'long' if args.long_texts else 'short'} narratives, "
               f"jobs={args.jobs or 'auto'}, {os.cpu_count()} CPUs, load average {load:.1f} at start")
         start = time.perf_counter()
-        paths = build(folder, args.n, args.year, args.saved_by)
+        paths = build(folder, args.n, args.year, args.saved_by, args.long_texts)
         print(f"{'build corpus':<34} {time.perf_counter() - start:8.2f} s")
         # the floor and the two commands taken in turn, `repeat` times, the fastest of each kept:
         # a shared machine's speed drifts by a third within minutes (see the README)
