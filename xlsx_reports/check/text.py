@@ -147,9 +147,7 @@ def _category_claims(text: str, plain: str, report: Report, where) -> list[Findi
     for m in matches(pattern, starts, plain):
         if "分别" in m.group("gap"):
             continue   # "予以公开、部分公开分别为10件、5件": one number each, not a sum
-        names = re.findall("|".join(map(re.escape, sorted(groups, key=len, reverse=True))),
-                           m.group("cats"))
-        names = list(dict.fromkeys(names))
+        names = list(dict.fromkeys(starts.findall(m.group("cats"))))   # the groups' names, longest first
         keys = tuple(k for n in names for k in groups[n][1])
         table, said = report.total(keys), whole_number(m.group("n"))
         if said is not None and said != table:

@@ -41,7 +41,7 @@ _MISSING: Any = object()
 def touch(memory: OrderedDict, key: Hashable) -> None:
     """Marks an entry as just used. Without a lock (a reading thread never waits for another),
     another thread may have evicted it since it was found: then it is simply worked out again
-    next time (a web server reading uploads on two threads met this as a KeyError)."""
+    next time (move_to_end raised KeyError, which a limits scan took for a damaged file)."""
     try:
         memory.move_to_end(key)
     except KeyError:

@@ -49,7 +49,7 @@ def text_units(text: str) -> float:
 # character; any other character is still asked
 _WIDE = re.compile("[\u2e80-\u303e\u3040-\u3247\u3250-\u4dbf\u4e00-\ua4cf\uabfa-\ud7af"
                    "\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f\uff00-\uff60]+")
-_COMMON = re.compile(_WIDE.pattern[:-2] + "\x00-\x7f]+")
+_COMMON = re.compile(_WIDE.pattern[:-2] + "\x00-\x7f]+")   # those blocks and ASCII
 
 
 def _lines(text: str, width: float, scale: float = 1.0) -> int:
