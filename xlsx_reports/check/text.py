@@ -89,8 +89,8 @@ def _categories(form: Form) -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str
               for g in form.groups}
     if not groups:
         return re.compile(r"(?!)"), re.compile(r"(?!)"), {}
-    plain_names = "|".join(re.escape(n) for n in sorted(groups, key=len, reverse=True))
-    names = "|".join(rf"(?<!不){re.escape(n)}" for n in sorted(groups, key=len, reverse=True))
+    ordered = [re.escape(n) for n in sorted(groups, key=len, reverse=True)]   # longest first
+    plain_names, names = "|".join(ordered), "|".join(rf"(?<!不){n}" for n in ordered)
     pattern = re.compile(rf"(?P<cats>(?:{names})(?:(?:以及|及|和|与|、|或|加)(?:{names}))*)"
                          rf"(?P<gap>[^。；;，,\d０-９]{{0,6}}?){PIECES}"
                          rf"(?![、，,]\s*{NUMBER}\s*件)")

@@ -274,20 +274,9 @@ def _slot_values(reader: SheetReader, places: tuple[slots.Slot, ...], found: lis
 
 
 def _slot_value(reader: SheetReader, slot: slots.Slot, v: bytes) -> None:
-    """One value at its slot, as the full reading reads it: only text is decoded and judged."""
+    """A value that is not one of the usual cells (_slot_values reads those): decoded and
+    judged as the full reading judges it."""
     at, style, formula, kind, _usual = slot
-    if v.isdigit():   # ASCII digits only, in bytes
-        if kind in _NUMBER and style.date is False:
-            reader.raw.cached[at] = number = int(v)
-            if not formula:
-                reader.raw.values[at] = number
-            return
-        if kind == "s" and not formula:
-            try:
-                reader.raw.values[at] = reader.raw.cached[at] = reader.strings[int(v)]
-            except IndexError:
-                raise NotUnderstood(f"单元格值“{v[:20].decode()}”不常见") from None
-            return
     _value(reader, at, style, formula, kind, _text(v), None)
 
 
