@@ -148,16 +148,18 @@ def check(paths: Paths, previous: Paths | None = None, roster: PathLike | Roster
           keep_cells: bool = True) -> CheckResult:
     """Check returned workbooks (files or folders), optionally against last year's and a roster.
     keep_cells=False keeps memory flat for many files: readings keep unit, year and form only."""
-    from xlsx_reports.check.batch import check_paths, collect
+    from xlsx_reports.check.batch import check_files, collect
 
     inputs = _paths(paths)
     before = _paths(previous) if previous is not None else []
-    if not collect(inputs):
+    found = collect(inputs)
+    if not found:
         raise CannotContinue("没有找到要校验的工作簿：" + "、".join(map(str, inputs)), code="NO-INPUT")
-    if before and not collect(p for p in before if Path(p).exists()):
+    prior = collect(before)   # a file named but missing stays in, for the batch to say so
+    if before and not any(f.exists() for f in prior):
         raise CannotContinue("没有找到上年工作簿：" + "、".join(map(str, before)) + "（请检查 --previous 的路径）",
                              code="NO-INPUT")
-    result = check_paths(inputs, previous=before, roster=_roster(roster), jobs=jobs,
+    result = check_files(found, previous=prior, roster=_roster(roster), jobs=jobs,
                          progress=progress, keep_cells=keep_cells)
     files = []
     for entry in result.files:

@@ -67,9 +67,16 @@ def check_paths(paths: Iterable[str | Path], *, previous: Iterable[str | Path] =
     """`jobs` processes read the files (None: one per CPU, at most 4); reading dominates.
     keep_cells=False: the readings returned keep their report's unit, year and form but not the
     cells and values (what the text and JSON output need), so memory stays flat in N."""
+    return check_files(collect(paths), previous=collect(previous) if previous else [], roster=roster,
+                       jobs=jobs, progress=progress, keep_cells=keep_cells)
+
+
+def check_files(files: list[Path], *, previous: list[Path], roster=None, jobs: int | None = None,
+                progress: Progress | None = None, keep_cells: bool = True) -> BatchResult:
+    """check_paths over files collected already (a caller that looked for them first need not
+    walk the folders again: with thousands of files that was a tenth of a check's start)."""
     result = BatchResult()
-    prior = _previous_by_unit(collect(previous), result.notes, jobs) if previous else {}
-    files = collect(paths)
+    prior = _previous_by_unit(previous, result.notes, jobs) if previous else {}
     checked = run(_check_one, files, jobs=jobs, progress=progress,
                   initializer=_set_prior, initargs=(prior, keep_cells))
     for path, (reading, findings) in zip(files, checked):
