@@ -194,12 +194,12 @@ def unknown_compression(valid: Path, target: Path) -> None:
 
 
 def _patch_entry(path: Path, name: str, *, size: int | None = None, version: int | None = None,
-                 method: int | None = None) -> None:
+                 method: int | None = None, crc: int | None = None) -> None:
     """Rewrites fields of one entry's local and central headers in place."""
     data = bytearray(path.read_bytes())
     raw = name.encode()
-    for sig, off_version, off_method, off_size, off_name in ((b"PK\x03\x04", 4, 8, 22, 30),
-                                                             (b"PK\x01\x02", 6, 10, 24, 46)):
+    for sig, off_version, off_method, off_crc, off_size, off_name in ((b"PK\x03\x04", 4, 8, 14, 22, 30),
+                                                                      (b"PK\x01\x02", 6, 10, 16, 24, 46)):
         pos = data.find(sig)
         while pos >= 0:
             if data[pos + off_name: pos + off_name + len(raw)] == raw:
@@ -207,6 +207,8 @@ def _patch_entry(path: Path, name: str, *, size: int | None = None, version: int
                     struct.pack_into("<H", data, pos + off_version, version)
                 if method is not None:
                     struct.pack_into("<H", data, pos + off_method, method)
+                if crc is not None:
+                    struct.pack_into("<I", data, pos + off_crc, crc)
                 if size is not None:
                     struct.pack_into("<I", data, pos + off_size, size)
             pos = data.find(sig, pos + 4)
