@@ -20,7 +20,7 @@ from collections import OrderedDict
 from typing import Any, NamedTuple, Sequence
 
 from xlsx_reports.core.memo import keep_entry, remembered, touch
-from xlsx_reports.xlsx import limits, slots
+from xlsx_reports.xlsx import known, limits, slots
 from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
                                          Irregular, NotUnderstood, SheetReader, Style, ref,
                                          style_of)
@@ -403,10 +403,15 @@ def _cut_validations(tail: bytes) -> tuple[bytes, bytes | None, int]:
     """(the tail with its <dataValidations> emptied, the element, where it was), or the tail
     as it is when there is none or its shape is unusual (expat then reads it in place)."""
     start = tail.find(b"<dataValidations")
-    end = tail.find(b"</dataValidations>", start)
-    if start < 0 or end < 0 or opens(tail, b"!", 0, end) or opens(tail, b"?", 0, end):
+    if start < 0:
         return tail, None, 0
-    element = tail[start:end + 18]
+    element = known.at(tail, start)   # the same as a template's: its end is known
+    end = start + len(element) - 18 if element is not None else tail.find(b"</dataValidations>", start)
+    if end < 0 or opens(tail, b"!", 0, end) or opens(tail, b"?", 0, end):
+        return tail, None, 0
+    if element is None:
+        element = tail[start:end + 18]
+        known.remember(element)
     return tail[:start] + b"<dataValidations/>" + tail[end + 18:], element, start
 
 

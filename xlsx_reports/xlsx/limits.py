@@ -24,6 +24,7 @@ from itertools import islice
 from dataclasses import dataclass
 
 from xlsx_reports.core.memo import remembered
+from xlsx_reports.xlsx import known
 from xlsx_reports.xlsx.safexml import holds, inflated, inflated_whole
 
 
@@ -198,6 +199,17 @@ def _ranges(pattern: re.Pattern, stretch: bytes) -> tuple[int, int, int, int]:
     return count, covered, row, col
 
 
+def _links(sheet: bytes) -> bool:
+    """Whether a sheet mentions hyperlinks. Its validations are the same bytes in every workbook
+    of a template (prompts and all, most of the part) and none has a link: they are not searched."""
+    start = sheet.find(b"<dataValidations")
+    element = known.at(sheet, start) if start >= 0 else None
+    if element is None or known.mentions_link(element):
+        return holds(sheet, known.LINK, 8)
+    # the name holds no "<" or ">", so no mention straddles the element's edges
+    return holds(sheet, known.LINK, 8, 0, start) or holds(sheet, known.LINK, 8, start + len(element))
+
+
 def _declares(data: bytes) -> bool:
     """Whether the part declares a document type (where entities are declared). XML allows one
     only in the prolog, before the first element; a parser rejects it anywhere else, so the
@@ -258,7 +270,7 @@ class Tally:
         if _declares(data):
             raise Refused(UNSAFE_XML)
         # parsers take hyperlinks from worksheets and comments from their own parts only
-        if (holds(data, b"hyperlink", 8) if kind == "sheet" else b"comment" in data):
+        if (_links(data) if kind == "sheet" else b"comment" in data):
             element = b"hyperlink" if kind == "sheet" else b"comment"
             covered, row, col = _linked(_stretch(data, element, tags=True), lim.linked_cells - self.linked_cells,
                                         lim.rows, lim.columns)

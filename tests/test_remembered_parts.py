@@ -1,0 +1,133 @@
+"""What the reader remembers from one workbook to the next (parts packed in the same bytes, a
+sheet's validations) serves only the same bytes, stays bounded, and never hides from the limits
+scan or the reader anything a changed byte adds."""
+from __future__ import annotations
+
+import shutil
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from fixtures_check.workbooks import balanced, generate
+from hostile_corpus import T3_SHEET, _patch_entry, edit_sheet, parts, sheet_part
+from xlsx_reports.xlsx import fastcells, fastread, known, reader, safexml
+from xlsx_reports.xlsx.filetypes import DAMAGED, vet
+
+FACTS = ("name", "state", "protected", "password", "values", "cached", "locked", "formats",
+         "merged", "validations")
+
+
+@pytest.fixture(scope="module")
+def valid(tmp_path_factory) -> Path:
+    return generate(balanced(2021, "西岭乡"), tmp_path_factory.mktemp("remembered") / "valid.xlsx")
+
+
+def facts(raws) -> list[dict]:
+    return [{k: getattr(r, k) for k in FACTS} for r in raws]
+
+
+def test_a_part_packed_as_before_is_served_as_the_same_bytes(valid, tmp_path):
+    copy = shutil.copyfile(valid, tmp_path / "copy.xlsx")
+    first, second = vet(valid), vet(copy)
+    assert first.reason is None and second.reason is None
+    for name in ("xl/styles.xml", "xl/workbook.xml", "xl/theme/theme1.xml"):
+        assert second.parts[name] is first.parts[name]   # inflated and CRC-checked once
+    assert facts(reader._load(copy, second)[0]) == facts(fastread.read_sheets(valid))
+
+
+def test_the_same_packed_bytes_under_another_declared_crc_are_refused_as_damaged(valid, tmp_path):
+    vet(valid)   # the styles remembered
+    with zipfile.ZipFile(valid) as zf:
+        crc = zf.getinfo("xl/styles.xml").CRC
+    damaged = shutil.copyfile(valid, tmp_path / "damaged.xlsx")
+    _patch_entry(damaged, "xl/styles.xml", crc=crc ^ 1)   # the packed bytes unchanged
+    assert vet(damaged).reason == DAMAGED
+
+
+def test_remembered_parts_stay_within_their_bound_and_are_right_after_forgetting(valid, tmp_path, monkeypatch):
+    monkeypatch.setattr(safexml, "INFLATED_KEPT", 40_000)
+    monkeypatch.setattr(safexml, "_INFLATED", {})
+    monkeypatch.setattr(safexml, "_INFLATED_HELD", [0])
+    others = [generate(balanced(2021, unit), tmp_path / f"{unit}.xlsx") for unit in ("东岭乡", "南岭乡")]
+    for path in [valid, *others] * 2:
+        with zipfile.ZipFile(path) as zf:
+            expected = {i.filename: zf.read(i) for i in zf.infolist()}
+        got = vet(path)
+        assert {name: got.parts[name] for name in got.parts} == {n: expected[n] for n in got.parts}
+        held = sum(len(key[0]) + len(out) for key, out in safexml._INFLATED.items())
+        assert held == safexml._INFLATED_HELD[0] <= 40_000
+    assert safexml._INFLATED   # something small enough was kept
+
+
+def _t3_xml(path: Path) -> str:
+    files = parts(path)
+    return files[sheet_part(files, T3_SHEET)].decode()
+
+
+def test_a_sheet_whose_validations_are_known_reads_as_openpyxl_reads_it(valid, tmp_path):
+    fastread.read_sheets(valid)   # its validations remembered
+    xml = _t3_xml(valid)
+    start = xml.index("<dataValidations")
+    assert known.at(xml.encode(), len(xml[:start].encode())) is not None
+    prompt = xml.index('prompt="', start) + len('prompt="')
+    edited = tmp_path / "edited_prompt.xlsx"   # the same start, a prompt changed: searched afresh
+    edit_sheet(valid, edited, T3_SHEET, lambda x: x[:prompt] + "改" + x[prompt:])
+    loosened = tmp_path / "loosened.xlsx"      # the last rule allows negative numbers: a fact
+    edit_sheet(valid, loosened, T3_SHEET, lambda x: x.replace(
+        "<formula1>0</formula1></dataValidation></dataValidations>",
+        "<formula1>-9</formula1></dataValidation></dataValidations>"))
+    commented = tmp_path / "commented.xlsx"    # a comment before it: expat reads the rest in place
+    edit_sheet(valid, commented, T3_SHEET, lambda x: x.replace("<dataValidations", "<!-- 注 --><dataValidations", 1))
+    for path in (valid, edited, loosened, commented):
+        fastcells.STATS["irregular"] = 0
+        fast = facts(fastread.read_sheets(path))
+        assert fast == facts(reader._load_openpyxl(path)), path.name
+        assert fastcells.STATS["irregular"] == 0, path.name   # each sheet read by the shortcut
+    t3 = next(f for f in facts(fastread.read_sheets(edited)) if f["name"] == T3_SHEET)
+    assert t3["validations"] == next(f for f in facts(fastread.read_sheets(valid))
+                                     if f["name"] == T3_SHEET)["validations"]   # prompts are not facts
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_hyperlink_beside_known_validations_is_counted_by_the_limits_scan(valid, tmp_path, where):
+    fastread.read_sheets(valid)   # its validations remembered
+    link = '<hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks>'
+    hostile = tmp_path / f"link_{where}.xlsx"
+    edit_sheet(valid, hostile, T3_SHEET, lambda x: x.replace(
+        "</sheetData>", "</sheetData>" + link, 1) if where == "before" else x.replace(
+        "</dataValidations>", "</dataValidations>" + link, 1))
+    xml = _t3_xml(hostile).encode()
+    assert known.at(xml, xml.index(b"<dataValidations")) is not None   # the element is the known one
+    reason = vet(hostile).reason
+    assert reason is not None and "超链接" in reason and "上限" in reason
+
+
+def test_known_elements_stay_bounded_and_a_large_one_is_not_kept(monkeypatch):
+    monkeypatch.setattr(known, "_KNOWN", [()])
+    elements = [b'<dataValidations count="1"><dataValidation sqref="A%d"/></dataValidations>' % i
+                for i in range(known.KEPT + 5)]
+    for element in elements:
+        known.remember(element)
+        known.remember(element)   # once only
+    assert len(known._KNOWN[0]) == known.KEPT
+    assert known.at(b"xx" + elements[-1] + b"yy", 2) is elements[-1]
+    assert known.at(elements[0], 0) is None   # the oldest forgotten
+    large = b"<dataValidations>" + b" " * (1 << 20) + b"</dataValidations>"
+    known.remember(large)
+    assert known.at(large, 0) is None
+    linked = b'<dataValidations><dataValidation prompt="hyperlink"/></dataValidations>'
+    known.remember(linked)
+    assert known.mentions_link(known.at(linked, 0)) and not known.mentions_link(elements[-1])
+
+
+def test_parts_are_inflated_by_zlib_ng_as_the_standard_library_inflates_them(valid):
+    assert safexml.zlib.__name__ == "zlib_ng.zlib_ng"   # a declared dependency, with a wheel everywhere
+    with zipfile.ZipFile(valid) as zf:
+        for info in zf.infolist():
+            data = zf.read(info)
+            packed = zlib.compressobj(6, zlib.DEFLATED, -15)
+            packed_bytes = packed.compress(data) + packed.flush()
+            assert safexml.zlib.decompressobj(-15).decompress(packed_bytes) == data
+            assert safexml.zlib.crc32(data) == zlib.crc32(data) == info.CRC
