@@ -143,6 +143,35 @@ def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_
     assert data[0] == data[1] and "9.63211" in data[0]
 
 
+def test_a_row_of_texts_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_path):
+    rows = [["甲镇", "甲镇.xlsx", "一、总体情况", "第一段\n第二段"],
+            [" 前后有空格 ", "a&b<c>\"d\"'e'", "控制\x01字符\x1f", "_x0041_ 与 _x005F_ 照写"],
+            ["", "\t制表符", "表情😀与\ufffe", "结尾换行\n"],
+            ["<r>像标记</r>", "x", "y", "z"],            # rich-text shaped: cell by cell
+            ["长", "x", "y", "字" * 20_000]]              # may pass the cell's limit: cell by cell
+    out = tmp_path / "texts.xlsx"
+    wb = xlsxwriter.Workbook(str(out))
+    formats = [wb.add_format({"text_wrap": bool(i % 2), "border": 1}) for i in range(4)]
+    fast, slow = wb.add_worksheet("fast", RowByRow), wb.add_worksheet("slow", RowByRow)
+    rendered = []
+    for r, texts in enumerate(rows, 2):
+        rendered.append(fast.write_texts(r, 1, texts, formats))
+        if not rendered[-1]:
+            for c, text in enumerate(texts):
+                fast.write_string(r, 1 + c, text, formats[c])
+        for c, text in enumerate(texts):
+            slow.write_string(r, 1 + c, text, formats[c])
+    assert rendered == [True, True, True, False, False]
+    wb.close()
+    with zipfile.ZipFile(out) as z:
+        fast_xml, slow_xml = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))
+    data = [x[x.index("<sheetData>"):x.index("</sheetData>")] for x in (fast_xml, slow_xml)]
+    assert data[0] == data[1] and "_x0001_" in data[0] and "a&amp;b&lt;c&gt;" in data[0]
+    book = openpyxl.load_workbook(out)
+    assert [book["fast"].cell(4, c).value for c in range(2, 5)] == [" 前后有空格 ", "a&b<c>\"d\"'e'",
+                                                                   "控制_x0001_字符_x001F_"]
+
+
 def test_text_typed_in_a_numeric_cell_is_kept_on_the_detail_sheet(tmp_path):
     towns = tmp_path / "towns"
     towns.mkdir()

@@ -91,8 +91,7 @@ def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     ws.number_columns(first, formats)
     for source in result.included:
         report = source.report   # read back once per unit
-        ws.write_string(row, 0, source.label, name_fmt)
-        ws.write_string(row, 1, source.file.name, name_fmt)
+        _write_texts(ws, row, (source.label, source.file.name), (name_fmt, name_fmt))
         values = [report.values.get(f.key) for f in fields]   # inputs: as entered
         if not ws.write_numbers(row, values):
             for i, value in enumerate(values):
@@ -180,16 +179,14 @@ def _texts_sheet(ws, result: "MergeResult", styles: Styles) -> None:
         ws.write_string(1, col, text, styles.label("header"))
     name_fmt = styles.label("row")
     text_fmt = styles.get(text_wrap=True, valign="top", align="left", border=1)
+    formats = (name_fmt, name_fmt, name_fmt, text_fmt)
     row = 2
     sections = narrative_fields(result.report.form)
     for source in result.included:
         report = source.report   # read back once per unit
         for heading, f in sections:
             text = report.text(f.key)
-            ws.write_string(row, 0, source.label, name_fmt)
-            ws.write_string(row, 1, source.file.name, name_fmt)
-            ws.write_string(row, 2, heading, name_fmt)
-            ws.write_string(row, 3, text, text_fmt)
+            _write_texts(ws, row, (source.label, source.file.name, heading, text), formats)
             ws.set_row(row, _text_height(text))
             row += 1
     ws.set_column(0, 0, 24)
@@ -234,5 +231,11 @@ def _summary_sheet(ws, result: "MergeResult", styles: Styles) -> None:
 
 
 def _source_row(ws, row: int, source: "Source", fmt) -> None:
-    for col, text in enumerate((source.label, source.file.name, source.workbook_id, source.sha256)):
-        ws.write_string(row, col, text, fmt)
+    _write_texts(ws, row, (source.label, source.file.name, source.workbook_id, source.sha256), (fmt,) * 4)
+
+
+def _write_texts(ws: RowByRow, row: int, texts: tuple[str, ...], formats: tuple) -> None:
+    """A unit's texts from column A on: rendered at once, or cell by cell when one needs it."""
+    if not ws.write_texts(row, 0, texts, formats):
+        for col, (text, fmt) in enumerate(zip(texts, formats)):
+            ws.write_string(row, col, text, fmt)

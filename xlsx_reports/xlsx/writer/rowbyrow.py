@@ -8,12 +8,15 @@ merge_range cannot span rows (merge_block merges cells already written in row or
 
 A unit's row of numbers is ~170 cells, and xlsxwriter spends ~7 µs on each; write_numbers
 renders the row's cells at once, exactly as xlsxwriter writes them (tests compare the XML).
+write_texts does the same for a row of texts (各单位文字材料: four a section, six sections a unit).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
 from typing import Any, Sequence
+
+from xlsxwriter.utility import _preserve_whitespace   # how xlsxwriter decides it
 
 from xlsx_reports.core.a1 import col_letter
 from xlsx_reports.core.numbers import excel_number
@@ -62,6 +65,27 @@ class RowByRow(LiteralWorksheet):
                 cells.append(f'<c r="{letter}{r}" s="{xf}"><v>{excel_number(value):.16G}</v></c>')
             else:
                 return False
+        if self._check_dimensions(row, first_col) or self._check_dimensions(row, first_col + len(cells) - 1):
+            return False
+        if row > self.previous_row:
+            self._write_single_row(row)
+        self.table[row][first_col] = _Rendered("".join(cells))
+        return True
+
+    def write_texts(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any]) -> bool:
+        """Texts in the cells from first_col on, rendered at once as xlsxwriter writes each in
+        this mode (an inline string, its control characters and markup escaped by xlsxwriter's
+        own functions). False, and nothing written, when a text needs what only write_string
+        does (one that may pass the cell's limit, or one shaped like rich-text markup): the
+        caller writes that row cell by cell."""
+        r, cells = row + 1, []
+        for col, (text, fmt) in enumerate(zip(texts, formats), first_col):
+            if len(text) > self.xls_strmax // 2 or (text.startswith("<r>") and text.endswith("</r>")):
+                return False
+            text = self._escape_control_characters(text)
+            space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+            cells.append(f'<c r="{_letter(col)}{r}" s="{fmt._get_xf_index()}" t="inlineStr">'
+                         f'<is><t{space}>{self._escape_data(text)}</t></is></c>')
         if self._check_dimensions(row, first_col) or self._check_dimensions(row, first_col + len(cells) - 1):
             return False
         if row > self.previous_row:
