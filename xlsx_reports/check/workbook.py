@@ -63,11 +63,12 @@ def _narrative_keys(form: Form) -> tuple[str, ...]:
     return tuple(f.key for f in form.fields if f.type == "longtext")
 
 
-def check_file(path, *, previous: Reading | str | Path | None = None
+def check_file(path, *, previous: Reading | str | Path | None = None, data: bytes | None = None
                ) -> tuple[Reading | None, list[Finding]]:
+    """`data`: the file's bytes when read already (filetypes.read_bounded)."""
     path = Path(path)
     with working_on(path):
-        reading, refused = try_read(path)
+        reading, refused = try_read(path, data)
         if reading is None:
             return None, refused
         if previous is not None and not isinstance(previous, Reading):
@@ -90,10 +91,10 @@ def internal_error(path: Path, exc: BaseException) -> Finding:
                    advice="其他文件不受影响；请加 --debug 重新运行，把输出和该文件发给维护人员。")
 
 
-def try_read(path: Path) -> tuple[Reading | None, list[Finding]]:
+def try_read(path: Path, data: bytes | None = None) -> tuple[Reading | None, list[Finding]]:
     """The reading, or None and the finding that says why (UNREADABLE, or INTERNAL)."""
     try:
-        return read_workbook(path), []
+        return read_workbook(path, data), []
     except CannotContinue as exc:
         text = str(exc) if str(exc).startswith(path.name) else f"{path.name}：{exc}"
         return None, [unreadable(path, text, reason=exc.code)]

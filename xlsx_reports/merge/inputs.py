@@ -18,6 +18,8 @@ from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
 from xlsx_reports.merge.rows import Row, row_of
+from xlsx_reports.xlsx.filetypes import read_bounded
+from xlsx_reports.xlsx.limits import LIMITS
 from xlsx_reports.xlsx.reader import read_workbook
 
 MAX_REASONS = 3   # error messages quoted per left-out file; the file's own check lists all
@@ -113,11 +115,12 @@ def check_one(file: Path) -> Candidate:
     reason = refusal(file)    # before hashing: a FIFO or /dev/zero would never end
     if reason:
         return _unreadable(file, "", [unreadable(file, f"{file.name}：{reason}")])
-    try:
-        sha = file_sha256(file)
+    try:   # read once: the fingerprint is of the bytes checked and summed
+        data = read_bounded(file)
+        sha = hashlib.sha256(data).hexdigest() if len(data) <= LIMITS.file_bytes else file_sha256(file)
     except OSError as exc:
         return _unreadable(file, "", [unreadable(file, f"{file.name}：{os_reason(exc)}")])
-    reading, findings = check_file(file)
+    reading, findings = check_file(file, data=data)
     if reading is None:
         return _unreadable(file, sha, findings)
     assert reading.report is not None   # a reading returned always has its report

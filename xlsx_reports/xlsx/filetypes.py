@@ -41,16 +41,15 @@ def foreign_reason(path: Path) -> str | None:
     return vet(path).reason
 
 
-def vet(path: Path) -> Vetted:
+def vet(path: Path, data: bytes | None = None) -> Vetted:
     """The first thing any reader calls: a special or unreadable file, another format, or a
-    workbook beyond the limits (xlsx/limits.py) is refused here, before any parser runs."""
+    workbook beyond the limits (xlsx/limits.py) is refused here, before any parser runs.
+    `data`: the file's bytes, read already by read_bounded (what is judged is what was read)."""
     special = refusal(path)
     if special:
         return Vetted(special)
-    with path.open("rb") as fh:
-        # the size it has, and at most one byte past the limit however it grows meanwhile (asking
-        # for the limit itself would make Python set aside 30 MB for every small file)
-        data = fh.read(min(os.fstat(fh.fileno()).st_size, limits.LIMITS.file_bytes) + 1)
+    if data is None:
+        data = read_bounded(path)
     size = max(len(data), path.stat().st_size)
     if size > limits.LIMITS.file_bytes:
         return Vetted(f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB "
@@ -63,6 +62,14 @@ def vet(path: Path) -> Vetted:
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
         return _zip_vetted(path, data)
     return Vetted(_text_reason(path, head))
+
+
+def read_bounded(path: Path) -> bytes:
+    """The file's bytes, at most one past the size limit (vet refuses it then)."""
+    with path.open("rb") as fh:
+        # the size it has, and at most one byte past the limit however it grows meanwhile (asking
+        # for the limit itself would make Python set aside 30 MB for every small file)
+        return fh.read(min(os.fstat(fh.fileno()).st_size, limits.LIMITS.file_bytes) + 1)
 
 
 def _ole_reason(path: Path, data: bytes) -> str:

@@ -107,9 +107,10 @@ def unpack_report(packed) -> Report | None:
     return packed
 
 
-def read_workbook(path) -> Reading:
+def read_workbook(path, data: bytes | None = None) -> Reading:
+    """`data`: the file's bytes when read already (filetypes.read_bounded)."""
     path = Path(path)
-    vetted = vet(path)
+    vetted = vet(path, data)
     if vetted.reason:
         raise UnreadableWorkbook(f"{path.name}：{vetted.reason}",
                                  code="FILE-FOREIGN" if path.exists() else "NOT-FOUND")
