@@ -167,10 +167,11 @@ def as_number(v: Any) -> Decimal | None:
 
 
 def total_findings(ctx: Context) -> Iterator[Finding]:
-    upper = {s.name: s.name.upper() for s in ctx.reading.sheets}
-    index = {(upper.get(c.sheet) or c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
-    if index == _own_index(ctx.form):   # every cell where the form puts it: answers are kept
-        index = _own_index(ctx.form)
+    own = _own_index(ctx.form)
+    # read where the form puts every cell (and none dropped since): its own index, as built
+    index = own if ctx.reading.laid_out and len(ctx.reading.cells) == len(own) else _index(ctx)
+    if index == own:   # every cell where the form puts it: answers are kept
+        index = own
     filled = _Filled(ctx.reading.filled)
     totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
     broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
@@ -183,7 +184,7 @@ def total_findings(ctx: Context) -> Iterator[Finding]:
             shown = as_number(cell.value)
             if shown is not None and shown != recomputed:
                 yield _sum_finding(ctx, f, shown, recomputed)
-        elif as_number(cell.cached) != recomputed and not broken.intersection(f.terms):
+        elif not _same(cell.cached, recomputed) and not broken.intersection(f.terms):
             # a total over a typed-over total follows that cell: reported there already
             stale.setdefault(cell.sheet, []).append((f.key, cell.cached, recomputed))
     formulas = [c for c in ctx.reading.cells.values() if c.formula]
@@ -192,6 +193,20 @@ def total_findings(ctx: Context) -> Iterator[Finding]:
         return
     for sheet, items in stale.items():
         yield _cached_finding(ctx, sheet, items)
+
+
+def _index(ctx: Context) -> dict[tuple[str, str], str]:
+    """(upper-cased sheet, A1) -> key of every cell where it was found."""
+    upper = {s.name: s.name.upper() for s in ctx.reading.sheets}
+    return {(upper.get(c.sheet) or c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+
+
+def _same(cached: Any, recomputed: Any) -> bool:
+    """Whether a formula's stored result is the number recomputed (whole numbers, the usual
+    case, compared as they are)."""
+    if cached.__class__ is int and recomputed.__class__ is int:
+        return cached == recomputed
+    return as_number(cached) == recomputed
 
 
 def _intact(ctx: Context, f: Field, index, filled) -> bool:

@@ -40,13 +40,19 @@ class CellReading(NamedTuple):
 _reading = partial(tuple.__new__, CellReading)   # all nine fields given: no defaults to fill in
 
 
-def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet]
+def laid_out(form: Form, spots: Spots) -> bool:
+    """Whether every cell of the form was found where the form puts it."""
+    return spots == _own(form)[0]
+
+
+def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet], own_places: bool | None = None
                ) -> tuple[dict[str, CellReading], dict[str, Any]]:
-    """Each located cell of the form, and each located input's value as meant (the report's)."""
+    """Each located cell of the form, and each located input's value as meant (the report's).
+    own_places: laid_out(form, spots), when the caller knows it."""
     cells: dict[str, CellReading] = {}
     values: dict[str, Any] = {}
-    own = _own(form)
-    for sheet, walk in (own[1] if spots == own[0] else _walk(form, spots)):
+    own_places = laid_out(form, spots) if own_places is None else own_places
+    for sheet, walk in (_own(form)[1] if own_places else _walk(form, spots)):
         raw = by_name[sheet]
         stored_of, cached_of = raw.values.get, raw.cached.get
         locked_of, validation_of, format_of = raw.locked.get, raw.validations.get, raw.formats.get

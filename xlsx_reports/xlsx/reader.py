@@ -26,7 +26,7 @@ from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.form.model import Form
 from xlsx_reports.xlsx.locate import ADDRESSES, LabelReading, RawSheet, locate_form
 from xlsx_reports.xlsx.cellvalue import plain_text
-from xlsx_reports.xlsx.formcells import CellReading, read_cells
+from xlsx_reports.xlsx.formcells import CellReading, laid_out, read_cells
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report
 
@@ -70,6 +70,7 @@ class Reading:
     # sheets the tool adds that rules read as they are (a merged workbook's 分单位明细)
     extra: dict[str, RawSheet] = field(default_factory=dict)
     fallback: str | None = None   # why openpyxl read it instead of the fast path (Chinese)
+    laid_out: bool = False        # every cell of the form found where the form puts it
 
     # A reading sent back from a worker process names its form instead of carrying a copy of
     # it: ten thousand copies of the same form would be most of a batch's memory.
@@ -152,7 +153,8 @@ def reading_of(path: Path, raws: list[RawSheet], fallback: str | None = None) ->
     by_name = {r.name: r for r in raws}
     reading.filled = {name: set(map(ADDRESSES.__getitem__, by_name[name].values))
                       for name in located.sheet_of}
-    reading.cells, values = read_cells(located.form, located.cells, by_name)
+    reading.laid_out = laid_out(located.form, located.cells)
+    reading.cells, values = read_cells(located.form, located.cells, by_name, reading.laid_out)
     reading.report = _report(values, located.form, metadata)
     return reading
 
