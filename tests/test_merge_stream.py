@@ -244,3 +244,17 @@ def test_a_merged_write_that_fails_midway_leaves_no_temporary_files_and_no_outpu
     monkeypatch.undo()
     write_merged(result, out)   # and the same merge then writes
     assert openpyxl.load_workbook(out, read_only=True)[DETAIL_SHEET]["A5"].value == result.included[0].label
+
+
+@pytest.mark.parametrize("year", [2020, 2021])
+def test_a_units_values_read_back_by_position_are_its_reports_values(year):
+    from xlsx_reports.merge.rows import row_of, values_in
+    report = balanced_report("甲镇", year, random.Random(year))
+    report.values[report.form.numeric_inputs[3].key] = None   # a blank among them
+    row, fmt = row_of(report), report.form.format
+    numeric = report.form.numeric_inputs
+    narratives = tuple(f for f in report.form.inputs if f.type == "longtext")
+    scattered = (numeric[5], narratives[0], numeric[0], report.form.field("info.unit"))  # not in the row
+    for fields in (numeric, narratives, scattered):
+        assert list(values_in(fmt, row, fields)) == [report.values.get(f.key) if f in numeric + narratives
+                                                     else None for f in fields]

@@ -29,6 +29,21 @@ def row_fields(fmt: str) -> tuple[Field, ...]:
     return form.numeric_inputs + tuple(f for f in form.inputs if f.type == "longtext")
 
 
+@cache
+def _positions(fmt: str) -> dict[str, int]:
+    return {f.key: i for i, f in enumerate(row_fields(fmt))}
+
+
+def values_in(fmt: str, row: Row, fields: tuple[Field, ...]) -> Row:
+    """The row's values of these fields, in their order: a slice of the row when they lie
+    together in it, as the numeric inputs and the narratives of the row's form do."""
+    positions = _positions(fmt)
+    start = positions.get(fields[0].key, -1) if fields else 0
+    if start >= 0 and row_fields(fmt)[start:start + len(fields)] == fields:
+        return row[start:start + len(fields)]
+    return tuple(row[positions[f.key]] if f.key in positions else None for f in fields)
+
+
 def row_of(report: Report) -> Row:
     return tuple(report.values.get(f.key) for f in row_fields(report.form.format))
 

@@ -22,9 +22,10 @@ from xlsx_reports.core.numbers import number_text
 from xlsx_reports.form.definitions import KEY_FIGURES
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.merge.inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
-from xlsx_reports.merge.rows import Spool, Total, blank_keys, row_of, row_report, total_of
+from xlsx_reports.merge.rows import Row, Spool, Total, blank_keys, row_of, row_report, total_of, values_in
 from xlsx_reports.merge.selection import Excluded, Kind, Selection, nothing_text, summable, target
 from xlsx_reports.xlsx.meta import Metadata, source_label
+from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import Report
 
 FIGURE_UNIT = "件"
@@ -53,6 +54,11 @@ class Source:
     def report(self) -> Report:
         """Its numeric inputs and narratives (what the merge uses), read back from the spool."""
         return row_report(self.format, self.unit, self.year, self.spool.get(self.at))
+
+    def values(self, fields: tuple[Field, ...]) -> Row:
+        """Its values of these fields (numeric inputs or narratives), read back from the spool
+        without making a Report of them: a merged workbook's rows need them for every unit."""
+        return values_in(self.format, self.spool.get(self.at), fields)
 
     def as_meta(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"unit": self.unit, "file": self.file.name,

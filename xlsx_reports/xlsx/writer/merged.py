@@ -90,9 +90,8 @@ def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     formats = [value_fmt[f.type] for f in fields]
     ws.number_columns(first, formats)
     for source in result.included:
-        report = source.report   # read back once per unit
         _write_texts(ws, row, (source.label, source.file.name), (name_fmt, name_fmt))
-        values = [report.values.get(f.key) for f in fields]   # inputs: as entered
+        values = source.values(fields)   # inputs: as entered, read back once per unit
         if not ws.write_numbers(row, values):
             for i, value in enumerate(values):
                 _write_value(ws, row, first + i, value, formats[i])
@@ -182,11 +181,12 @@ def _texts_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     formats = (name_fmt, name_fmt, name_fmt, text_fmt)
     row = 2
     sections = narrative_fields(result.report.form)
+    narratives = tuple(f for _heading, f in sections)
     for source in result.included:
-        report = source.report   # read back once per unit
-        for heading, f in sections:
-            text = report.text(f.key)
-            _write_texts(ws, row, (source.label, source.file.name, heading, text), formats)
+        label, name = source.label, source.file.name
+        for (heading, _f), value in zip(sections, source.values(narratives)):   # read back once per unit
+            text = "" if value is None else str(value)
+            _write_texts(ws, row, (label, name, heading, text), formats)
             ws.set_row(row, _text_height(text))
             row += 1
     ws.set_column(0, 0, 24)
