@@ -122,10 +122,10 @@ def _regular_cells(reader: SheetReader, cells: bytes) -> CellPlan:
     pieces = slots.VALUE.split(cells)   # what lies around the values, then each value
     found = pieces[1::2]
     skeleton = slots.skeleton(pieces)
-    known = slots.known(skeleton, reader.styles, len(found))
-    if known is not None:
+    seen = slots.known(skeleton, reader.styles, len(found))
+    if seen is not None:
         STATS["slotted"] += 1
-        plan, places = known
+        plan, places = seen
         _apply(reader, plan)
         _slot_values(reader, places, found)
         return plan

@@ -107,11 +107,11 @@ def _direct(data: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int
     if len(packed) != info.compress_size:
         return None
     key = (packed, info.CRC, info.file_size, info.compress_type)
-    known = _INFLATED.get(key)
-    if known is not None:
-        if len(known) > cap:
+    remembered = _INFLATED.get(key)
+    if remembered is not None:
+        if len(remembered) > cap:
             raise too_big(cap)
-        return known
+        return remembered
     out = _inflate(packed, info, cap, too_big)
     if out is not None and len(packed) + len(out) <= INFLATED_KEPT_PART:
         _keep_inflated(key, out)
