@@ -120,6 +120,9 @@ def test_known_elements_stay_bounded_and_a_large_one_is_not_kept(monkeypatch):
     linked = b'<dataValidations><dataValidation prompt="hyperlink"/></dataValidations>'
     known.remember(linked)
     assert known.mentions_link(known.at(linked, 0)) and not known.mentions_link(elements[-1])
+    for i in range(20):   # 200 KB each: no more than KEPT_BYTES held
+        known.remember(b"<dataValidations>%d" % i + b" " * 200_000 + b"</dataValidations>")
+    assert sum(len(e) for e, _ in known._KNOWN[0]) <= known.KEPT_BYTES and len(known._KNOWN[0]) == 5
 
 
 def test_parts_are_inflated_by_zlib_ng_as_the_standard_library_inflates_them(valid):

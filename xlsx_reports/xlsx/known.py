@@ -11,6 +11,7 @@ from __future__ import annotations
 from xlsx_reports.core.memo import MAX_BYTES
 
 KEPT = 32   # a dozen sheets with validations, a few templates, the programs that saved them
+KEPT_BYTES = 1 << 20   # a template's are ~150 KB: a hostile file's cannot hold more
 # most recent first; a tuple replaced whole, so that a reading thread never sees it half made
 _KNOWN: list[tuple[tuple[bytes, bool], ...]] = [()]
 LINK = b"hyperlink"
@@ -30,7 +31,14 @@ def mentions_link(element: bytes) -> bool:
 
 
 def remember(element: bytes) -> None:
-    """Keeps an element read in full (a hostile file's larger ones are not kept)."""
+    """Keeps an element read in full, the oldest forgotten beyond KEPT elements or KEPT_BYTES
+    (a hostile file's larger ones are not kept)."""
     if len(element) > MAX_BYTES or at(element, 0) is not None:
         return
-    _KNOWN[0] = ((element, LINK in element),) + _KNOWN[0][:KEPT - 1]
+    kept, held = [(element, LINK in element)], len(element)
+    for entry in _KNOWN[0][:KEPT - 1]:
+        held += len(entry[0])
+        if held > KEPT_BYTES:
+            break
+        kept.append(entry)
+    _KNOWN[0] = tuple(kept)
