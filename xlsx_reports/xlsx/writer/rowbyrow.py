@@ -65,12 +65,7 @@ class RowByRow(LiteralWorksheet):
                 cells.append(f'<c r="{letter}{r}" s="{xf}"><v>{excel_number(value):.16G}</v></c>')
             else:
                 return False
-        if self._check_dimensions(row, first_col) or self._check_dimensions(row, first_col + len(cells) - 1):
-            return False
-        if row > self.previous_row:
-            self._write_single_row(row)
-        self.table[row][first_col] = _Rendered("".join(cells))
-        return True
+        return self._place(row, first_col, cells)
 
     def write_texts(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any]) -> bool:
         """Texts in the cells from first_col on, rendered at once as xlsxwriter writes each in
@@ -86,6 +81,11 @@ class RowByRow(LiteralWorksheet):
             space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
             cells.append(f'<c r="{_letter(col)}{r}" s="{fmt._get_xf_index()}" t="inlineStr">'
                          f'<is><t{space}>{self._escape_data(text)}</t></is></c>')
+        return self._place(row, first_col, cells)
+
+    def _place(self, row: int, first_col: int, cells: list[str]) -> bool:
+        """Rendered cells stored where the first of them goes, as xlsxwriter stores a cell in
+        this mode (the row before written out); False when they would fall outside the sheet."""
         if self._check_dimensions(row, first_col) or self._check_dimensions(row, first_col + len(cells) - 1):
             return False
         if row > self.previous_row:
