@@ -8,7 +8,7 @@ merge_range cannot span rows (merge_block merges cells already written in row or
 
 A unit's row of numbers is ~170 cells, and xlsxwriter spends ~7 µs on each; write_numbers
 renders the row's cells at once, exactly as xlsxwriter writes them (tests compare the XML).
-write_texts does the same for a row of texts (各单位文字材料: four a section, six sections a unit).
+write_texts does the same for a row of texts (各单位文字材料: four texts a row, a row per narrative section).
 """
 from __future__ import annotations
 
