@@ -167,11 +167,7 @@ def as_number(v: Any) -> Decimal | None:
 
 
 def total_findings(ctx: Context) -> Iterator[Finding]:
-    own = _own_index(ctx.form)
-    # read where the form puts every cell (and none dropped since): its own index, as built
-    index = own if ctx.reading.laid_out and len(ctx.reading.cells) == len(own) else _index(ctx)
-    if index == own:   # every cell where the form puts it: answers are kept
-        index = own
+    index = _index(ctx)
     filled = _Filled(ctx.reading.filled)
     totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
     broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
@@ -196,9 +192,14 @@ def total_findings(ctx: Context) -> Iterator[Finding]:
 
 
 def _index(ctx: Context) -> dict[tuple[str, str], str]:
-    """(upper-cased sheet, A1) -> key of every cell where it was found."""
+    """(upper-cased sheet, A1) -> key of every cell where it was found; the form's own index
+    (whose answers _terms keeps) when every cell is where the form puts it."""
+    own = _own_index(ctx.form)
+    if ctx.reading.laid_out and len(ctx.reading.cells) == len(own):   # and none dropped since
+        return own
     upper = {s.name: s.name.upper() for s in ctx.reading.sheets}
-    return {(upper.get(c.sheet) or c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+    index = {(upper.get(c.sheet) or c.sheet.upper(), c.a1): k for k, c in ctx.reading.cells.items()}
+    return own if index == own else index
 
 
 def _same(cached: Any, recomputed: Any) -> bool:

@@ -45,13 +45,12 @@ def laid_out(form: Form, spots: Spots) -> bool:
     return spots == _own(form)[0]
 
 
-def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet], own_places: bool | None = None
+def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet], own_places: bool
                ) -> tuple[dict[str, CellReading], dict[str, Any]]:
     """Each located cell of the form, and each located input's value as meant (the report's).
-    own_places: laid_out(form, spots), when the caller knows it."""
+    own_places: laid_out(form, spots)."""
     cells: dict[str, CellReading] = {}
     values: dict[str, Any] = {}
-    own_places = laid_out(form, spots) if own_places is None else own_places
     for sheet, walk in (_own(form)[1] if own_places else _walk(form, spots)):
         raw = by_name[sheet]
         stored_of, cached_of = raw.values.get, raw.cached.get
