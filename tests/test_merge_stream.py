@@ -120,7 +120,10 @@ def test_each_units_values_and_texts_come_back_from_disk_for_the_workbook(tmp_pa
 
 def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_path):
     rows = [[0, 7, None, Decimal("9.63211"), True, -3, 12345678901234567890, Decimal("0.1")],
-            [Decimal("1E+3"), None, 1, 2**53 - 1, 2**53, 2**53 + 1, -(2**53 - 1), Decimal("-0.25")]]
+            [Decimal("1E+3"), None, 1, 2**53 - 1, 2**53, 2**53 + 1, -(2**53 - 1), Decimal("-0.25")],
+            [0, 7, -3, 2**53 - 1, -(2**53 - 1), 12, 1, 5],    # whole numbers only: by slices
+            [1, 2, 3],                                       # fewer values than columns
+            [0, 7, -3, 2**53, 4, 12, 1, 5]]                  # one past exact as a float
     out = tmp_path / "rows.xlsx"
     wb = xlsxwriter.Workbook(str(out))
     formats = [wb.add_format({"num_format": "0" if i % 2 else "0.00", "border": 1}) for i in range(8)]
@@ -135,7 +138,7 @@ def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_
                 slow.write_blank(r, 2 + c, None, formats[c])
             else:
                 slow.write_number(r, 2 + c, float(v) if isinstance(v, Decimal) else v, formats[c])
-    assert not fast.write_numbers(6, [1, "十二"])   # text: the caller writes the row cell by cell
+    assert not fast.write_numbers(9, [1, "十二"])   # text: the caller writes the row cell by cell
     wb.close()
     with zipfile.ZipFile(out) as z:
         fast_xml, slow_xml = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))
@@ -147,6 +150,7 @@ def test_a_row_of_texts_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_pa
     rows = [["甲镇", "甲镇.xlsx", "一、总体情况", "第一段\n第二段"],
             [" 前后有空格 ", "a&b<c>\"d\"'e'", "控制\x01字符\x1f", "_x0041_ 与 _x005F_ 照写"],
             ["", "\t制表符", "表情😀与\ufffe", "结尾换行\n"],
+            ["\u3000全角空格开头", "不间断空格结尾\u00a0", "_x00zz_ 与 _x1234 不是转义", "\uffff\x1c"],
             ["<r>像标记</r>", "x", "y", "z"],            # rich-text shaped: cell by cell
             ["长", "x", "y", "字" * 20_000]]              # may pass the cell's limit: cell by cell
     out = tmp_path / "texts.xlsx"
@@ -161,7 +165,7 @@ def test_a_row_of_texts_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_pa
                 fast.write_string(r, 1 + c, text, formats[c])
         for c, text in enumerate(texts):
             slow.write_string(r, 1 + c, text, formats[c])
-    assert rendered == [True, True, True, False, False]
+    assert rendered == [True, True, True, True, False, False]
     wb.close()
     with zipfile.ZipFile(out) as z:
         fast_xml, slow_xml = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))
@@ -258,3 +262,33 @@ def test_a_units_values_read_back_by_position_are_its_reports_values(year):
     for fields in (numeric, narratives, scattered):
         assert list(values_in(fmt, row, fields)) == [report.values.get(f.key) if f in numeric + narratives
                                                      else None for f in fields]
+
+
+def _raw_member(path: Path, info: zipfile.ZipInfo) -> bytes:
+    """A member's deflate stream as stored (zipfile hands out only what it inflates)."""
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        head = fh.read(30)
+        name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        return fh.read(info.compress_size)
+
+
+def test_a_merged_workbook_is_deflated_by_zlib_ng_and_xlsxwriter_left_as_it_was(tmp_path):
+    from xlsx_reports.core.zlibs import WRITE_LEVEL, zlib
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    for i, name in enumerate(("甲镇", "乙镇", "丙镇")):
+        make_unit(towns, name, 2021, i)
+    out = tmp_path / "total.xlsx"
+    write_merged(merge_files([towns], unit="洛江区"), out)
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile   # lent for the write only
+    assert zlib.__name__ == "zlib_ng.zlib_ng" and WRITE_LEVEL == 3
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        members = [(info, z.read(info)) for info in z.infolist()]
+    for info, data in members:
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        deflater = zlib.compressobj(WRITE_LEVEL, zlib.DEFLATED, -15)
+        assert _raw_member(out, info) == deflater.compress(data) + deflater.flush(), info.filename
+    assert openpyxl.load_workbook(out)[DETAIL_SHEET]["A5"].value

@@ -12,11 +12,7 @@ import zipfile
 from typing import Callable, Iterator, NoReturn
 from xml.parsers import expat
 
-try:   # zlib-ng inflates the same streams in half the time, and checks CRC-32 in a quarter
-    from zlib_ng import zlib_ng as zlib
-except ImportError:   # pragma: no cover - a platform without its wheel: the standard library's
-    import zlib   # type: ignore[no-redef]
-_BAD_STREAM: type[Exception] = getattr(zlib, "error")   # zlib-ng's stubs say an instance
+from xlsx_reports.core.zlibs import BAD_STREAM as _BAD_STREAM, zlib
 
 CHUNK = 1 << 16
 PART_FLOOR = 4 << 20      # any part may inflate to this much…

@@ -213,7 +213,7 @@ def _summary_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     row = 1
     for line in result.summary_lines() + ["", SCOPE_NOTE.format(unit=result.report.unit),
                                           f"生成时间：{result.metadata.generated}"]:
-        ws.write_string(row, 0, line, line_fmt)
+        _write_texts(ws, row, (line,), (line_fmt,))   # a line per source file: thousands
         row += 1
     row += 1
     ws.write_string(row, 0, "来源文件：", line_fmt)
