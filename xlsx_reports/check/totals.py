@@ -15,7 +15,7 @@ from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.definitions import LEVEL_KEY
 from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.model import Check, Field, Form, a1
-from xlsx_reports.form.operators import FAIL, OPERATORS, evaluate
+from xlsx_reports.form.operators import OPERATORS, evaluate, holds
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.values import number_text
 
@@ -313,9 +313,9 @@ def _check_keys(form: Form) -> tuple[tuple[Check, tuple[str, ...]], ...]:
 
 
 def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:
-    outcome = evaluate(check, ctx.report)
-    if outcome.status != FAIL:
+    if holds(check, ctx.report):
         return
+    outcome = evaluate(check, ctx.report)
     op = OPERATORS[check.op]
     if op.per_cell:
         for key in outcome.failing:

@@ -63,6 +63,23 @@ def input_leaves(form: "Form", keys: tuple[str, ...]) -> list["Field"]:
 
 def evaluate(check: "Check", report: "Report") -> Outcome:
     """The one verdict on a check, used by `check` and cached on the 校验 sheet."""
+    holds, left, right, failing = _verdict(check, report)
+    values = report.values
+    blanks = tuple(k for k in compiled.input_keys(report.form, check.keys) if values.get(k) in _BLANK)
+    status = FAIL if not holds else PENDING if blanks else PASS
+    return Outcome(status, left, right, failing, blanks)
+
+
+def holds(check: "Check", report: "Report") -> bool:
+    """Whether the check holds, blanks as 0: of a check that holds, all `check` needs to know
+    (which of its cells are blank matters to the 校验 sheet, and is reported as BLANK)."""
+    return _verdict(check, report)[0]
+
+
+_BLANK = (None, "")
+
+
+def _verdict(check: "Check", report: "Report") -> tuple[bool, Number, Number, tuple[str, ...]]:
     from xlsx_reports.form.definitions import LEVEL_KEY   # definitions import this module
     op = OPERATORS[check.op]
     const = check.const if check.const is not None else 0
@@ -76,8 +93,4 @@ def evaluate(check: "Check", report: "Report") -> Outcome:
         holds = not failing
     else:
         failing, holds = (), op.holds(left, right)
-    values = report.values
-    blanks = tuple(k for k in compiled.input_keys(report.form, check.keys)
-                   if values.get(k) is None or values.get(k) == "")
-    status = FAIL if not holds else PENDING if blanks else PASS
-    return Outcome(status, left, right, failing, blanks)
+    return holds, left, right, failing
