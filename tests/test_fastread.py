@@ -444,10 +444,28 @@ def test_shared_strings_of_formatted_runs_read_as_expat_reads_them():
     assert fastread._plain_strings(spaced) is None and fastread._strings(spaced) == plain
 
 
+def test_strings_remembered_by_their_bytes_read_as_expat_reads_them_each_time():
+    """An item is judged and decoded once; the same bytes again give the same text, and an
+    item that differs by one byte is read on its own (a control character, an underscore
+    escape written as a character reference, which openpyxl drops as it drops a literal one)."""
+    head = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    for items, expected in (
+            ("<si><t>甲</t></si><si><t>&#120;005F_a</t></si>", ["甲", "a"]),
+            ("<si><t>甲</t></si><si><t>x005F_b&amp;</t></si>", ["甲", "b&"]),
+            ("<si><t>甲</t></si><si><t>&#120;005F_a</t></si>", ["甲", "a"]),
+            ("<si><t>甲</t></si><si><t>a&#1;</t></si>", None),          # expat refuses the reference
+            ("<si><t>甲</t></si><si><t>a\x01</t></si>", None),          # a character XML forbids
+            ("<si><t>甲</t></si><si><t>&bogus;</t></si>", None)):        # an entity it does not know
+        data = f"{head}{items}</sst>".encode()
+        assert fastread._plain_strings(data) == expected
+        if expected is not None:
+            assert fastread._strings(data) == expected
+
+
 def test_strings_items_remembered_stay_bounded_and_read_as_expat_reads_them(monkeypatch):
-    """Items are remembered by their text (labels recur in every workbook of a template); a
+    """Items are remembered by their bytes (labels recur in every workbook of a template); a
     workbook of thousands of distinct items leaves no more than the bound behind."""
-    monkeypatch.setattr(fastread, "ITEMS_KEPT_CHARS", 3000)
+    monkeypatch.setattr(fastread, "ITEMS_KEPT_BYTES", 3000)
     fastread._ITEMS.clear()
     fastread._ITEMS_HELD[0] = 0
     for n in (30, 120, 120):

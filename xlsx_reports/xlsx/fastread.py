@@ -41,12 +41,12 @@ _RUN = (r'<r>(?:<rPr>(?:<[a-zA-Z]++(?: [\w:]++="[^"<>&]*+")*+/>)*+</rPr>)?+'
         r'<t(?: xml:space="preserve")?+(?:>[^<]*+</t>|/>)</r>')
 _ITEM = re.compile(rf'<si>(?:{_T}|((?:{_RUN})++))')   # an item, up to its "</si>"
 _RUN_TEXT = re.compile(r'<t(?: xml:space="preserve")?>([^<]*)</t>')   # within runs matched above
-# item -> its text: most items are labels, the same in every workbook of a template (a few
-# hundred, up to ~3,000 characters each as LibreOffice writes runs); bounded by characters
-# (~2-4 MB), then forgotten all at once: no lock, and a hostile file cannot hold on to more
-_ITEMS: dict[str, str | None] = {}
-_ITEMS_HELD = [0]   # characters of the items remembered
-ITEMS_KEPT_CHARS, ITEM_KEPT_CHARS = 1 << 20, 4096
+# an item's bytes -> its text: most items are labels, the same in every workbook of a
+# template (a few hundred, up to ~9 KB each as LibreOffice writes runs); bounded by bytes,
+# then forgotten all at once: no lock, and a hostile file cannot hold on to more
+_ITEMS: dict[bytes, str | None] = {}
+_ITEMS_HELD = [0]   # bytes of the items remembered
+ITEMS_KEPT_BYTES, ITEM_KEPT_BYTES = 2 << 20, 12 << 10
 SST = b'<sst xmlns="' + MAIN.strip().encode() + b'"'   # its <si> are spreadsheetml
 
 
@@ -175,54 +175,47 @@ def _shared_strings(parts: Mapping[str, bytes], rels: Mapping, names) -> list[st
 
 def _plain_strings(data: bytes) -> list[str] | None:
     """The strings when every one is plain text or plain runs of it (no phonetics): the list
-    cut into items, each read by a regular expression or remembered from an earlier workbook;
+    cut into items, each read on its own or remembered from an earlier workbook by its bytes
+    (a remembered item is not decoded or judged again: only the unit's own texts are new);
     None when it is anything else."""
     start, end = data.find(b"<si>"), data.rfind(b"</sst>")
     if (start < 0 or end < start or opens(data, b"!") or opens(data, b"?", 5, start)
             or data.find(SST, 0, start) < 0):
         return None
-    raw = data[start:end]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if stray(text, raw):
-        return None
-    pieces = text.split("</si>")   # neither text nor attributes hold a "<": exact
+    pieces = data[start:end].split(b"</si>")   # neither text nor attributes hold a "<": exact
     if pieces.pop():   # something after the last item
         return None
     known = _ITEMS.get
     found = [known(piece) or _item(piece) for piece in pieces]
     if None in found:
         return None
-    out = cast(list[str], found)
-    try:
-        if "&" in text or "\r" in text:
-            out = [unescape(item) for item in out]
-    except Irregular:
-        return None
-    if "x005F_" in text:
-        out = [item.replace("x005F_", "") for item in out]
     count: list[int] = []
 
     def start_tag(name: str, _attrs) -> None:   # the rest must be one spreadsheetml <sst>
         count.append(name == MAIN + "sst")
 
     parse(data[:start] + data[end:], start_tag)
-    return out if count == [True] else None
+    return cast(list[str], found) if count == [True] else None
 
 
-def _item(piece: str) -> str | None:
-    """An item's text (its runs' texts joined), or None when it is not plain text or plain runs."""
-    m = _ITEM.fullmatch(piece)
-    if m is None:
-        found = None
-    elif m.group(2) is None:   # one text, or <t/>
-        found = m.group(1) or ""
-    else:
-        found = "".join(_RUN_TEXT.findall(m.group(2)))
-    if len(piece) <= ITEM_KEPT_CHARS:
-        if _ITEMS_HELD[0] + len(piece) > ITEMS_KEPT_CHARS:
+def _item(piece: bytes) -> str | None:
+    """An item's text as openpyxl gives it (its runs' texts joined, references expanded,
+    Excel's escaped underscores dropped); None when it is not plain text or plain runs, or
+    holds what only expat may judge."""
+    try:
+        text = piece.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    m = _ITEM.fullmatch(text)
+    found: str | None = None
+    if m is not None and not stray(text):
+        found = (m.group(1) or "") if m.group(2) is None else "".join(_RUN_TEXT.findall(m.group(2)))
+        try:
+            found = unescape(found).replace("x005F_", "")
+        except Irregular:
+            found = None
+    if len(piece) <= ITEM_KEPT_BYTES:
+        if _ITEMS_HELD[0] + len(piece) > ITEMS_KEPT_BYTES:
             _ITEMS.clear()
             _ITEMS_HELD[0] = 0
         _ITEMS[piece] = found
