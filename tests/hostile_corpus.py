@@ -148,6 +148,14 @@ def bomb_true_sizes(valid: Path, target: Path) -> None:
     write_zip(target, files, level=9)
 
 
+def bomb_in_a_sheet(valid: Path, target: Path) -> None:
+    """100 MB of blanks inside a sheet's part: the refusal names the sheet the clerk sees."""
+    files = parts(valid)
+    name = sheet_part(files, "三、依申请公开")
+    files[name] = files[name].replace(b"</worksheet>", b" " * (100 * 1024 * 1024) + b"</worksheet>")
+    write_zip(target, files, level=9)
+
+
 def bomb_false_sizes(valid: Path, target: Path) -> None:
     """100 MB of sharedStrings whose headers claim 1 KB."""
     files = parts(valid)
@@ -330,6 +338,7 @@ CASES = (
     Case("一百万空行.xlsx", False, LIMIT, million_empty_rows),
     Case("压缩炸弹.xlsx", False, "MB", bomb_true_sizes),
     Case("压缩炸弹_假大小.xlsx", False, DAMAGED, bomb_false_sizes),
+    Case("工作表炸弹.xlsx", False, "工作表“三、依申请公开”的内容解压后超过", bomb_in_a_sheet),
     Case("实体炸弹.xlsx", False, UNSAFE, billion_laughs),
     Case("外部实体.xlsx", False, UNSAFE, external_entity),
     Case("注释后的实体声明.xlsx", False, UNSAFE, entity_after_prolog_comment),

@@ -134,3 +134,51 @@ def test_parts_are_inflated_by_zlib_ng_as_the_standard_library_inflates_them(val
             packed_bytes = packed.compress(data) + packed.flush()
             assert safexml.zlib.decompressobj(-15).decompress(packed_bytes) == data
             assert safexml.zlib.crc32(data) == zlib.crc32(data) == info.CRC
+
+
+def test_what_is_derived_from_a_part_is_kept_only_for_the_very_bytes_met_again(valid, tmp_path, monkeypatch):
+    for name, empty in (("_INFLATED", {}), ("_INFLATED_HELD", [0]), ("_REMEMBERED", {}), ("_DERIVED", {})):
+        monkeypatch.setattr(safexml, name, empty)
+    calls: list[bytes] = []
+
+    def work(data: bytes) -> int:
+        calls.append(data)
+        return len(data)
+    copy = shutil.copyfile(valid, tmp_path / "copy.xlsx")
+    first = vet(valid).parts["xl/styles.xml"]
+    assert safexml.derived(first, "n", work) == len(first)   # met once: not kept
+    second = vet(copy).parts["xl/styles.xml"]
+    assert second is first
+    for _ in range(3):
+        assert safexml.derived(second, "n", work) == len(first)
+    assert len(calls) == 2                                      # once when met again, then kept
+    equal = bytes(bytearray(first))                             # equal bytes, another object
+    assert safexml.derived(equal, "n", work) == len(first) and len(calls) == 3
+
+    def fails(data: bytes) -> int:
+        calls.append(data)
+        raise ValueError
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            safexml.derived(second, "fails", fails)
+    assert len(calls) == 5                                      # what it raises is not kept
+
+
+def test_a_sheet_cut_up_once_still_reads_each_workbooks_own_strings(tmp_path):
+    """The guide sheet is the same bytes in every workbook of a template, but the title it
+    shows is a shared string holding the unit's name: each reading has its own."""
+    units = ("东岭乡", "南岭乡", "北岭乡")
+    paths = [generate(balanced(2021, unit), tmp_path / f"{unit}.xlsx") for unit in units]
+    with zipfile.ZipFile(paths[0]) as a, zipfile.ZipFile(paths[1]) as b:
+        guide = sheet_part(parts(paths[0]), "填报说明")
+        assert a.read(guide) == b.read(guide)
+    cut = []
+    original = fastcells._shape
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(fastcells, "_shape", lambda data: cut.append(data) or original(data))
+    try:
+        titles = [reader.read_workbook(p).guide_title for p in paths * 2]
+    finally:
+        monkey.undo()
+    assert [t.split("2021")[0] for t in titles] == list(units) * 2
+    assert len(cut) < 10 * len(titles)   # the guide (and the metadata sheet) cut up once

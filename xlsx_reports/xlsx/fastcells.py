@@ -25,7 +25,7 @@ from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDA
                                          Irregular, NotUnderstood, SheetReader, Style, ref,
                                          style_of)
 from xlsx_reports.xlsx.locate import RawSheet
-from xlsx_reports.xlsx.safexml import holds, opens
+from xlsx_reports.xlsx.safexml import derived, holds, opens
 
 _ATTR = r'(?: [\w:.-]+="[^"<>&]*+")*+'
 # possessive (?+, *+): each part starts with its own literal, so giving one back never helps a
@@ -74,7 +74,17 @@ def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: S
     return SheetReader(name, state, strings, styles, epoch).read(data)
 
 
-def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawSheet:
+class Shape(NamedTuple):
+    """A sheet's part cut up: what lies around its cells (read as _frame reads it), its
+    validations, and its cells split around their values; a pure function of the part's bytes."""
+    frame: tuple[tuple, tuple, bool, bool, dict]
+    validations: bytes | None
+    cells: bytes
+    pieces: list[bytes]     # slots.VALUE.split(cells): what lies around the values, then each value
+    skeleton: bytes         # slots.skeleton(pieces)
+
+
+def _shape(data: bytes) -> Shape:
     head, cells, tail = _split(data)
     # the validations first: they are most of the tail, and what is left is searched again
     tail, validations, at = _cut_validations(tail)
@@ -82,8 +92,18 @@ def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawS
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
         splices += ((len(head) + 12 + at, DATA_VALIDATIONS),)
-    merges, merged, protected, password, validated = _frame(head + b"<sheetData/>" + tail, splices)
-    plan = _regular_cells(reader, cells)
+    pieces = slots.VALUE.split(cells)
+    return Shape(_frame(head + b"<sheetData/>" + tail, splices), validations, cells, pieces,
+                 slots.skeleton(pieces))
+
+
+def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawSheet:
+    # a sheet nobody types in (the guide, the metadata) is the same object in every workbook
+    # of a template (safexml): it is cut up once, and only its values are read each time
+    shape = derived(data, "shape", _shape)
+    merges, merged, protected, password, validated = shape.frame
+    validations = shape.validations
+    plan = _regular_cells(reader, shape)
     raw = reader.raw
     raw.protected, raw.password = protected, password
     reader.merges = list(merges)
@@ -116,12 +136,11 @@ def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tup
     return tuple(merges), merged, raw.protected, raw.password, raw.validations
 
 
-def _regular_cells(reader: SheetReader, cells: bytes) -> CellPlan:
+def _regular_cells(reader: SheetReader, shape: Shape) -> CellPlan:
     """Straight into the RawSheet (the expat path collects cells first, since a cell may
     come twice there; here each address must come once)."""
-    pieces = slots.VALUE.split(cells)   # what lies around the values, then each value
+    cells, pieces, skeleton = shape.cells, shape.pieces, shape.skeleton
     found = pieces[1::2]
-    skeleton = slots.skeleton(pieces)
     seen = slots.known(skeleton, reader.styles, len(found))
     if seen is not None:
         STATS["slotted"] += 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx import known
-from xlsx_reports.xlsx.safexml import holds, inflated, inflated_whole
+from xlsx_reports.xlsx.safexml import derived, holds, inflated, inflated_whole
 
 
 
@@ -110,14 +110,13 @@ def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = N
         raise Refused(f"工作簿内的部件个数 {len(infos):,}，超过上限 {limits.entries:,}；{TOO_BIG}")
     tally = Tally(limits)
     parts: dict[str, bytes] = {}
+    tally.parts = parts
     # the workbook and its relationships first: a refusal then names the sheet, not its part
     for info in sorted((i for i in infos if not i.is_dir()), key=lambda i: i.filename not in NAMING):
         xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
         part = _inflate(zf, info, limits.xml_bytes if xml else limits.part_bytes, tally, xml, data)
         if xml:
             parts[info.filename] = part
-        if info.filename in NAMING and all(name in parts for name in NAMING):
-            tally.names = _sheet_names(parts)
     tally.countable = _countable(parts, limits)
     for name, part in parts.items():
         tally.part(name, _kind(name), part)
@@ -173,7 +172,7 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "Tally
     """An XML part's bytes (other parts: inflated and counted, then dropped), counting what
     actually inflates."""
     def too_big(c: int) -> Refused:
-        sheet = tally.names.get(info.filename)
+        sheet = tally.sheet_name(info.filename)
         where = f"工作表“{sheet}”的内容" if sheet else f"部件 {info.filename}"
         return Refused(f"{where}解压后超过 {c // 1024 // 1024} MB 的上限；{TOO_BIG}")
     if xml:
@@ -208,6 +207,17 @@ def _links(sheet: bytes) -> bool:
         return holds(sheet, known.LINK, 8)
     # the name holds no "<" or ">", so no mention straddles the element's edges
     return holds(sheet, known.LINK, 8, 0, start) or holds(sheet, known.LINK, 8, start + len(element))
+
+
+def _sheet_mentions(data: bytes) -> tuple[bool, bool]:
+    """(declares a document type, mentions hyperlinks): parsers take hyperlinks from
+    worksheets and comments from their own parts only."""
+    return _declares(data), _links(data)
+
+
+def _part_mentions(data: bytes) -> tuple[bool, bool]:
+    """(declares a document type, mentions comments)."""
+    return _declares(data), b"comment" in data
 
 
 def _declares(data: bytes) -> bool:
@@ -257,8 +267,15 @@ class Tally:
         self.total = self.cells = self.merged = self.merged_cells = self.validation_cells = 0
         self.linked_cells = 0
         self.sheets = self.strings = self.styles = 0
-        self.names: dict[str, str] = {}
+        self.parts: dict[str, bytes] = {}   # the XML parts inflated so far (prescan)
         self.countable: frozenset[str] = frozenset(SHORTEST)   # what part() counts (prescan: _countable)
+
+    def sheet_name(self, part: str) -> str | None:
+        """The sheet a part holds, once the workbook and its relationships are inflated; worked
+        out only for a refusal's message (~30 µs, a seventieth of checking a workbook)."""
+        if not all(name in self.parts for name in NAMING):
+            return None
+        return _sheet_names(self.parts).get(part)
 
     def inflated(self, n: int) -> None:
         self.total += n
@@ -267,10 +284,11 @@ class Tally:
 
     def part(self, name: str, kind: str, data: bytes) -> None:
         lim = self.limits
-        if _declares(data):
+        declares, mentions = derived(data, "sheet" if kind == "sheet" else "part",
+                                     _sheet_mentions if kind == "sheet" else _part_mentions)
+        if declares:
             raise Refused(UNSAFE_XML)
-        # parsers take hyperlinks from worksheets and comments from their own parts only
-        if (_links(data) if kind == "sheet" else b"comment" in data):
+        if mentions:
             element = b"hyperlink" if kind == "sheet" else b"comment"
             covered, row, col = _linked(_stretch(data, element, tags=True), lim.linked_cells - self.linked_cells,
                                         lim.rows, lim.columns)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import struct
 import zipfile
-from typing import Callable, Iterator, NoReturn
+from typing import Any, Callable, Iterator, NoReturn, TypeVar
 from xml.parsers import expat
 
 from xlsx_reports.core.zlibs import BAD_STREAM as _BAD_STREAM, zlib
+
+T = TypeVar("T")
 
 CHUNK = 1 << 16
 PART_FLOOR = 4 << 20      # any part may inflate to this much…
@@ -107,6 +109,7 @@ def _direct(data: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int
     if remembered is not None:
         if len(remembered) > cap:
             raise too_big(cap)
+        _REMEMBERED[id(remembered)] = remembered   # met again: what is derived from it is kept
         return remembered
     out = _inflate(packed, info, cap, too_big)
     if out is not None and len(packed) + len(out) <= INFLATED_KEPT_PART:
@@ -123,15 +126,35 @@ def _direct(data: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int
 _INFLATED: dict[tuple[bytes, int, int, int], bytes] = {}
 _INFLATED_HELD = [0]
 INFLATED_KEPT, INFLATED_KEPT_PART = 4 << 20, 256 << 10
+_REMEMBERED: dict[int, bytes] = {}   # id -> inflated bytes _INFLATED served more than once
+_DERIVED: dict[tuple[int, str], tuple[bytes, Any]] = {}   # (id, what) -> (the bytes, derived(...))
 
 
 def _keep_inflated(key: tuple[bytes, int, int, int], out: bytes) -> None:
     size = len(key[0]) + len(out)
     if _INFLATED_HELD[0] + size > INFLATED_KEPT:
         _INFLATED.clear()
+        _REMEMBERED.clear()
+        _DERIVED.clear()
         _INFLATED_HELD[0] = 0
     _INFLATED[key] = out
     _INFLATED_HELD[0] += size
+
+
+def derived(data: bytes, what: str, work: Callable[[bytes], T]) -> T:
+    """work(data); kept while `data` is a part remembered by its packed bytes and met again
+    (the same object in every workbook of a template, found by identity: no hash of its
+    bytes), worked out afresh for any other bytes (a unit's own sheets are met once). `work` must be a pure function of the bytes; what it raises
+    is not kept. Each entry holds its bytes, so no other object can take its id meanwhile."""
+    if _REMEMBERED.get(id(data)) is not data:
+        return work(data)
+    key = (id(data), what)
+    kept = _DERIVED.get(key)
+    if kept is not None and kept[0] is data:
+        return kept[1]
+    result = work(data)
+    _DERIVED[key] = (data, result)
+    return result
 
 
 def _inflate(packed: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int], Exception]) -> bytes | None:
