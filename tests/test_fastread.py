@@ -480,7 +480,7 @@ def test_strings_items_remembered_stay_bounded_and_read_as_expat_reads_them(monk
 @pytest.mark.parametrize("seed", range(4))
 def test_stray_judges_a_long_text_by_its_bytes_as_by_its_characters(seed):
     """A long text's control characters are looked for in its UTF-8 bytes: the same verdict."""
-    from xlsx_reports.xlsx.fastcells import stray
+    from xlsx_reports.xlsx.xmltext import stray
     rnd = random.Random(seed)
     alphabet = ["a", "中", "\n", "\t", "\r", "\x01", "\x1f", "\x0b", "\ufffe", "\uffff", "&", "&amp;", "&#1;",
                 "]]>", "]", "]]", ">", "\x7f", "\x85", "\ud7ff", "😀", " ", "，"]

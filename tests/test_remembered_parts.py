@@ -12,7 +12,7 @@ import pytest
 
 from fixtures_check.workbooks import balanced, generate
 from hostile_corpus import T3_SHEET, _patch_entry, edit_sheet, parts, sheet_part
-from xlsx_reports.xlsx import fastcells, fastread, known, reader, safexml
+from xlsx_reports.xlsx import fastcells, fastread, known, reader, safexml, sheetcut
 from xlsx_reports.xlsx.filetypes import DAMAGED, vet
 
 FACTS = ("name", "state", "protected", "password", "values", "cached", "locked", "formats",
@@ -173,9 +173,9 @@ def test_a_sheet_cut_up_once_still_reads_each_workbooks_own_strings(tmp_path):
         guide = sheet_part(parts(paths[0]), "填报说明")
         assert a.read(guide) == b.read(guide)
     cut = []
-    original = fastcells._shape
+    original = sheetcut.shape
     monkey = pytest.MonkeyPatch()
-    monkey.setattr(fastcells, "_shape", lambda data: cut.append(data) or original(data))
+    monkey.setattr(sheetcut, "shape", lambda data: cut.append(data) or original(data))
     try:
         titles = [reader.read_workbook(p).guide_title for p in paths * 2]
     finally:

@@ -3,12 +3,9 @@
 The cells (`<sheetData>`, nearly all of a sheet) are read by one regular expression that knows
 the shapes every writer we meet produces — `<c r="B5" s="3" t="s"><v>12</v></c>`, formulas
 with LibreOffice's aca attribute, inline strings, rows with any plain attributes — and must
-account for every character between them. What is left of the part (merged ranges,
-protection) goes through expat with each cut marked by an empty element that must come out
-where it was cut and in spreadsheetml; the validations and the header (the only per-unit text
-around the cells) are cut out too. What is left, and the validations, are the same bytes in
-every workbook of a template, so they are read once per run (core/memo.py); so are the
-cells' addresses, styles and formulas (a CellPlan). A sheet whose cells, values taken out,
+account for every character between them. What is left of the part is read as sheetcut.py
+cuts it. The cells' addresses, styles and formulas are the same in every workbook of a
+template, so they are worked out once per run (a CellPlan). A sheet whose cells, values taken out,
 were read in full before (slots.py) has only its values read, each at its slot. Anything
 else (shared formulas, cells without an address, comments, another encoding, a bare "&")
 sends the whole part through expat: the shortcut is never a second interpretation.
@@ -20,12 +17,11 @@ from collections import OrderedDict
 from typing import Any, NamedTuple, Sequence
 
 from xlsx_reports.core.memo import keep_entry, remembered, touch
-from xlsx_reports.xlsx import known, limits, slots
-from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
-                                         Irregular, NotUnderstood, SheetReader, Style, ref,
-                                         style_of)
+from xlsx_reports.xlsx import limits, sheetcut, slots
+from xlsx_reports.xlsx.fastsheet import Irregular, NotUnderstood, SheetReader, Style, ref, style_of
 from xlsx_reports.xlsx.locate import RawSheet
-from xlsx_reports.xlsx.safexml import derived, holds, opens
+from xlsx_reports.xlsx.safexml import derived
+from xlsx_reports.xlsx.xmltext import stray, unescape
 
 _ATTR = r'(?: [\w:.-]+="[^"<>&]*+")*+'
 # possessive (?+, *+): each part starts with its own literal, so giving one back never helps a
@@ -41,19 +37,6 @@ _CELL = re.compile(
 # possessive throughout: a regular expression engine that may backtrack keeps a note per
 # repetition, some 400 bytes; a million empty rows would take 400 MB
 _SKELETON = re.compile(r'(?:\s*+<row' + _ATTR + r'\s*+(?:/>|>[C\s]*+</row>))*+\s*+')
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
-_CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
-_DECLARATION = re.compile(rb'<\?xml[^>]*?encoding="([^"]*)"')
-_BATTR = rb'(?: [\w:]+="[^"<>&]*+")*+'
-# parts of a sheet no reader uses that differ between copies of one template (the selected
-# cell, saved by whoever last had the file open, before the cells; the unit's name in the
-# header, after them): cut when plain
-_VIEWS = (b"<sheetViews", re.compile(   # before the cells
-    rb'<sheetViews' + _BATTR + rb'>(?:<sheetView' + _BATTR + rb'(?:/>|>(?:<(?:pane|selection)' + _BATTR
-    + rb'/>)*+</sheetView>))*+</sheetViews>'))
-_HEADER = (b"<headerFooter", re.compile(   # after them
-    rb'<headerFooter' + _BATTR + rb'(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*+</\1\2>)*+</headerFooter>)'))
 STATS = {"regular": 0, "irregular": 0, "slotted": 0}   # sheets read by the shortcut / by expat alone;
 # "slotted": by the shortcut, values only (a skeleton read before)
 
@@ -74,33 +57,10 @@ def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: S
     return SheetReader(name, state, strings, styles, epoch).read(data)
 
 
-class Shape(NamedTuple):
-    """A sheet's part cut up: what lies around its cells (read as _frame reads it), its
-    validations, and its cells split around their values; a pure function of the part's bytes."""
-    frame: tuple[tuple, tuple, bool, bool, dict]
-    validations: bytes | None
-    cells: bytes
-    pieces: list[bytes]     # slots.VALUE.split(cells): what lies around the values, then each value
-    skeleton: bytes         # slots.skeleton(pieces)
-
-
-def _shape(data: bytes) -> Shape:
-    head, cells, tail = _split(data)
-    # the validations first: they are most of the tail, and what is left is searched again
-    tail, validations, at = _cut_validations(tail)
-    head, tail = _cut_ignored(head, _VIEWS), _cut_ignored(tail, _HEADER)
-    splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
-    if validations is not None:
-        splices += ((len(head) + 12 + at, DATA_VALIDATIONS),)
-    pieces = slots.VALUE.split(cells)
-    return Shape(_frame(head + b"<sheetData/>" + tail, splices), validations, cells, pieces,
-                 slots.skeleton(pieces))
-
-
 def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawSheet:
     # a sheet nobody types in (the guide, the metadata) is the same object in every workbook
     # of a template (safexml): it is cut up once, and only its values are read each time
-    shape = derived(data, "shape", _shape)
+    shape = derived(data, "shape", sheetcut.shape)
     merges, merged, protected, password, validated = shape.frame
     validations = shape.validations
     plan = _regular_cells(reader, shape)
@@ -109,7 +69,7 @@ def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawS
     reader.merges = list(merges)
     raw.validations.update(validated)
     if validations is not None:
-        raw.validations.update(_validations(validations))
+        raw.validations.update(sheetcut.validations(validations))
     # the limits scan left these to the reader; checked here from what the shortcut read,
     # before finish() spreads the merges over their cells
     tally.reach(raw.name, *plan.reach)
@@ -118,25 +78,7 @@ def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawS
     return reader.finish()
 
 
-@remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
-def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tuple, bool, bool, dict]:
-    """What a sheet without its cells says: (merged ranges in order, what they add up to for
-    the limits, protected, password, validations left in place); the same bytes in every
-    workbook of a template."""
-    reader = SheetReader("", "visible", [], (), None)
-    reader.splices = dict(splices)
-    reader.guarded = CUT_VALIDATIONS if len(splices) > 1 else CUT_CELLS
-    reader.parser.Parse(doc, True)
-    if reader.spliced != len(splices):   # a cut was not at the element it claimed
-        raise Irregular
-    raw, merges = reader.raw, reader.merges
-    merged = (len(merges), sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in merges),
-              max((r1 + 1 for _r0, _c0, r1, _c1 in merges), default=0),
-              max((c1 + 1 for _r0, _c0, _r1, c1 in merges), default=0))
-    return tuple(merges), merged, raw.protected, raw.password, raw.validations
-
-
-def _regular_cells(reader: SheetReader, shape: Shape) -> CellPlan:
+def _regular_cells(reader: SheetReader, shape: sheetcut.Shape) -> CellPlan:
     """Straight into the RawSheet (the expat path collects cells first, since a cell may
     come twice there; here each address must come once)."""
     cells, pieces, skeleton = shape.cells, shape.pieces, shape.skeleton
@@ -302,9 +244,8 @@ def _slot_value(reader: SheetReader, slot: slots.Slot, v: bytes) -> None:
 def _cell_values(reader: SheetReader, plan: CellPlan, pieces: list) -> None:
     """The values typed or calculated, per workbook, as the cell's type and style say."""
     width = _WIDTH
-    strings, raw = reader.strings, reader.raw
+    raw = reader.raw
     values, cached_values = raw.values, raw.cached
-    cached: Any
     for (at, style, formula), kind, v, inline in zip(plan.cells, pieces[3::width], pieces[6::width],
                                                      pieces[7::width]):
         if not (v or inline):   # blank, or a formula never calculated: the plan has said all
@@ -343,106 +284,3 @@ def _value(reader: SheetReader, at: tuple[int, int], style: Style, formula: bool
         raw.values[at] = cached
     if cached is not None:
         raw.cached[at] = cached
-
-
-def _cut_ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> bytes:
-    """The part without the element, where it is plain; else the part as it is (expat then
-    reads it, and no fact comes from it)."""
-    tag, pattern = ignored
-    start = part.find(tag)
-    m = pattern.match(part, start) if start >= 0 else None
-    if m is None or opens(part, b"!", 0, m.end()) or opens(part, b"?", 5, m.end()):
-        return part
-    try:
-        if stray(m.group(0).decode("utf-8")):
-            return part
-    except UnicodeDecodeError:
-        return part
-    return part[:start] + part[m.end():]
-
-
-def stray(text: str, raw: bytes | None = None) -> bool:
-    """Whether the text holds what only a full XML parser may judge: a character XML forbids,
-    an "&" that is not one of the five entities or a character reference, or "]]>" (which
-    XML forbids in text). `raw`: the text as UTF-8, when at hand: the control characters are
-    then looked for in the bytes (the regular expression takes ~4 ns a character: 120 us for
-    the strings of a workbook LibreOffice saved; the bytes, 20 us)."""
-    if raw is not None and len(raw) > _SCANNED:
-        forbidden = bool(raw.translate(None, _NOT_CONTROL)) or "\ufffe" in text or "\uffff" in text
-    else:
-        forbidden = not text.isprintable() and _FORBIDDEN.search(text) is not None
-    return (forbidden or ("&" in text and _BARE_AMP.search(text) is not None)
-            or ("]" in text and "]]>" in text))
-
-
-_SCANNED = 1024   # shorter texts: the regular expression, after isprintable() mostly says no
-# every byte but the control characters XML forbids (C0 but tab, line feed and carriage return);
-# in UTF-8 they are single bytes that no other character's encoding holds
-_NOT_CONTROL = bytes([9, 10, 13, *range(0x20, 0x100)])
-
-
-def unescape(text: str) -> str:
-    """Element text as an XML parser gives it (the text was checked by stray() first)."""
-    if "\r" in text:   # XML line-end normalisation, before references are expanded
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" not in text:
-        return text
-    if "&#" in text:
-        text = _CHAR_REF.sub(_char, text)
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
-
-
-def _char(m: re.Match) -> str:
-    code = m.group(1)
-    n = int(code[1:], 16) if code[0] == "x" else int(code)
-    if not (n in (9, 10, 13) or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or 0x10000 <= n <= 0x10FFFF):
-        raise Irregular   # expat refuses such a reference; let it say so
-    return "&amp;" if n == 38 else chr(n)   # a referenced "&" must survive the named-entity pass
-
-
-def _split(data: bytes) -> tuple[bytes, bytes, bytes]:
-    """(the part before the cells, the cells, the part after) — or Irregular."""
-    prolog = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    found = _DECLARATION.match(data, prolog)
-    if found and found.group(1).lower() not in (b"utf-8", b"utf8"):
-        raise Irregular
-    if data.startswith(b"<?xml", prolog):
-        prolog = data.find(b"?>", prolog) + 2
-    start = data.find(b"<sheetData>")
-    end = data.find(b"</sheetData>", start)
-    # before the cut only elements: a comment, CDATA or instruction could hide a "<sheetData>"
-    if (start < 0 or end < 0 or opens(data, b"!", 0, start) or opens(data, b"?", prolog, start)
-            or holds(data, b"xmlns", 0, start, end)):   # "x" is rare among cells
-        raise Irregular
-    return data[:start], data[start + 11:end], data[end + 12:]
-
-
-def _cut_validations(tail: bytes) -> tuple[bytes, bytes | None, int]:
-    """(the tail with its <dataValidations> emptied, the element, where it was), or the tail
-    as it is when there is none or its shape is unusual (expat then reads it in place)."""
-    start = tail.find(b"<dataValidations")
-    if start < 0:
-        return tail, None, 0
-    element = known.at(tail, start)   # the same as a template's: its end is known
-    end = start + len(element) - 18 if element is not None else tail.find(b"</dataValidations>", start)
-    if end < 0 or opens(tail, b"!", 0, end) or opens(tail, b"?", 0, end):
-        return tail, None, 0
-    if element is None:
-        element = tail[start:end + 18]
-        known.remember(element)
-    return tail[:start] + b"<dataValidations/>" + tail[end + 18:], element, start
-
-
-@remembered(keep=64)
-def _validations(element: bytes) -> dict[tuple[int, int], tuple[str, str, str]]:
-    """The cells a <dataValidations> element covers and what it allows; every workbook of one
-    template holds the same element (prompts and all), so it is read once per run. One that
-    declares a namespace of its own is Irregular: expat then reads the whole part."""
-    if b"xmlns" in element:
-        raise Irregular
-    reader = SheetReader("", "visible", [], (), None)
-    reader.read(b'<worksheet xmlns="' + MAIN.strip().encode() + b'">' + element + b"</worksheet>")
-    return reader.raw.validations
-
-

@@ -1,0 +1,133 @@
+"""A sheet's part cut around its cells, for the shortcut (fastcells.py).
+
+What lies around the cells (merged ranges, protection) is read by expat with each cut marked
+by an empty element that must come out where it was cut and in spreadsheetml; the validations
+and the parts no reader uses that differ between copies of one template (the selected cell,
+the header with the unit's name) are cut out. What is left, and the validations, are the same
+bytes in every workbook of a template, so they are read once per run (core/memo.py).
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from xlsx_reports.core.memo import remembered
+from xlsx_reports.xlsx import known, slots
+from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
+                                         Irregular, SheetReader)
+from xlsx_reports.xlsx.safexml import holds, opens
+from xlsx_reports.xlsx.xmltext import stray
+
+_DECLARATION = re.compile(rb'<\?xml[^>]*?encoding="([^"]*)"')
+_BATTR = rb'(?: [\w:]+="[^"<>&]*+")*+'
+# parts of a sheet no reader uses that differ between copies of one template (the selected
+# cell, saved by whoever last had the file open, before the cells; the unit's name in the
+# header, after them): cut when plain
+_VIEWS = (b"<sheetViews", re.compile(   # before the cells
+    rb'<sheetViews' + _BATTR + rb'>(?:<sheetView' + _BATTR + rb'(?:/>|>(?:<(?:pane|selection)' + _BATTR
+    + rb'/>)*+</sheetView>))*+</sheetViews>'))
+_HEADER = (b"<headerFooter", re.compile(   # after them
+    rb'<headerFooter' + _BATTR + rb'(?:/>|>(?:<(odd|even|first)(Header|Footer)>[^<]*+</\1\2>)*+</headerFooter>)'))
+
+
+class Shape(NamedTuple):
+    """A sheet's part cut up: what lies around its cells (read as _frame reads it), its
+    validations, and its cells split around their values; a pure function of the part's bytes."""
+    frame: tuple[tuple, tuple, bool, bool, dict]
+    validations: bytes | None
+    cells: bytes
+    pieces: list[bytes]     # slots.VALUE.split(cells): what lies around the values, then each value
+    skeleton: bytes         # slots.skeleton(pieces)
+
+
+def shape(data: bytes) -> Shape:
+    """The part cut up, or Irregular (expat then reads the whole part)."""
+    head, cells, tail = _split(data)
+    # the validations first: they are most of the tail, and what is left is searched again
+    tail, validations, at = _cut_validations(tail)
+    head, tail = _cut_ignored(head, _VIEWS), _cut_ignored(tail, _HEADER)
+    splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
+    if validations is not None:
+        splices += ((len(head) + 12 + at, DATA_VALIDATIONS),)
+    pieces = slots.VALUE.split(cells)
+    return Shape(_frame(head + b"<sheetData/>" + tail, splices), validations, cells, pieces,
+                 slots.skeleton(pieces))
+
+
+@remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
+def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tuple, bool, bool, dict]:
+    """What a sheet without its cells says: (merged ranges in order, what they add up to for
+    the limits, protected, password, validations left in place); the same bytes in every
+    workbook of a template."""
+    reader = SheetReader("", "visible", [], (), None)
+    reader.splices = dict(splices)
+    reader.guarded = CUT_VALIDATIONS if len(splices) > 1 else CUT_CELLS
+    reader.parser.Parse(doc, True)
+    if reader.spliced != len(splices):   # a cut was not at the element it claimed
+        raise Irregular
+    raw, merges = reader.raw, reader.merges
+    merged = (len(merges), sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in merges),
+              max((r1 + 1 for _r0, _c0, r1, _c1 in merges), default=0),
+              max((c1 + 1 for _r0, _c0, _r1, c1 in merges), default=0))
+    return tuple(merges), merged, raw.protected, raw.password, raw.validations
+
+
+def _split(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(the part before the cells, the cells, the part after) — or Irregular."""
+    prolog = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    found = _DECLARATION.match(data, prolog)
+    if found and found.group(1).lower() not in (b"utf-8", b"utf8"):
+        raise Irregular
+    if data.startswith(b"<?xml", prolog):
+        prolog = data.find(b"?>", prolog) + 2
+    start = data.find(b"<sheetData>")
+    end = data.find(b"</sheetData>", start)
+    # before the cut only elements: a comment, CDATA or instruction could hide a "<sheetData>"
+    if (start < 0 or end < 0 or opens(data, b"!", 0, start) or opens(data, b"?", prolog, start)
+            or holds(data, b"xmlns", 0, start, end)):   # "x" is rare among cells
+        raise Irregular
+    return data[:start], data[start + 11:end], data[end + 12:]
+
+
+def _cut_validations(tail: bytes) -> tuple[bytes, bytes | None, int]:
+    """(the tail with its <dataValidations> emptied, the element, where it was), or the tail
+    as it is when there is none or its shape is unusual (expat then reads it in place)."""
+    start = tail.find(b"<dataValidations")
+    if start < 0:
+        return tail, None, 0
+    element = known.at(tail, start)   # the same as a template's: its end is known
+    end = start + len(element) - 18 if element is not None else tail.find(b"</dataValidations>", start)
+    if end < 0 or opens(tail, b"!", 0, end) or opens(tail, b"?", 0, end):
+        return tail, None, 0
+    if element is None:
+        element = tail[start:end + 18]
+        known.remember(element)
+    return tail[:start] + b"<dataValidations/>" + tail[end + 18:], element, start
+
+
+@remembered(keep=64)
+def validations(element: bytes) -> dict[tuple[int, int], tuple[str, str, str]]:
+    """The cells a <dataValidations> element covers and what it allows; every workbook of one
+    template holds the same element (prompts and all), so it is read once per run. One that
+    declares a namespace of its own is Irregular: expat then reads the whole part."""
+    if b"xmlns" in element:
+        raise Irregular
+    reader = SheetReader("", "visible", [], (), None)
+    reader.read(b'<worksheet xmlns="' + MAIN.strip().encode() + b'">' + element + b"</worksheet>")
+    return reader.raw.validations
+
+
+def _cut_ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> bytes:
+    """The part without the element, where it is plain; else the part as it is (expat then
+    reads it, and no fact comes from it)."""
+    tag, pattern = ignored
+    start = part.find(tag)
+    m = pattern.match(part, start) if start >= 0 else None
+    if m is None or opens(part, b"!", 0, m.end()) or opens(part, b"?", 5, m.end()):
+        return part
+    try:
+        if stray(m.group(0).decode("utf-8")):
+            return part
+    except UnicodeDecodeError:
+        return part
+    return part[:start] + part[m.end():]
