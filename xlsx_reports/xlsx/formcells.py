@@ -7,6 +7,7 @@ workbook with rows or sheets moved has its own walk), so each is read with a few
 """
 from __future__ import annotations
 
+import itertools
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -93,6 +94,14 @@ def _walk(form: Form, spots: Spots) -> Walk:
 def _paragraphs(f: Field, raw: RawSheet, row: int, col: int) -> str | None:
     """A narrative's paragraph cells as one text, a paragraph a line; empty cells (a blank
     line pasted from Word) left out, and a paragraph cell holding several lines kept whole."""
-    shown = [raw.shown(r, col) for r in range(row, row + f.bottom - f.row + 1)]
-    texts = [plain_text(v).strip() for v in shown if v not in (None, "")]
-    return "\n".join(t for t in texts if t) or None
+    values, cached = raw.values, raw.cached
+    texts = []
+    for at in zip(range(row, row + f.bottom - f.row + 1), itertools.repeat(col)):
+        v = values.get(at)   # what RawSheet.shown gives: most paragraph cells are empty
+        if v.__class__ is str and v.startswith("="):
+            v = cached.get(at)
+        if v not in (None, ""):
+            text = plain_text(v).strip()
+            if text:
+                texts.append(text)
+    return "\n".join(texts) or None
