@@ -119,3 +119,19 @@ def test_remembered_answers_threads_that_evict_each_others_entries():
     finally:
         sys.setswitchinterval(interval)
     assert wrong == []
+
+
+def test_a_folders_workbooks_come_in_the_order_of_their_paths(tmp_path):
+    """Sorted by a key made once per file, in the order the paths themselves sort (part by
+    part: "a/x" before "a b/x", though " " sorts before "/")."""
+    from xlsx_reports.core.inputs import folder_files
+    names = ["a/x.xlsx", "a b/x.xlsx", "a/b/c.xlsx", "B.xlsx", "b.xlsx", "甲镇.xlsx", "乙镇.xlsx",
+             "a-b.xlsx", "a.b/x.xlsx", "z/甲.xlsx", "A/y.xlsx", "a/x.xlsx.xlsx", "~$锁.xlsx", ".隐藏.xlsx"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    found = folder_files(tmp_path)
+    assert found == sorted(found)
+    assert [str(f.relative_to(tmp_path)) for f in found] == [
+        "A/y.xlsx", "B.xlsx", "a/b/c.xlsx", "a/x.xlsx", "a/x.xlsx.xlsx", "a b/x.xlsx", "a-b.xlsx",
+        "a.b/x.xlsx", "b.xlsx", "z/甲.xlsx", "乙镇.xlsx", "甲镇.xlsx"]

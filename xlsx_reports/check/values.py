@@ -46,16 +46,16 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
         yield empty
     blanks: dict[str, list[Field]] = {}
     cells, values = ctx.reading.cells, ctx.report.values
-    for f in ctx.form.inputs:
-        if f.key not in cells:
+    for f, key, numeric, signed in _inputs(ctx.form):
+        if key not in cells:
             continue
-        value = values.get(f.key)   # an input's value as meant (Report.value)
+        value = values.get(key)   # an input's value as meant (Report.value)
         if value is None:
             if f.type != "longtext" and not f.optional and not (empty and f.table in _tables(ctx)):
-                blanks.setdefault(ctx.sheet_of(f.key), []).append(f)
+                blanks.setdefault(ctx.sheet_of(key), []).append(f)
             continue
-        if f.numeric:
-            if type(value) is int and (value >= 0 or f.type == "signed"):
+        if numeric:
+            if value.__class__ is int and (signed or value >= 0):
                 continue   # a whole number of the right sign: nothing to say (the usual cell)
             yield from _numeric(ctx, f, value)
         elif problem := text_problem(f.type, str(value)) or f.choice_problem(str(value)):
@@ -65,6 +65,12 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
     for sheet, fields in blanks.items():
         yield _blank(ctx, sheet, fields)
     yield from _narratives(ctx)
+
+
+@derived
+def _inputs(form: Form) -> tuple[tuple[Field, str, bool, bool], ...]:
+    """(field, key, numeric, signed) of each input, in form order: read for every workbook."""
+    return tuple((f, f.key, f.numeric, f.type == "signed") for f in form.inputs)
 
 
 def _tables(ctx: Context) -> set[str]:

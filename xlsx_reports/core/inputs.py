@@ -5,6 +5,7 @@ unfinished output or a roster kept beside the returns is passed over the same wa
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -25,11 +26,14 @@ def folder_files(folder: Path, suffixes: Iterable[str] = WORKBOOK_SUFFIXES, *,
     rather than passed over without a word."""
     suffixes = frozenset(suffixes)
     found = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(f for f in found if f.suffix.lower() in suffixes
-                  and not f.name.startswith(SKIPPED_PREFIXES)
-                  and not any(p.suffix.lower() in suffixes for p in f.relative_to(folder).parents
-                              if p != Path("."))
-                  and (keep is None or keep(f)))
+    # sorted as paths sort (part by part, case-blind on Windows), by a key made once per file:
+    # comparing the paths themselves took most of the time for a folder of 10,000
+    return sorted((f for f in found if f.suffix.lower() in suffixes
+                   and not f.name.startswith(SKIPPED_PREFIXES)
+                   and (f.parent == folder or not any(
+                       p.suffix.lower() in suffixes for p in f.relative_to(folder).parents if p != Path(".")))
+                   and (keep is None or keep(f))),
+                  key=lambda f: tuple(map(os.path.normcase, f.parts)))
 
 
 def collect(paths: Iterable[str | Path], suffixes: Iterable[str] = WORKBOOK_SUFFIXES, *,
