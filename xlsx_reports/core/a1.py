@@ -39,3 +39,36 @@ def parse(address: str) -> tuple[int, int]:
     if not m or int(m.group(2)) < 1:
         raise ValueError(f"not a cell address: {address!r}")
     return int(m.group(2)) - 1, col_index(m.group(1))
+
+
+# A1 ranges as a worksheet declares them (merged cells, validations, hyperlinks): what a
+# range reaches and covers, counted before anything is built from it (xlsx/limits.py)
+RANGE = re.compile(r"\$?([A-Za-z]+)?\$?(\d+)?(?::\$?([A-Za-z]+)?\$?(\d+)?)?$")
+MAX_ROW, MAX_COL = 1_048_576, 16_384   # a worksheet's last row and column (XFD)
+
+
+def far_corner(ref: str) -> tuple[int, int]:
+    """The farthest row and column numbers (1-based) a range reaches; (0, 0) unreadable."""
+    m = RANGE.match(ref.strip())
+    if not m:
+        return 0, 0
+    c1, r1, c2, r2 = m.groups()
+    rows = [int(r) for r in (r1, r2) if r] or [MAX_ROW]
+    cols = [col_index(c) + 1 for c in (c1, c2) if c] or [MAX_COL]
+    return max(rows), max(cols)
+
+
+def area(ref: str) -> int:
+    """Cells in an A1 range ("A1", "A1:C3", whole columns "A:A", whole rows "1:1")."""
+    ref = ref.strip()
+    if not ref:
+        return 0
+    m = RANGE.match(ref)
+    if not m:
+        return MAX_ROW * MAX_COL      # unreadable: assume the worst
+    c1, r1, c2, r2 = m.groups()
+    if c2 is None and r2 is None:
+        return 1 if (c1 and r1) else (MAX_ROW if c1 else MAX_COL)
+    cols = abs(col_index(c2 or "XFD") - col_index(c1 or "A")) + 1 if (c1 or c2) else MAX_COL
+    rows = abs(int(r2 or MAX_ROW) - int(r1 or 1)) + 1 if (r1 or r2) else MAX_ROW
+    return rows * cols

@@ -23,6 +23,7 @@ import zipfile
 from itertools import islice
 from dataclasses import dataclass
 
+from xlsx_reports.core.a1 import area, col_index, far_corner
 from xlsx_reports.core.memo import remembered
 from xlsx_reports.xlsx import known
 from xlsx_reports.xlsx.safexml import derived, holds, inflated, inflated_whole
@@ -81,8 +82,6 @@ SHARED = re.compile(_P + rb"si[\s/>]")
 STYLE = re.compile(_P + rb"xf[\s/>]")
 # what may precede a DOCTYPE; possessive, so that a million comments take no memory to skip
 _PROLOG_SKIP = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*+", re.S)
-RANGE = re.compile(r"\$?([A-Za-z]+)?\$?(\d+)?(?::\$?([A-Za-z]+)?\$?(\d+)?)?$")
-MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
 def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
@@ -192,8 +191,8 @@ def _ranges(pattern: re.Pattern, stretch: bytes) -> tuple[int, int, int, int]:
     for m in pattern.finditer(stretch):
         for ref in m.group(1).decode("ascii", "replace").split():
             count += 1
-            covered += _area(ref)
-            far_row, far_col = _far_corner(ref)
+            covered += area(ref)
+            far_row, far_col = far_corner(ref)
             row, col = max(row, far_row), max(col, far_col)
     return count, covered, row, col
 
@@ -244,8 +243,8 @@ def _linked(stretch: bytes, most_cells: int, most_row: int, most_col: int) -> tu
     covered = row = col = 0
     for m in LINKED.finditer(stretch):
         ref = m.group(1).decode("ascii", "replace")
-        covered += _area(ref)
-        far_row, far_col = _far_corner(ref)
+        covered += area(ref)
+        far_row, far_col = far_corner(ref)
         row, col = max(row, far_row), max(col, far_col)
         if covered > most_cells or row > most_row or col > most_col:
             break
@@ -378,7 +377,7 @@ def _farthest(data: bytes, tags: int, plain: bool) -> tuple[int, int]:
         if not found:
             return 0, 0
         cols, rows = zip(*found)
-        return max(map(int, set(rows))), max(_column(c.decode()) for c in set(cols))
+        return max(map(int, set(rows))), max(col_index(c.decode()) + 1 for c in set(cols))
     row = col = far_row = far_col = 0
     for m in ROW_OR_CELL.finditer(data):
         ref = REF.search(m.group(2))
@@ -386,41 +385,8 @@ def _farthest(data: bytes, tags: int, plain: bool) -> tuple[int, int]:
             row, col = (int(ref.group(2) or 0) if ref else row + 1), 0
             continue
         if ref and ref.group(1) and ref.group(2):
-            row, col = int(ref.group(2)), _column(ref.group(1).decode())
+            row, col = int(ref.group(2)), col_index(ref.group(1).decode()) + 1
         else:
             col += 1
         far_row, far_col = max(far_row, row), max(far_col, col)
     return far_row, far_col
-
-
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _far_corner(ref: str) -> tuple[int, int]:
-    m = RANGE.match(ref.strip())
-    if not m:
-        return 0, 0
-    c1, r1, c2, r2 = m.groups()
-    rows = [int(r) for r in (r1, r2) if r] or [MAX_ROW]
-    cols = [_column(c) for c in (c1, c2) if c] or [MAX_COL]
-    return max(rows), max(cols)
-
-
-def _area(ref: str) -> int:
-    """Cells in an A1 range ("A1", "A1:C3", whole columns "A:A", whole rows "1:1")."""
-    ref = ref.strip()
-    if not ref:
-        return 0
-    m = RANGE.match(ref)
-    if not m:
-        return MAX_ROW * MAX_COL      # unreadable: assume the worst
-    c1, r1, c2, r2 = m.groups()
-    if c2 is None and r2 is None:
-        return 1 if (c1 and r1) else (MAX_ROW if c1 else MAX_COL)
-    cols = abs(_column(c2 or "XFD") - _column(c1 or "A")) + 1 if (c1 or c2) else MAX_COL
-    rows = abs(int(r2 or MAX_ROW) - int(r1 or 1)) + 1 if (r1 or r2) else MAX_ROW
-    return rows * cols
