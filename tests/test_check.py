@@ -408,3 +408,33 @@ def test_a_total_whose_term_cell_was_not_located_is_still_reported(tmp_path):
     findings = check_reading(reading)
     sums = [f for f in findings if f.code == "T3-COLSUM" or f.code == "T3-ROWSUM"]
     assert sums and all(f.cells and f.sheet == "三、依申请公开" for f in sums)
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_a_narratives_problem_is_judged_from_its_start_as_from_the_whole_text(fmt):
+    """A long section is judged from its first characters once those already settle every
+    test (NARRATIVE): the same verdict as over the whole text, at every length around the
+    thresholds, for text, blanks and punctuation, placeholders and the hint itself."""
+    import random
+    import re as re_
+    from xlsx_reports.check import values as V
+    from xlsx_reports.form.definitions import get_form
+
+    def whole(text, sheet):   # the verdict over the whole text, as it was worked out before
+        original = V._bare
+        V._bare = lambda t, _enough: re_.sub(r"[\s。．.，,；;：:！!]", "", t)
+        try:
+            return V._narrative_problem(text, sheet)
+        finally:
+            V._bare = original
+    rnd = random.Random(7)
+    pieces = ["政务公开", "。", "，", " ", "\n", "\u3000", "无", "略", "!", "．", "2021", "x"]
+    for sheet in (s for s in get_form(fmt).sheets if s.role == "narrative"):
+        texts = [sheet.hint or "", (sheet.hint or "")[:40], "无", "……", "。" * 900 + "略", " " * 3000]
+        texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 700))) for _ in range(300)]
+        enough = max(len(sheet.hint or ""), sheet.min_chars, V.MIN_HINT_COPY, *map(len, V.PLACEHOLDERS))
+        for blanks in sorted({0, 1, enough // 2, 2 * enough - 30, 2 * enough - 1, 2 * enough, 3 * enough}):
+            texts += ["。" * blanks + "政" * n for n in range(1, 3 * enough, 7)]
+            texts += ["，" * blanks + (sheet.hint or "")[:n] for n in (15, 40, 200)]
+        for text in texts:
+            assert V._narrative_problem(text, sheet) == whole(text, sheet), text[:60]
