@@ -17,8 +17,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Sequence
 
-from xlsxwriter import xmlwriter
-
 from xlsx_reports.core.a1 import col_letter
 from xlsx_reports.core.numbers import excel_number
 from xlsx_reports.xlsx.writer.literal import LiteralWorksheet
@@ -26,10 +24,11 @@ from xlsx_reports.xlsx.writer.literal import LiteralWorksheet
 
 _letter = cache(col_letter)
 _EXACT = 2 ** 53   # whole numbers below it are exact as floats: "{:.16G}" prints them as str() does
-# what xlsxwriter's _escape_control_characters changes (its own patterns, and the two
-# non-characters): most texts hold none of it, and one search costs less than its four passes
-_ESCAPED = re.compile(f"{xmlwriter.re_control_chars_1.pattern}|{xmlwriter.re_control_chars_2.pattern}"
-                      "|[\ufffe\uffff]")
+# what xlsxwriter's _escape_control_characters changes: an "_xHHHH_" (found by its "_x"), the
+# control characters of its re_control_chars_2 and the two non-characters. Most texts hold
+# none of them, and a substring search and one character class cost less than its four passes
+# (an alternation of the three, tried at every character, took as long as the escaping)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 class _Rendered:
@@ -88,7 +87,7 @@ class RowByRow(LiteralWorksheet):
         for col, (text, fmt) in enumerate(zip(texts, formats), first_col):
             if len(text) > self.xls_strmax // 2 or (text.startswith("<r>") and text.endswith("</r>")):
                 return False
-            if _ESCAPED.search(text):
+            if "_x" in text or _CONTROL.search(text):
                 text = self._escape_control_characters(text)
             # xlsxwriter's test (r"^\s" or r"\s$"): the same characters as str.isspace, and a
             # "$" before a final newline matches only where the newline is whitespace anyway
