@@ -182,7 +182,8 @@ def merge(paths: Paths, *, unit: str, output: PathLike | None = None,
     if output is not None and Path(output).suffix.lower() != ".xlsx":
         raise CannotContinue(f"输出文件必须是 .xlsx：{output}", code="OUTPUT-SUFFIX")
     result = merge_files(_paths(paths), unit=unit, roster=_roster(roster), allow_errors=allow_errors,
-                         year=year, output=output, progress=progress, jobs=jobs)
+                         year=year, output=output, jobs=jobs,
+                         progress=_writer_loaded(progress) if output is not None else progress)
     if output is not None:
         from xlsx_reports.xlsx.writer.merged import write_merged
         try:
@@ -190,6 +191,18 @@ def merge(paths: Paths, *, unit: str, output: PathLike | None = None,
         except OSError as exc:
             raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}", code="WRITE-FAILED") from exc
     return result
+
+
+def _writer_loaded(progress: Callable[[int, int, Any], None] | None) -> Callable[[int, int, Any], None]:
+    """progress, and the writer's modules imported when the first input is in: the workers
+    have all started by then (a fork never meets an import half done), and the ~30 ms of
+    imports pass while they read instead of after the last input."""
+    def arrived(done: int, total: int, item: Any) -> None:
+        if done == 1:
+            import xlsx_reports.xlsx.writer.merged  # noqa: F401
+        if progress is not None:
+            progress(done, total, item)
+    return arrived
 
 
 def render(source: PathLike, out: PathLike, template: PathLike | None = None, force: bool = False,
