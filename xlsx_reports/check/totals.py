@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
-from typing import Any, Container, Iterator
+from typing import Any, Collection, Container, Iterator
 
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.form.definitions import LEVEL_KEY
@@ -18,6 +18,7 @@ from xlsx_reports.form.model import Check, Field, Form, a1
 from xlsx_reports.form.operators import OPERATORS, evaluate, holds
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.values import number_text
+from xlsx_reports.xlsx.locate import ADDRESSES
 
 TOKEN = re.compile(
     r"(?P<ref>(?:(?P<sheet>'(?:[^']|'')+'|[^'!+\-,()=:*/^&<>\s]+)!)?"
@@ -141,13 +142,13 @@ class _Filled:
     """The non-empty cells of the located sheets as (upper-cased sheet, A1), gathered only
     when a formula refers to a cell that is not a form cell (an intact workbook's never do)."""
 
-    def __init__(self, filled: dict[str, set[str]]):
+    def __init__(self, filled: dict[str, Collection[tuple[int, int]]]):
         self.filled = filled
         self.cells: set[tuple[str, str]] | None = None
 
     def __contains__(self, spot) -> bool:
         if self.cells is None:
-            self.cells = {(s.upper(), c) for s, cells in self.filled.items() for c in cells}
+            self.cells = {(s.upper(), ADDRESSES[at]) for s, cells in self.filled.items() for at in cells}
         return spot in self.cells
 
 

@@ -16,7 +16,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Collection, NamedTuple
 
 from xlsx_reports.form.definitions import FORMATS, get_form
 from xlsx_reports.xlsx import fastread, limits
@@ -64,7 +64,9 @@ class Reading:
     sheets: list[SheetReading] = field(default_factory=list)
     labels: list[LabelReading] = field(default_factory=list)
     meta_rows: dict[str, str] = field(default_factory=dict)
-    filled: dict[str, set[str]] = field(default_factory=dict)  # sheet -> A1 of non-empty cells
+    # sheet -> (row, col) of its non-empty cells: a view of the sheet's values, turned into
+    # addresses only by the one check that may ask (a total referring to a cell off the form)
+    filled: dict[str, Collection[tuple[int, int]]] = field(default_factory=dict)
     guide_title: str = ""    # 填报说明!A1, the workbook's printed title (names unit and year)
     # sheets the tool adds that rules read as they are (a merged workbook's 分单位明细)
     extra: dict[str, RawSheet] = field(default_factory=dict)
@@ -150,8 +152,7 @@ def reading_of(path: Path, raws: list[RawSheet], fallback: str | None = None) ->
     reading.sheets = [SheetReading(r.name, r.state, r.protected, r.password,
                                    located.sheet_of.get(r.name)) for r in raws]
     by_name = {r.name: r for r in raws}
-    reading.filled = {name: set(map(ADDRESSES.__getitem__, by_name[name].values))
-                      for name in located.sheet_of}
+    reading.filled = {name: by_name[name].values.keys() for name in located.sheet_of}
     reading.laid_out = laid_out(located.form, located.cells)
     reading.cells, values = read_cells(located.form, located.cells, by_name, reading.laid_out)
     reading.report = _report(values, located.form, metadata)
