@@ -81,7 +81,8 @@ def test_check_reports_refusals_and_roster_units(tmp_path):
 def test_merge_writes_the_total_when_asked(tmp_path):
     out = tmp_path / "区.xlsx"
     seen = []
-    result = xr.merge([TOWNS], unit="示例区", output=out, progress=lambda done, total, _c: seen.append((done, total)))
+    result = xr.merge([TOWNS], unit="示例区", output=out,
+                      progress=lambda done, total, _c: seen.append((done, total)))
     assert out.exists() and len(result.included) == 4
     assert seen == [(i, 4) for i in range(1, 5)]   # each input, the writer's import riding on the first
     assert xr.read(out).kind == "merged"

@@ -144,8 +144,9 @@ def _keep_inflated(key: tuple[bytes, int, int, int], out: bytes) -> None:
 def derived(data: bytes, what: str, work: Callable[[bytes], T]) -> T:
     """work(data); kept while `data` is a part remembered by its packed bytes and met again
     (the same object in every workbook of a template, found by identity: no hash of its
-    bytes), worked out afresh for any other bytes (a unit's own sheets are met once). `work` must be a pure function of the bytes; what it raises
-    is not kept. Each entry holds its bytes, so no other object can take its id meanwhile."""
+    bytes), worked out afresh for any other bytes (a unit's own sheets are met once). `work`
+    must be a pure function of the bytes; what it raises is not kept. Each entry holds its
+    bytes, so no other object can take its id meanwhile."""
     if _REMEMBERED.get(id(data)) is not data:
         return work(data)
     key = (id(data), what)
