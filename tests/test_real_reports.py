@@ -239,6 +239,9 @@ def test_rules_that_jump_between_numbers_find_what_a_full_scan_finds(seed):
         spans = lambda ms: [(m.span(), m.groupdict()) for m in ms]   # noqa: E731
         assert spans(prose.counted(prose.COUNTS, t)) == spans(prose.COUNTS.finditer(t)), t
         assert spans(prose.counted(prose.BREAKDOWN, t)) == spans(prose.BREAKDOWN.finditer(t)), t
+        final = t.rfind("其中")   # as breakdowns() stops: no breakdown starts past the last 其中
+        assert (spans(prose.counted(prose.BREAKDOWN, t, until=final) if final > 0 else ())
+                == spans(prose.BREAKDOWN.finditer(t))), t
         assert spans(prose.matches(pattern, starts, t)) == spans(pattern.finditer(t)), t
         found += len(spans(prose.BREAKDOWN.finditer(t))) + len(spans(pattern.finditer(t)))
     assert found > 30   # the random prose does hold breakdowns and category claims

@@ -39,15 +39,17 @@ def masked(text: str) -> str:
     return QUOTED.sub(lambda m: MASK * len(m.group(0)), text)
 
 
-def matches(pattern: re.Pattern, starts: re.Pattern, text: str, *, runs: bool = False) -> Iterator[re.Match]:
+def matches(pattern: re.Pattern, starts: re.Pattern, text: str, *, runs: bool = False,
+            until: int | None = None) -> Iterator[re.Match]:
     """pattern.finditer(text), for a pattern that can match only where `starts` does. A
     pattern that begins with a lookbehind is tried at every character (~100 ns each); `starts`
     (plain words, or a set of characters) lets the engine jump from one place to the next, and
     the pattern is tried there alone, its lookbehind still seeing the text before it.
     runs: `starts` matches whole runs of characters that the pattern can enter only at their
-    first (its lookbehind refuses the others), so a failed try skips the run."""
-    pos = 0
-    while (place := starts.search(text, pos)) is not None:
+    first (its lookbehind refuses the others), so a failed try skips the run. until: no match
+    starts there or later (the last place of a word every match holds after its start)."""
+    pos, end = 0, len(text) if until is None else until
+    while (place := starts.search(text, pos, end)) is not None:
         m = pattern.match(text, place.start())
         if m is None:
             pos = place.end() if runs else place.start() + 1
@@ -56,10 +58,10 @@ def matches(pattern: re.Pattern, starts: re.Pattern, text: str, *, runs: bool = 
         pos = max(m.end(), place.start() + 1)
 
 
-def counted(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+def counted(pattern: re.Pattern, text: str, until: int | None = None) -> Iterator[re.Match]:
     """pattern.finditer(text) for a pattern that begins with COUNT: a count starts where a run of
     digits and numerals does (COUNT's lookbehind refuses a start inside one)."""
-    return matches(pattern, NUMERALS, text, runs=True)
+    return matches(pattern, NUMERALS, text, runs=True, until=until)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -107,8 +109,9 @@ BREAKDOWN = re.compile(rf"{COUNT}\s*(?P<open>[（(]?)[，,：:]?\s*其中[：:�
 
 def breakdowns(text: str) -> list[Breakdown]:
     text = masked(text)
-    out = []
-    for m in counted(BREAKDOWN, text):
+    out: list[Breakdown] = []
+    final = text.rfind("其中")   # every breakdown names its parts after it: none starts past the last
+    for m in counted(BREAKDOWN, text, until=final) if final > 0 else ():
         total = whole_number(m.group("n"))
         unit = m.group("unit")
         body = _list_body(text[m.end():], bool(m.group("open")))
