@@ -27,7 +27,7 @@ def folder_files(folder: Path, suffixes: Iterable[str] = WORKBOOK_SUFFIXES, *,
     suffixes = frozenset(suffixes)
     found = folder.rglob("*") if recursive else folder.iterdir()
     # sorted as paths sort (part by part, case-blind on Windows), by a key made once per file:
-    # comparing the paths themselves took most of the time for a folder of 10,000
+    # comparing the paths themselves took a quarter of the time for a folder of 10,000
     return sorted((f for f in found if f.suffix.lower() in suffixes
                    and not f.name.startswith(SKIPPED_PREFIXES)
                    and (f.parent == folder or not any(

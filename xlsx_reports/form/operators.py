@@ -63,10 +63,10 @@ def input_leaves(form: "Form", keys: tuple[str, ...]) -> list["Field"]:
 
 def evaluate(check: "Check", report: "Report") -> Outcome:
     """The one verdict on a check, used by `check` and cached on the 校验 sheet."""
-    holds, left, right, failing = _verdict(check, report)
+    kept, left, right, failing = _verdict(check, report)
     values = report.values
     blanks = tuple(k for k in compiled.input_keys(report.form, check.keys) if values.get(k) in _BLANK)
-    status = FAIL if not holds else PENDING if blanks else PASS
+    status = FAIL if not kept else PENDING if blanks else PASS
     return Outcome(status, left, right, failing, blanks)
 
 
@@ -87,10 +87,10 @@ def _verdict(check: "Check", report: "Report") -> tuple[bool, Number, Number, tu
     right = report.total(check.right) if check.right else const
     failing: tuple[str, ...]
     if not check.applies(report.values.get(LEVEL_KEY)):   # not this unit's level: holds
-        failing, holds = (), True
+        failing, kept = (), True
     elif op.per_cell:
         failing = tuple(k for k in check.left if not op.holds(report.number(k), const))
-        holds = not failing
+        kept = not failing
     else:
-        failing, holds = (), op.holds(left, right)
-    return holds, left, right, failing
+        failing, kept = (), op.holds(left, right)
+    return kept, left, right, failing
