@@ -227,3 +227,21 @@ def test_a_never_filled_template_is_left_out_and_named_even_with_allow_errors(tm
     assert "西岭乡" in result.output and "表格一个数字都没有填写，不是填好的报表" in result.output
     merged = read_workbook(tmp_path / "汇总.xlsx")
     assert merged.metadata.units == ["东山镇"]
+
+
+def test_an_input_that_is_a_link_to_the_output_is_the_output(towns, tmp_path):
+    before = fingerprints(towns)
+    target = towns / "西岭乡.xlsx"
+    others = tmp_path / "others"
+    others.mkdir()
+    (others / "链接.xlsx").symlink_to(target)   # named otherwise, found in another folder
+    through_link = run(str(others), "-o", str(target), "--unit", "洛江区")
+    assert through_link.exit_code == 2
+    assert f"输出文件 {target} 是待汇总的工作簿之一（西岭乡），不能覆盖" in through_link.output
+    out = towns / "全区汇总.xlsx"
+    assert run(str(towns), "-o", str(out), "--unit", "洛江区").exit_code == 0
+    (towns / "TOTAL.xlsx").symlink_to(out)   # the earlier total, found again under another name
+    again = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert again.exit_code == 0, again.output
+    assert "纳入汇总：3 个工作簿，共 3 个单位" in again.output
+    assert {k: v for k, v in fingerprints(towns).items() if k in before} == before

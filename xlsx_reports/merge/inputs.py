@@ -87,7 +87,12 @@ def without_output(files: list[Path], paths: Iterable[str | Path], output: str |
     if output is None:
         return files
     target = Path(output).resolve()
-    if target not in {f.resolve() for f in files}:
+    # resolving keeps a path's last name unless that name is a link, so only the inputs so
+    # named (in any case: a file system may ignore it) or links can be the output; resolving
+    # every input took 12 ms a thousand
+    name = target.name.casefold()
+    suspects = {f for f in files if f.name.casefold() == name or f.is_symlink()}
+    if target not in {f.resolve() for f in suspects}:
         return files
     if target in {Path(p).resolve() for p in paths}:
         raise CannotContinue(f"输出文件 {output} 也是输入文件；汇总不会改动输入，请换一个输出文件名", code="OUTPUT-IS-INPUT")
@@ -98,7 +103,7 @@ def without_output(files: list[Path], paths: Iterable[str | Path], output: str |
     if meta is None or meta.kind != "merged" or meta.unit != unit:
         raise CannotContinue(f"输出文件 {output} 是待汇总的工作簿之一（{meta.unit if meta else '不是汇总表'}），"
                              "不能覆盖；请换一个输出文件名", code="OUTPUT-IS-INPUT")
-    return [f for f in files if f.resolve() != target]
+    return [f for f in files if f not in suspects or f.resolve() != target]
 
 
 def file_sha256(path: Path) -> str:
