@@ -155,3 +155,20 @@ def test_annotated_copy_of_the_broken_version_marks_the_cells(season):
     assert path.is_file() and path.parent.name == "v1"
     reading = read_workbook(path)
     assert reading.report.unit == UNITS[8]
+
+
+def test_a_return_is_judged_on_the_bytes_fingerprinted_not_on_what_the_store_holds_later(tmp_path, monkeypatch):
+    from xlsx_reports.ledger import store as store_module
+    ws = Workspace.init(tmp_path / "ws", roster=write_roster(tmp_path / "名单.csv"), year=2024,
+                        unit="洛江区", deadline=DEADLINE)
+    good = filled_return(ws, UNITS[0], tmp_path / "in", seed=0)
+    put = store_module.Store.put
+
+    def swapped(self, note, data):   # the stored copy replaced between storing and checking
+        target = put(self, note, data)
+        target.write_bytes(b"not a workbook")
+        return target
+    monkeypatch.setattr(store_module.Store, "put", swapped)
+    result, = ws.intake([good], received_at=ON_TIME)
+    assert (result.unit, result.decision, result.sha256) == (UNITS[0], "passed", sha(good))
+    ws.close()

@@ -53,9 +53,10 @@ def is_late(received: str, deadline: date | None) -> bool:
 
 
 def judge(stored: Path, name: str, received: str, season: Season,
-          expect_unit: str | None) -> dict:
-    """The ledger row (without version) for one stored file."""
-    reading, findings = check_file(stored)
+          expect_unit: str | None, data: bytes | None = None) -> dict:
+    """The ledger row (without version) for one stored file; `data`: its bytes, when they are
+    at hand (intake fingerprinted them), so what is judged is what was fingerprinted."""
+    reading, findings = check_file(stored, data=data)
     if reading is None or reading.report is None:
         unit = expect_unit or guess_unit(name, season.units)
         return _entry(unit, "unreadable", findings, received, season)

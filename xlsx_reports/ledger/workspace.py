@@ -170,14 +170,15 @@ class Workspace:
         _fault("noted")
         self.store.put(note, data)
         _fault("stored")
-        result = self._settle(note, season)
+        result = self._settle(note, season, data)
         _fault("recorded")
         return result
 
-    def _settle(self, note: Note, season: Season) -> IntakeResult:
-        """Check a stored file and commit its row, then drop its note."""
+    def _settle(self, note: Note, season: Season, data: bytes | None = None) -> IntakeResult:
+        """Check a stored file (`data`: the bytes stored, when at hand) and commit its row,
+        then drop its note."""
         stored = self.root / note.stored
-        entry = judge(stored, note.name, note.received, season, note.expect_unit)
+        entry = judge(stored, note.name, note.received, season, note.expect_unit, data)
         entry.update(receipt=note.receipt, sha256=note.sha256, name=note.name,
                      stored=note.stored, received=note.received)
         row, new = self.ledger.record(entry, counted(entry, season))
