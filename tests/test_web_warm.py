@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from web_helpers import make_workspace
@@ -36,7 +37,7 @@ def test_a_failed_warm_up_leaves_the_site_working(tmp_path, monkeypatch):
     def broken(*_args, **_kwargs):
         raise OSError("磁盘已满")
     monkeypatch.setattr(site_module, "write_workbook", broken)
-    monkeypatch.setattr(site_module, "_WARMED", [])
+    monkeypatch.setattr(site_module, "_WARM", threading.Lock())
     site = Site.open(make_workspace(tmp_path))
     try:
         assert site.call(lambda ws: ws.year) == 2024
