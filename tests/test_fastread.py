@@ -42,7 +42,9 @@ def both(path: Path):
     return out
 
 
-def assert_same(path: Path) -> None:
+def assert_same(path: Path) -> int:
+    """The fast path reads what openpyxl reads; returns how many sheets it read for their
+    outline when asked to (assert_outlines)."""
     fast, full = both(path)
     assert not isinstance(fast, Exception), f"{path.name}: fast path gave up: {fast!r}"
     assert not isinstance(full, Exception), f"{path.name}: openpyxl failed: {full!r}"
@@ -50,6 +52,28 @@ def assert_same(path: Path) -> None:
         for k in FACTS:
             assert a[k] == b[k], f"{path.name} {a['name']} {k}"
     assert len(fast) == len(full)
+    return assert_outlines(path, full)
+
+
+OUTLINE = ("name", "state", "protected", "password", "merged", "validations")
+
+
+def assert_outlines(path: Path, full: list[dict]) -> int:
+    """Every sheet asked for its outline only (as the reader asks for 校验) has openpyxl's
+    protection, merged ranges and validations and no cell, and says so; one the shortcut
+    cannot cut is read in full. Returns how many were outlined."""
+    from xlsx_reports.xlsx import fastcells
+    before = fastcells.STATS["outline"]
+    outlined = fastread.read_sheets(path, [f["name"] for f in full])
+    assert len(outlined) == len(full)
+    for raw, b in zip(outlined, full):
+        kept = FACTS if raw.cells_read else OUTLINE
+        assert {k: getattr(raw, k) for k in kept} == {k: b[k] for k in kept}, f"{path.name} {raw.name}"
+        if not raw.cells_read:
+            assert not (raw.values or raw.cached or raw.locked or raw.formats), f"{path.name} {raw.name}"
+    took = sum(not raw.cells_read for raw in outlined)
+    assert fastcells.STATS["outline"] - before == took
+    return took
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +99,9 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
 def test_project_and_openpyxl_files_read_the_same_both_ways(corpus):
     for path in corpus.values():
-        assert_same(path)
+        with zipfile.ZipFile(path) as zf:
+            sheets = sum(n.startswith("xl/worksheets/sheet") for n in zf.namelist())
+        assert assert_same(path) == sheets, f"{path.name}: a sheet left the outline"
 
 
 def test_batch_workbooks_read_the_same_both_ways(tmp_path):
@@ -740,3 +766,36 @@ def test_a_shared_string_read_at_its_slot_is_the_one_expat_reads_or_none(corpus,
             outcomes.append(str(exc))
     assert outcomes[0] == outcomes[1]
     assert isinstance(outcomes[0], list) is accepted
+
+
+# --- the 校验 sheet, read for its outline only ----------------------------------------------
+
+CHECK_PART = "xl/worksheets/sheet9.xml"   # where the writer puts 校验
+
+
+@pytest.mark.parametrize("name", ["filled_2020", "filled_2021", "openpyxl", "annotated", "merged"])
+def test_a_check_reads_the_check_sheet_for_its_outline_and_finds_what_a_full_reading_finds(
+        corpus, name, monkeypatch):
+    from xlsx_reports.xlsx import fastcells
+    before = fastcells.STATS["outline"]
+    outlined, found = check_file(corpus[name])
+    assert fastcells.STATS["outline"] - before == 1
+    monkeypatch.setattr(reader, "OUTLINED", ())
+    full, found_in_full = check_file(corpus[name])
+    assert fastcells.STATS["outline"] - before == 1   # the second read it in full
+    assert found == found_in_full
+    assert outlined.sheets == full.sheets
+    assert [s.protected for s in outlined.sheets if s.name == "校验"] == [True]
+
+
+def test_a_check_sheet_the_shortcut_cannot_cut_is_read_in_full(corpus, tmp_path):
+    """A comment before its cells could hide a "<sheetData>": expat reads the part whole."""
+    from xlsx_reports.xlsx import fastcells
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "comment.xlsx", CHECK_PART,
+                       lambda x: x.replace("<sheetData>", "<!-- 注 --><sheetData>", 1))
+    before = dict(fastcells.STATS)
+    reading, findings = check_file(path)
+    assert fastcells.STATS["outline"] == before["outline"]
+    assert fastcells.STATS["irregular"] - before["irregular"] == 1
+    assert [f.code for f in findings if f.severity == "error"] == []
+    assert [s.protected for s in reading.sheets if s.name == "校验"] == [True]

@@ -37,17 +37,25 @@ _CELL = re.compile(
 # possessive throughout: a regular expression engine that may backtrack keeps a note per
 # repetition, some 400 bytes; a million empty rows would take 400 MB
 _SKELETON = re.compile(r'(?:\s*+<row' + _ATTR + r'\s*+(?:/>|>[C\s]*+</row>))*+\s*+')
-STATS = {"regular": 0, "irregular": 0, "slotted": 0}   # sheets read by the shortcut / by expat alone;
-# "slotted": by the shortcut, values only (a skeleton read before)
+STATS = {"regular": 0, "irregular": 0, "slotted": 0, "outline": 0}   # sheets read by the shortcut /
+# by expat alone; "slotted": by the shortcut, values only (a skeleton read before); "outline":
+# by the shortcut, without its cells
 
 
 def read_sheet(data: bytes, name: str, state: str, strings: list[str], styles: Sequence[Style],
-               epoch: Any, tally: limits.Tally, shortcut: bool = True) -> RawSheet:
+               epoch: Any, tally: limits.Tally, shortcut: bool = True, cells: bool = True) -> RawSheet:
     """The sheet's facts; `tally` carries on the limits scan of its workbook (limits.prescan),
-    which left to the reader what a sheet declares beside its cells."""
+    which left to the reader what a sheet declares beside its cells. cells=False: a sheet whose
+    cells no reading uses is read without them (RawSheet.cells_read is False) where the shortcut
+    can cut them out; else in full."""
     if shortcut:
         try:
-            raw = _read_regular(data, SheetReader(name, state, strings, styles, epoch), tally)
+            reader = SheetReader(name, state, strings, styles, epoch)
+            if not cells:
+                raw = _read_outline(data, reader, tally)
+                STATS["outline"] += 1
+                return raw
+            raw = _read_regular(data, reader, tally)
             STATS["regular"] += 1
             return raw
         except Irregular:
@@ -61,18 +69,30 @@ def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawS
     # a sheet nobody types in (the guide, the metadata) is the same object in every workbook
     # of a template (safexml): it is cut up once, and only its values are read each time
     shape = derived(data, "shape", sheetcut.shape)
-    merges, merged, protected, password, validated = shape.frame
-    validations = shape.validations
     plan = _regular_cells(reader, shape)
+    # the limits scan left this to the reader; checked from what the shortcut read
+    tally.reach(reader.raw.name, *plan.reach)
+    return _framed(reader, shape.frame, shape.validations, tally)
+
+
+def _read_outline(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawSheet:
+    """Protection, merged ranges and validations: the cells are cut out unread, so nothing is
+    built from them and their reach needs no limit."""
+    frame, validations = derived(data, "outline", sheetcut.outline)
+    reader.raw.cells_read = False
+    return _framed(reader, frame, validations, tally)
+
+
+def _framed(reader: SheetReader, frame: tuple, validations: bytes | None, tally: limits.Tally) -> RawSheet:
+    merges, merged, protected, password, validated = frame
     raw = reader.raw
     raw.protected, raw.password = protected, password
     reader.merges = list(merges)
     raw.validations.update(validated)
     if validations is not None:
         raw.validations.update(sheetcut.validations(validations))
-    # the limits scan left these to the reader; checked here from what the shortcut read,
-    # before finish() spreads the merges over their cells
-    tally.reach(raw.name, *plan.reach)
+    # the limits scan left these to the reader, checked before finish() spreads the merges
+    # over their cells
     tally.merges(raw.name, *merged)
     tally.validated(raw.name, len(raw.validations))
     return reader.finish()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Iterator, cast
 
 from xlsx_reports.core.memo import remembered
@@ -51,17 +51,19 @@ ITEMS_KEPT_BYTES, ITEM_KEPT_BYTES = 2 << 20, 12 << 10
 SST = b'<sst xmlns="' + MAIN.strip().encode() + b'"'   # its <si> are spreadsheetml
 
 
-def read_sheets(path) -> list[RawSheet]:
+def read_sheets(path, outlined: Collection[str] = ()) -> list[RawSheet]:
     """From a file: each part inflated with a cap (safexml.read_part) as it is needed."""
     with zipfile.ZipFile(path) as zf:
-        return read_parts(_ZipParts(zf), set(zf.namelist()))
+        return read_parts(_ZipParts(zf), set(zf.namelist()), outlined=outlined)
 
 
 def read_parts(parts: Mapping[str, bytes], names: set[str] | frozenset[str], *,
-               shortcut: bool = True, tally: limits.Tally | None = None) -> list[RawSheet]:
+               shortcut: bool = True, tally: limits.Tally | None = None,
+               outlined: Collection[str] = ()) -> list[RawSheet]:
     """From inflated parts; `names` lists every part of the zip (`parts` may hold fewer).
     shortcut=False reads every sheet with expat alone (the tests compare the two). `tally`:
-    the limits scan's (limits.prescan), carried on over what each sheet declares."""
+    the limits scan's (limits.prescan), carried on over what each sheet declares. The sheets
+    named in `outlined` are read without their cells where the shortcut can (fastcells)."""
     tally = limits.Tally() if tally is None else tally
     book = _office_document(_part(parts, "_rels/.rels"), names)
     rels = _rels(parts, book, names)
@@ -81,7 +83,8 @@ def read_parts(parts: Mapping[str, bytes], names: set[str] | frozenset[str], *,
             continue
         if kind != WORKSHEET:
             raise NotUnderstood(f"工作表“{name}”的类型不常见（{kind}）")
-        out.append(read_sheet(_part(parts, target), name, state, strings, styles, epoch, tally, shortcut))
+        out.append(read_sheet(_part(parts, target), name, state, strings, styles, epoch, tally, shortcut,
+                              cells=name not in outlined))
     if len({s.name for s in out}) != len(out):
         raise NotUnderstood("工作表重名")
     return out

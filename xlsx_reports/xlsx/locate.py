@@ -59,6 +59,7 @@ class RawSheet:
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: set[tuple[int, int, int, int]] = field(default_factory=set)
     validations: dict[tuple[int, int], tuple[str, str, str]] = field(default_factory=dict)
+    cells_read: bool = True   # False: read for its outline only (values, formats, locking left empty)
 
     def text(self, row: int, col: int) -> str:
         v = self.values.get((row, col))

@@ -27,10 +27,14 @@ from xlsx_reports.form.model import Form
 from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
 from xlsx_reports.xlsx.cellvalue import plain_text
 from xlsx_reports.xlsx.formcells import CellReading, laid_out, read_cells
-from xlsx_reports.xlsx.meta import DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
+from xlsx_reports.xlsx.meta import CHECK_SHEET, DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
 from xlsx_reports.form.values import Report
 
 EXTRA_SHEETS = (DETAIL_SHEET,)
+# The 校验 sheet's formulas show the clerk the rules over the form's cells; no reading uses its
+# cells (check recomputes every rule from the form's own), only its protection: it is read
+# without them (a tenth of reading a workbook, the largest sheet after 三).
+OUTLINED = (CHECK_SHEET,)
 # Set (to anything) in the test suite: a file openpyxl reads but the fast path did not is a bug.
 STRICT_ENV = "XLSX_REPORTS_FAST_ONLY"
 READS: Counter = Counter()   # "fast" / "fallback" / "refused" in this process
@@ -187,7 +191,7 @@ def _load(path: Path, vetted: Vetted) -> tuple[list[RawSheet], str | None]:
 def _read_fast(vetted: Vetted) -> tuple[list[RawSheet] | None, str]:
     """(the sheets, "") or (None, why the fast path passed the file on)."""
     try:
-        return fastread.read_parts(vetted.parts, vetted.names, tally=vetted.tally), ""
+        return fastread.read_parts(vetted.parts, vetted.names, tally=vetted.tally, outlined=OUTLINED), ""
     except (UnsafePart, limits.Refused, zipfile.BadZipFile):
         raise
     except fastread.NotUnderstood as exc:

@@ -42,6 +42,20 @@ class Shape(NamedTuple):
 
 def shape(data: bytes) -> Shape:
     """The part cut up, or Irregular (expat then reads the whole part)."""
+    cells, frame, validations = _cut(data)
+    pieces = slots.VALUE.split(cells)
+    return Shape(frame, validations, cells, pieces, slots.skeleton(pieces))
+
+
+def outline(data: bytes) -> tuple[tuple, bytes | None]:
+    """What lies around the cells (as Shape.frame) and the validations, without looking at
+    the cells: for a sheet whose cells no reading uses. Irregular as for shape."""
+    _cells, frame, validations = _cut(data)
+    return frame, validations
+
+
+def _cut(data: bytes) -> tuple[bytes, tuple, bytes | None]:
+    """(the cells, the frame, the validations) of the part."""
     head, cells, tail = _split(data)
     # the validations first: they are most of the tail, and what is left is searched again
     tail, validations, at = _cut_validations(tail)
@@ -49,9 +63,7 @@ def shape(data: bytes) -> Shape:
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
         splices += ((len(head) + 12 + at, DATA_VALIDATIONS),)
-    pieces = slots.VALUE.split(cells)
-    return Shape(_frame(head + b"<sheetData/>" + tail, splices), validations, cells, pieces,
-                 slots.skeleton(pieces))
+    return cells, _frame(head + b"<sheetData/>" + tail, splices), validations
 
 
 @remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
