@@ -94,7 +94,9 @@ def _direct(data: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int
     at = info.header_offset
     try:
         head = _LOCAL_HEADER.unpack_from(data, at)
-        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        # an ASCII name is the same bytes in both; Python's cp437 codec costs 15 times as much
+        plain = info.flag_bits & 0x800 or info.orig_filename.isascii()
+        name = info.orig_filename.encode("utf-8" if plain else "cp437")
     except (struct.error, UnicodeEncodeError):
         return None
     name_len, extra_len = head[-2], head[-1]
