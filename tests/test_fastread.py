@@ -18,6 +18,7 @@ from fixtures_check.workbooks import balanced, generate, openpyxl_edit
 from merge_helpers import merged_district
 from xlsx_reports.check.workbook import check_file
 from xlsx_reports.xlsx import fastread, reader
+from xlsx_reports.xlsx.meta import CHECK_SHEET
 from xlsx_reports.xlsx.safexml import UnsafePart
 
 FACTS = ("name", "state", "protected", "password", "values", "cached", "locked", "formats",
@@ -770,7 +771,12 @@ def test_a_shared_string_read_at_its_slot_is_the_one_expat_reads_or_none(corpus,
 
 # --- the 校验 sheet, read for its outline only ----------------------------------------------
 
-CHECK_PART = "xl/worksheets/sheet9.xml"   # where the writer puts 校验
+def _part_of(path: Path, sheet: str) -> str:
+    """The zip part that holds a sheet, as the workbook and its relationships name it."""
+    from xlsx_reports.xlsx.limits import _sheet_names
+    with zipfile.ZipFile(path) as zf:
+        names = _sheet_names({n: zf.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")})
+    return next(part for part, name in names.items() if name == sheet)
 
 
 @pytest.mark.parametrize("name", ["filled_2020", "filled_2021", "openpyxl", "annotated", "merged"])
@@ -785,17 +791,18 @@ def test_a_check_reads_the_check_sheet_for_its_outline_and_finds_what_a_full_rea
     assert fastcells.STATS["outline"] - before == 1   # the second read it in full
     assert found == found_in_full
     assert outlined.sheets == full.sheets
-    assert [s.protected for s in outlined.sheets if s.name == "校验"] == [True]
+    assert [s.protected for s in outlined.sheets if s.name == CHECK_SHEET] == [True]
 
 
 def test_a_check_sheet_the_shortcut_cannot_cut_is_read_in_full(corpus, tmp_path):
     """A comment before its cells could hide a "<sheetData>": expat reads the part whole."""
     from xlsx_reports.xlsx import fastcells
-    path = _edit_sheet(corpus["filled_2021"], tmp_path / "comment.xlsx", CHECK_PART,
+    src = corpus["filled_2021"]
+    path = _edit_sheet(src, tmp_path / "comment.xlsx", _part_of(src, CHECK_SHEET),
                        lambda x: x.replace("<sheetData>", "<!-- 注 --><sheetData>", 1))
     before = dict(fastcells.STATS)
     reading, findings = check_file(path)
     assert fastcells.STATS["outline"] == before["outline"]
     assert fastcells.STATS["irregular"] - before["irregular"] == 1
     assert [f.code for f in findings if f.severity == "error"] == []
-    assert [s.protected for s in reading.sheets if s.name == "校验"] == [True]
+    assert [s.protected for s in reading.sheets if s.name == CHECK_SHEET] == [True]
