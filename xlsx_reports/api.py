@@ -181,16 +181,34 @@ def merge(paths: Paths, *, unit: str, output: PathLike | None = None,
 
     if output is not None and Path(output).suffix.lower() != ".xlsx":
         raise CannotContinue(f"输出文件必须是 .xlsx：{output}", code="OUTPUT-SUFFIX")
-    result = merge_files(_paths(paths), unit=unit, roster=_roster(roster), allow_errors=allow_errors,
-                         year=year, output=output, jobs=jobs,
-                         progress=_writer_loaded(progress) if output is not None else progress)
-    if output is not None:
+    if output is None:
+        return merge_files(_paths(paths), unit=unit, roster=_roster(roster), allow_errors=allow_errors,
+                           year=year, jobs=jobs, progress=progress)
+    drafts: list[Any] = []   # the writer's Drafts, made when the first input is summed
+    try:
+        result = merge_files(_paths(paths), unit=unit, roster=_roster(roster), allow_errors=allow_errors,
+                             year=year, output=output, jobs=jobs, progress=_writer_loaded(progress),
+                             summed=_drafting(drafts))
         from xlsx_reports.xlsx.writer.merged import write_merged
         try:
-            write_merged(result, output)
+            write_merged(result, output, drafts=drafts[0] if drafts else None)
         except OSError as exc:
             raise CannotContinue(f"无法写入 {output}：{os_reason(exc)}", code="WRITE-FAILED") from exc
+    finally:
+        for draft in drafts:
+            draft.close()
     return result
+
+
+def _drafting(drafts: list[Any]) -> Callable[..., None]:
+    """Each input's rows of the merged workbook drafted as it is summed (writer/drafts.py),
+    while the workers still read; the writer is imported with the first (all workers forked)."""
+    def summed(kind: Any, source: Any, row: Any) -> None:
+        if not drafts:
+            from xlsx_reports.xlsx.writer.drafts import Drafts
+            drafts.append(Drafts())
+        drafts[0].take(kind, source, row)
+    return summed
 
 
 def _writer_loaded(progress: Callable[[int, int, Any], None] | None) -> Callable[[int, int, Any], None]:

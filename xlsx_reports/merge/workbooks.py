@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from xlsx_reports import __version__
 from xlsx_reports.core.numbers import number_text
@@ -29,6 +29,7 @@ from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import Report
 
 FIGURE_UNIT = "件"
+Summed = Callable[[Kind, "Source", Row], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +96,13 @@ class MergeResult:
 
 def merge_files(paths: Iterable[str | Path], *, unit: str, roster: Any = None,
                 allow_errors: bool = False, year: int | None = None, output: str | Path | None = None,
-                progress: Progress | None = None, jobs: int | None = None) -> MergeResult:
+                progress: Progress | None = None, jobs: int | None = None,
+                summed: Summed | None = None) -> MergeResult:
     """Check and merge workbooks (files or folders) into the total of `unit`.
 
     `roster` is a roster.Roster (entries with .name and .line); `output`, when given, is never
-    taken as an input; `jobs` processes check the inputs (None: one per CPU, at most 4).
+    taken as an input; `jobs` processes check the inputs (None: one per CPU, at most 4);
+    `summed(kind, source, row)` sees each input as it is summed (the writer drafts its rows).
     Raises CannotContinue only when nothing at all can be merged.
     """
     unit = (unit or "").strip()
@@ -107,7 +110,7 @@ def merge_files(paths: Iterable[str | Path], *, unit: str, roster: Any = None,
         raise CannotContinue("请用 --unit 写明汇总单位的名称（如：洛江区）", code="UNIT-NAME")
     paths = list(paths)
     files = without_output(collect_inputs(paths), paths, output, unit)
-    fold = Fold(allow_errors)
+    fold = Fold(allow_errors, summed)
 
     def arrived(done: int, total: int, c: Candidate) -> None:
         fold.take(c)
@@ -131,8 +134,9 @@ class Fold:
     which units are duplicated is known only at the end (finish); in the rare case that a
     duplicate was already summed, the total is summed again from the spool."""
 
-    def __init__(self, allow_errors: bool) -> None:
+    def __init__(self, allow_errors: bool, summed: Summed | None = None) -> None:
         self.allow_errors = allow_errors
+        self.summed = summed
         self.kinds: Counter[Kind] = Counter()   # readable inputs of each kind
         self.totals: dict[Kind, Total] = {}
         self.spool = Spool()
@@ -148,6 +152,8 @@ class Fold:
         if summable(c, self.allow_errors):
             self.totals.setdefault(kind, Total(c.format)).add(row)
             self.spooled[id(c)] = (self.spool.put(row), blank_keys(c.format, row))
+            if self.summed is not None:
+                self.summed(kind, self._source(c), row)
 
     def finish(self, candidates: Sequence[Candidate], *, unit: str, roster: Any = None,
                year: int | None = None) -> MergeResult:

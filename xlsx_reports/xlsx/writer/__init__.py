@@ -35,20 +35,19 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
                    annotations: Mapping[tuple[str, str], str] | None = None,
                    marks: Mapping[tuple[str, str], Mark] | None = None,
                    extra: Callable[[xlsxwriter.Workbook], None] | None = None,
-                   in_memory: bool = True) -> Metadata:
+                   in_memory: bool = True,
+                   pinned: Callable[[xlsxwriter.Workbook], None] | None = None) -> Metadata:
     """`in_memory=False`: each part is assembled in a temporary file, not a string, for a
-    workbook whose `extra` sheets are large (a merge of thousands of units)."""
+    workbook whose `extra` sheets are large (a merge of thousands of units). `pinned` runs
+    first: the formats it numbers have the same numbers in every workbook written so."""
     metadata = metadata or fresh_metadata(report)
     summed = metadata.kind == "merged"   # the numbers are sums over units: locked
     prefilled = [k for k in prefilled if k in report.form.by_key]
     with atomic_path(path) as tmp, _scratch(in_memory) as scratch:
-        workbook = LiteralWorkbook(str(tmp), {
-            "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-            "in_memory": in_memory,   # a workbook is ~100 KB: temporary files would only cost time
-            "tmpdir": scratch,
-        })
+        workbook = new_workbook(str(tmp), in_memory, scratch)
         try:
+            if pinned is not None:
+                pinned(workbook)
             styles = Styles(workbook)
             guide = workbook.add_worksheet(GUIDE_SHEET)
             sheets = write_form_sheets(workbook, report.form, report, styles, password=password,
@@ -67,6 +66,16 @@ def write_workbook(report: Report, path: str | os.PathLike, *, password: str | N
         finally:
             _close_row_files(workbook)
     return metadata
+
+
+def new_workbook(path: str, in_memory: bool, tmpdir: str | None) -> LiteralWorkbook:
+    """A workbook as this project writes them: its default font, texts kept as texts."""
+    return LiteralWorkbook(path, {
+        "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
+        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        "in_memory": in_memory,   # a workbook is ~100 KB: temporary files would only cost time
+        "tmpdir": tmpdir,
+    })
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Sequence
 
 from xlsx_reports.core.a1 import a1, col_letter
 from xlsx_reports.core.numbers import excel_number
@@ -28,10 +28,12 @@ from xlsx_reports.xlsx.writer.styles import NUM_FORMATS, Styles
 
 if TYPE_CHECKING:
     from xlsx_reports.merge.workbooks import MergeResult, Source
+    from xlsx_reports.xlsx.writer.drafts import Drafts
 
 TEXTS_HEAD = ("单位", "文件", "部分", "内容")
 SOURCES_HEAD = ("单位", "文件", "工作簿编号", "SHA-256")
 DETAIL_FIRST_ROW = 4        # title, section, labels, key; then one row per workbook
+TEXTS_FIRST_ROW = 2         # title, head; then a row per unit and narrative section
 TEXT_WIDTH = 90
 LINE_PT = 15.0
 MAX_ROW_PT = 409.0          # Excel's largest row height
@@ -39,19 +41,69 @@ SCOPE_NOTE = ("说明：本工作簿是上列单位报表的汇总，不是{unit
               "文字部分请参阅“各单位文字材料”另行撰写。")
 
 
-def write_merged(result: "MergeResult", path: str | Path, *, password: str | None = None) -> Metadata:
-    """Write the merged workbook (the form with the summed values, plus the three sheets)."""
+def write_merged(result: "MergeResult", path: str | Path, *, password: str | None = None,
+                 drafts: "Drafts | None" = None) -> Metadata:
+    """Write the merged workbook (the form with the summed values, plus the three sheets);
+    `drafts`: the units' rows rendered as they arrived (drafts.py), taken when they fit."""
     return write_workbook(result.report, path, password=password, metadata=result.metadata,
-                          extra=merged_sheets(result), in_memory=False)
+                          extra=merged_sheets(result, drafts), in_memory=False, pinned=pin_unit_formats)
 
 
-def merged_sheets(result: "MergeResult") -> Callable[[Any], None]:
+def merged_sheets(result: "MergeResult", drafts: "Drafts | None" = None) -> Callable[[Any], None]:
     def extra(workbook) -> None:
         styles = Styles(workbook)
-        _detail_sheet(workbook.add_worksheet(DETAIL_SHEET, RowByRow), result, styles)
-        _texts_sheet(workbook.add_worksheet(TEXTS_SHEET, RowByRow), result, styles)
+        formats = unit_formats(styles, result.report.form)
+        _detail_sheet(workbook.add_worksheet(DETAIL_SHEET, RowByRow), result, styles, formats, drafts)
+        _texts_sheet(workbook.add_worksheet(TEXTS_SHEET, RowByRow), result, styles, formats, drafts)
         _summary_sheet(workbook.add_worksheet(SUMMARY_SHEET, RowByRow), result, styles)
     return extra
+
+
+# --- a unit's rows ------------------------------------------------------------------------
+
+class UnitFormats(NamedTuple):
+    """The formats of a unit's rows on 分单位明细 and 各单位文字材料."""
+    name: Any                 # its name and file
+    values: tuple[Any, ...]   # per numeric input of the form
+    text: Any                 # a narrative
+
+
+def pin_unit_formats(workbook) -> None:
+    """Number the formats of a unit's rows before any other, so that they have the same
+    numbers in every workbook written this way: rows drafted in another workbook fit."""
+    unit_formats(Styles(workbook), None)
+
+
+def unit_formats(styles: Styles, form: Form | None) -> UnitFormats:
+    name = styles.label("row")
+    by_type = {t: styles.get(num_format=NUM_FORMATS[t], align="right", border=1)
+               for t in ("count", "signed", "money")}
+    text = styles.get(text_wrap=True, valign="top", align="left", border=1)
+    for fmt in (name, *by_type.values(), text):
+        fmt._get_xf_index()
+    return UnitFormats(name, tuple(by_type[f.type] for f in form.numeric_inputs) if form else (), text)
+
+
+def write_detail_row(ws: RowByRow, row: int, source: "Source", values: Sequence[Any],
+                     formats: UnitFormats) -> None:
+    """A unit's row on 分单位明细: its name, its file, its numeric inputs as entered."""
+    _write_texts(ws, row, (source.label, source.file.name), (formats.name, formats.name))
+    if not ws.write_numbers(row, values):
+        first = len(DETAIL_HEAD)
+        for i, value in enumerate(values):
+            _write_value(ws, row, first + i, value, formats.values[i])
+
+
+def write_text_rows(ws: RowByRow, row: int, source: "Source", headings: Sequence[str],
+                    texts: Sequence[Any], formats: UnitFormats) -> None:
+    """A unit's rows on 各单位文字材料, one per narrative section, from `row` on."""
+    label, name = source.label, source.file.name
+    cells = (formats.name, formats.name, formats.name, formats.text)
+    for heading, value in zip(headings, texts):
+        text = "" if value is None else str(value)
+        _write_texts(ws, row, (label, name, heading, text), cells)
+        ws.set_row(row, _text_height(text))
+        row += 1
 
 
 def _finish(ws, *, fit_width: bool) -> None:
@@ -74,7 +126,8 @@ def _write_value(ws, row: int, col: int, value: Any, fmt) -> None:
 
 # --- 分单位明细 ----------------------------------------------------------------------------
 
-def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
+def _detail_sheet(ws, result: "MergeResult", styles: Styles, formats: UnitFormats,
+                  drafts: "Drafts | None") -> None:
     form: Form = result.report.form
     fields = form.numeric_inputs
     first = len(DETAIL_HEAD)
@@ -83,20 +136,11 @@ def _detail_sheet(ws, result: "MergeResult", styles: Styles) -> None:
                    f"{DETAIL_SHEET}", styles.label("title", bordered=False))
     ws.set_row(0, 30)
     _detail_header(ws, fields, first, styles)
-    row = DETAIL_FIRST_ROW
-    name_fmt = styles.label("row")
-    value_fmt = {t: styles.get(num_format=NUM_FORMATS[t], align="right", border=1)
-                 for t in ("count", "signed", "money")}
-    formats = [value_fmt[f.type] for f in fields]
-    ws.number_columns(first, formats)
-    for source in result.included:
-        _write_texts(ws, row, (source.label, source.file.name), (name_fmt, name_fmt))
-        values = source.values(fields)   # inputs: as entered, read back once per unit
-        if not ws.write_numbers(row, values):
-            for i, value in enumerate(values):
-                _write_value(ws, row, first + i, value, formats[i])
-        row += 1
-    _total_row(ws, result, fields, row, styles)
+    ws.number_columns(first, formats.values)
+    if drafts is None or not drafts.adopt(ws, DETAIL_SHEET, result, formats):
+        for at, source in enumerate(result.included):
+            write_detail_row(ws, DETAIL_FIRST_ROW + at, source, source.values(fields), formats)
+    _total_row(ws, result, fields, DETAIL_FIRST_ROW + len(result.included), styles)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 22)
     ws.set_column(first, last_col, 14)
@@ -170,25 +214,20 @@ def narrative_fields(form: Form) -> list[tuple[str, Field]]:
     return [(heading.get(f.sheet, f.sheet), f) for f in form.inputs if f.type == "longtext"]
 
 
-def _texts_sheet(ws, result: "MergeResult", styles: Styles) -> None:
+def _texts_sheet(ws, result: "MergeResult", styles: Styles, formats: UnitFormats,
+                 drafts: "Drafts | None") -> None:
     ws.merge_range(0, 0, 0, 3, f"{result.report.unit}{result.report.year}年度汇总：{TEXTS_SHEET}",
                    styles.label("title", bordered=False))
     ws.set_row(0, 30)
     for col, text in enumerate(TEXTS_HEAD):
         ws.write_string(1, col, text, styles.label("header"))
-    name_fmt = styles.label("row")
-    text_fmt = styles.get(text_wrap=True, valign="top", align="left", border=1)
-    formats = (name_fmt, name_fmt, name_fmt, text_fmt)
-    row = 2
     sections = narrative_fields(result.report.form)
+    headings = [heading for heading, _f in sections]
     narratives = tuple(f for _heading, f in sections)
-    for source in result.included:
-        label, name = source.label, source.file.name
-        for (heading, _f), value in zip(sections, source.values(narratives)):   # read back once per unit
-            text = "" if value is None else str(value)
-            _write_texts(ws, row, (label, name, heading, text), formats)
-            ws.set_row(row, _text_height(text))
-            row += 1
+    if drafts is None or not drafts.adopt(ws, TEXTS_SHEET, result, formats):
+        for at, source in enumerate(result.included):   # each unit's texts read back once
+            write_text_rows(ws, TEXTS_FIRST_ROW + at * len(sections), source, headings,
+                            source.values(narratives), formats)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 22)
     ws.set_column(2, 2, 22)

@@ -12,6 +12,7 @@ write_texts does the same for a row of texts (各单位文字材料: four texts 
 """
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from functools import cache
@@ -31,6 +32,19 @@ _EXACT = 2 ** 53   # whole numbers below it are exact as floats: "{:.16G}" print
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
+def _copy(source, target, size: int = -1) -> None:
+    """`size` bytes of source (all: -1) to target."""
+    while size:
+        block = source.read(min(size, _BLOCK) if size > 0 else _BLOCK)
+        if not block:
+            return
+        target.write(block)
+        size -= len(block) if size > 0 else 0
+
+
+_BLOCK = 1 << 20
+
+
 class _Rendered:
     """Cells already rendered as XML, stored where the first of them goes."""
     __slots__ = ("xml",)
@@ -44,6 +58,40 @@ class RowByRow(LiteralWorksheet):
 
     def _initialize(self, init_data: dict) -> None:
         super()._initialize(dict(init_data, constant_memory=True))
+        self._spliced: tuple[int, RowByRow] | None = None
+
+    def splice(self, first_row: int, rows: "RowByRow") -> None:
+        """The rows of another sheet of this kind (rows drafted in a scratch workbook, as
+        writer/drafts.py does), from first_row on: put here as they are, after the rows
+        written so far, and before any written afterwards."""
+        rows._write_single_row(rows.dim_rowmax + 1)   # its last row, still held, goes out
+        rows.row_data_fh.flush()
+        self._write_single_row(first_row)   # and so does the last row above them here
+        self.row_data_fh.flush()
+        self._spliced = (self.row_data_fh.buffer.tell(), rows)
+        self._check_dimensions(first_row, rows.dim_colmin)
+        self._check_dimensions(rows.dim_rowmax, rows.dim_colmax)
+        self.previous_row = rows.dim_rowmax   # written there: nothing of it is held here
+
+    def _write_optimized_sheet_data(self) -> None:
+        """xlsxwriter's, the rows copied as bytes (it decodes and encodes each, in the merged
+        workbook tens of MB), the spliced rows where they go."""
+        if self.dim_rowmin is None or not hasattr(self.fh, "buffer"):
+            super()._write_optimized_sheet_data()
+            return
+        self._xml_start_tag("sheetData")
+        self.fh.flush()
+        self.row_data_fh.close()
+        with open(self.row_data_filename, "rb") as own:
+            if self._spliced is not None:
+                at, rows = self._spliced
+                _copy(own, self.fh.buffer, at)
+                with open(rows.row_data_filename, "rb") as spliced:
+                    _copy(spliced, self.fh.buffer)
+            _copy(own, self.fh.buffer)
+        self.fh.buffer.flush()
+        os.unlink(self.row_data_filename)
+        self._xml_end_tag("sheetData")
 
     def merge_block(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         self.merge.append([first_row, first_col, last_row, last_col])
