@@ -8,7 +8,9 @@ fingerprint. The sheets are locked (no password): they are a record, not a form.
 
 The three sheets have a row per unit, and a city merges thousands: they are written row by
 row straight to temporary files (rowbyrow.py), each unit's values read back from the merge's
-spool once, so the writer's memory does not grow with the number of units.
+spool once, so the writer's memory does not grow with the number of units. A unit's rows on the
+first two are written by write_detail_row and write_text_rows: here, or as the unit arrives,
+while the workers still read (drafts.py), the merged workbook then taking the drafted rows.
 """
 from __future__ import annotations
 
