@@ -18,18 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from xlsx_reports.form.definitions import get_form
 from xlsx_reports.merge.rows import Row, values_in
+from xlsx_reports.merge.selection import Kind
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, TEXTS_SHEET
 from xlsx_reports.xlsx.writer import new_workbook
-from xlsx_reports.xlsx.writer.merged import (DETAIL_FIRST_ROW, TEXTS_FIRST_ROW, UnitFormats, narrative_fields,
+from xlsx_reports.xlsx.writer.merged import (DETAIL_FIRST_ROW, TEXTS_FIRST_ROW, UnitFormats, narrative_columns,
                                              pin_unit_formats, unit_formats, write_detail_row, write_text_rows)
 from xlsx_reports.xlsx.writer.rowbyrow import RowByRow
 from xlsx_reports.xlsx.writer.styles import Styles
 
 if TYPE_CHECKING:
     from xlsx_reports.merge.workbooks import MergeResult, Source
-
-Kind = tuple[int, str]   # (year, format)
-
 
 class Drafts:
     """The rows of the units summed into the first kind (year, format) that arrives."""
@@ -84,9 +82,7 @@ class Drafts:
         self.formats = unit_formats(Styles(book), self.form)
         self._sheets = {name: book.add_worksheet(name, RowByRow) for name in (DETAIL_SHEET, TEXTS_SHEET)}
         self._sheets[DETAIL_SHEET].number_columns(len(DETAIL_HEAD), self.formats.values)
-        sections = narrative_fields(self.form)
-        self._headings = [heading for heading, _f in sections]
-        self._narratives = tuple(f for _heading, f in sections)
+        self._headings, self._narratives = narrative_columns(self.form)
 
     def _write(self, fmt: str, source: "Source", row: Row) -> None:
         at = len(self.files)
@@ -99,7 +95,6 @@ class Drafts:
         """Whether the drafts are the rows of exactly the units in the total, in its order,
         with the formats numbered as the merged workbook numbers them."""
         return (not self.failed and self.kind == (result.report.year, result.report.form.format)
-                and self.form is result.report.form
                 and [s.file for s in result.included] == self.files
                 and _numbers(formats) == _numbers(self.formats))
 

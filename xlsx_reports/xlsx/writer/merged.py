@@ -210,10 +210,11 @@ def detail_column(form: Form, key: str) -> str:
 
 # --- 各单位文字材料 -------------------------------------------------------------------------
 
-def narrative_fields(form: Form) -> list[tuple[str, Field]]:
-    """(section heading, field) of every narrative section, in form order."""
+def narrative_columns(form: Form) -> tuple[list[str], tuple[Field, ...]]:
+    """The heading of every narrative section, and its field, in form order."""
     heading = {s.sheet: s.heading for s in form.sections}
-    return [(heading.get(f.sheet, f.sheet), f) for f in form.inputs if f.type == "longtext"]
+    fields = tuple(f for f in form.inputs if f.type == "longtext")
+    return [heading.get(f.sheet, f.sheet) for f in fields], fields
 
 
 def _texts_sheet(ws, result: "MergeResult", styles: Styles, formats: UnitFormats,
@@ -223,12 +224,10 @@ def _texts_sheet(ws, result: "MergeResult", styles: Styles, formats: UnitFormats
     ws.set_row(0, 30)
     for col, text in enumerate(TEXTS_HEAD):
         ws.write_string(1, col, text, styles.label("header"))
-    sections = narrative_fields(result.report.form)
-    headings = [heading for heading, _f in sections]
-    narratives = tuple(f for _heading, f in sections)
+    headings, narratives = narrative_columns(result.report.form)
     if drafts is None or not drafts.adopt(ws, TEXTS_SHEET, result, formats):
         for at, source in enumerate(result.included):   # each unit's texts read back once
-            write_text_rows(ws, TEXTS_FIRST_ROW + at * len(sections), source, headings,
+            write_text_rows(ws, TEXTS_FIRST_ROW + at * len(headings), source, headings,
                             source.values(narratives), formats)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 22)

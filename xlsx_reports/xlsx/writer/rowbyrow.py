@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from decimal import Decimal
 from functools import cache
 from typing import Any, Sequence
@@ -24,25 +25,13 @@ from xlsx_reports.xlsx.writer.literal import LiteralWorksheet
 
 
 _letter = cache(col_letter)
+_BLOCK = 1 << 20   # copied at a time
 _EXACT = 2 ** 53   # whole numbers below it are exact as floats: "{:.16G}" prints them as str() does
 # what xlsxwriter's _escape_control_characters changes: an "_xHHHH_" (found by its "_x"), the
 # control characters of its re_control_chars_2 and the two non-characters. Most texts hold
 # none of them, and a substring search and one character class cost less than its four passes
 # (an alternation of the three, tried at every character, took as long as the escaping)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-
-
-def _copy(source, target, size: int = -1) -> None:
-    """`size` bytes of source (all: -1) to target."""
-    while size:
-        block = source.read(min(size, _BLOCK) if size > 0 else _BLOCK)
-        if not block:
-            return
-        target.write(block)
-        size -= len(block) if size > 0 else 0
-
-
-_BLOCK = 1 << 20
 
 
 class _Rendered:
@@ -85,10 +74,10 @@ class RowByRow(LiteralWorksheet):
         with open(self.row_data_filename, "rb") as own:
             if self._spliced is not None:
                 at, rows = self._spliced
-                _copy(own, self.fh.buffer, at)
+                self.fh.buffer.write(own.read(at))   # the rows above them: a few header rows
                 with open(rows.row_data_filename, "rb") as spliced:
-                    _copy(spliced, self.fh.buffer)
-            _copy(own, self.fh.buffer)
+                    shutil.copyfileobj(spliced, self.fh.buffer, _BLOCK)
+            shutil.copyfileobj(own, self.fh.buffer, _BLOCK)
         self.fh.buffer.flush()
         os.unlink(self.row_data_filename)
         self._xml_end_tag("sheetData")
