@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from xlsx_reports.core.memo import remembered
+from xlsx_reports.core.memo import MAX_BYTES, remembered
 from xlsx_reports.xlsx import known, slots
 from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
                                          Irregular, SheetReader)
@@ -56,14 +56,89 @@ def outline(data: bytes) -> tuple[tuple, bytes | None]:
 
 def _cut(data: bytes) -> tuple[bytes, tuple, bytes | None]:
     """(the cells, the frame, the validations) of the part."""
+    known = _known_cut(data)
+    if known is not None:
+        return known
     head, cells, tail = _split(data)
     # the validations first: they are most of the tail, and what is left is searched again
     tail, validations, at = _cut_validations(tail)
-    head, tail = _cut_ignored(head, _VIEWS), _cut_ignored(tail, _HEADER)
+    views, header = _ignored(head, _VIEWS), _ignored(tail, _HEADER)
+    head, tail = _without(head, views), _without(tail, header)
     splices: tuple[tuple[int, str], ...] = ((len(head), SHEET_DATA),)
     if validations is not None:
         splices += ((len(head) + 12 + at, DATA_VALIDATIONS),)
-    return cells, _frame(head + b"<sheetData/>" + tail, splices), validations
+    cut = _frame(head + b"<sheetData/>" + tail, splices), validations
+    _remember_cut(data, views, header, (at, len(validations)) if validations is not None else None, cut)
+    return (cells, *cut)
+
+
+# Every workbook of a template holds each sheet's part byte for byte the same around its cells,
+# but for the two elements _ignored cuts (the selection, the header naming the unit): cutting it
+# up took a third of reading a sheet. A part cut in full is remembered as the bytes before and
+# after its cells, each with the span of the element cut out of it; a later part with the same
+# bytes there and a plain element in each span is cut by comparing them, only its cells searched
+# (for what _split refuses among them). Most recent first, bounded by count and bytes (known.py).
+Known = tuple[bytes, bytes | None, bytes, bytes | None, tuple[tuple, bytes | None]]
+_CUTS: list[tuple[Known, ...]] = [()]
+CUTS_KEPT, CUTS_KEPT_BYTES = 48, 2 << 20
+
+
+def _known_cut(data: bytes) -> tuple[bytes, tuple, bytes | None] | None:
+    for before, before_rest, after, after_rest, cut in _CUTS[0]:
+        start = _past(data, 0, before, before_rest, _VIEWS)
+        if start is None or not data.startswith(b"<sheetData>", start):
+            continue
+        end = data.find(b"</sheetData>", start)
+        if end < 0 or _past(data, end, after, after_rest, _HEADER) != len(data):
+            continue
+        if holds(data, b"xmlns", 0, start, end):   # what _split refuses; the rest is as known
+            raise Irregular
+        return (data[start + 11:end], *cut)
+    return None
+
+
+def _past(data: bytes, at: int, fixed: bytes, rest: bytes | None, ignored: tuple[bytes, re.Pattern]
+          ) -> int | None:
+    """Where the known bytes from `at` end: `fixed`, then (when `rest` is not None) an element
+    that _ignored would cut and `rest`; None when data holds others."""
+    if not data.startswith(fixed, at):
+        return None
+    at += len(fixed)
+    if rest is None:
+        return at
+    m = ignored[1].match(data, at)
+    if m is None or not data.startswith(ignored[0], at) or not _plain(m.group(0)):
+        return None
+    return m.end() + len(rest) if data.startswith(rest, m.end()) else None
+
+
+def _remember_cut(data: bytes, views: tuple[int, int] | None, header: tuple[int, int] | None,
+                  validations: tuple[int, int] | None, cut: tuple[tuple, bytes | None]) -> None:
+    """The spans as _ignored gave them, the header's in the tail with its validations cut
+    (`validations`: where they were in it, and how long)."""
+    start = data.find(b"<sheetData>")
+    end = data.find(b"</sheetData>", start)
+    if views is None:
+        before, before_rest = data[:start], None
+    else:
+        before, before_rest = data[:views[0]], data[views[1]:start]
+    if header is None:
+        after, after_rest = data[end:], None
+    else:
+        shift = end + 12
+        if validations is not None and header[0] >= validations[0]:
+            shift += validations[1] - len(b"<dataValidations/>")
+        after, after_rest = data[end:shift + header[0]], data[shift + header[1]:]
+    size = len(data) - (end - start)
+    if size > MAX_BYTES:
+        return
+    kept: list[Known] = [(before, before_rest, after, after_rest, cut)]
+    for entry in _CUTS[0][:CUTS_KEPT - 1]:
+        size += sum(len(b) for b in entry[:4] if b)
+        if size > CUTS_KEPT_BYTES:
+            break
+        kept.append(entry)
+    _CUTS[0] = tuple(kept)
 
 
 @remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
@@ -129,17 +204,23 @@ def validations(element: bytes) -> dict[tuple[int, int], tuple[str, str, str]]:
     return reader.raw.validations
 
 
-def _cut_ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> bytes:
-    """The part without the element, where it is plain; else the part as it is (expat then
-    reads it, and no fact comes from it)."""
+def _ignored(part: bytes, ignored: tuple[bytes, re.Pattern]) -> tuple[int, int] | None:
+    """The span of the element, where it is plain; else None (expat then reads it in place,
+    and no fact comes from it)."""
     tag, pattern = ignored
     start = part.find(tag)
     m = pattern.match(part, start) if start >= 0 else None
-    if m is None or opens(part, b"!", 0, m.end()) or opens(part, b"?", 5, m.end()):
-        return part
+    if m is None or opens(part, b"!", 0, m.end()) or opens(part, b"?", 5, m.end()) or not _plain(m.group(0)):
+        return None
+    return start, m.end()
+
+
+def _plain(element: bytes) -> bool:
     try:
-        if stray(m.group(0).decode("utf-8")):
-            return part
+        return not stray(element.decode("utf-8"))
     except UnicodeDecodeError:
-        return part
-    return part[:start] + part[m.end():]
+        return False
+
+
+def _without(part: bytes, span: tuple[int, int] | None) -> bytes:
+    return part if span is None else part[:span[0]] + part[span[1]:]
