@@ -698,21 +698,43 @@ def test_a_value_read_at_its_slot_is_judged_as_a_full_reading_judges_it(corpus, 
     from xlsx_reports.xlsx import fastcells
     parts = _t3_edited(corpus, rb'(<c r="D5" s="[0-9]+"><v>)[0-9]+</v>',   # an input's whole number
                        lambda m: m.group(1) + value + b"</v>")
-    slotted, regular = [], fastcells._regular_cells
+    slotted, regular = [], fastcells._read_regular
 
-    def spy(reader, cells):
+    def spy(data, reader, tally):
         before = fastcells.STATS["slotted"]
         try:
-            return regular(reader, cells)
+            return regular(data, reader, tally)
         finally:
             if fastcells.STATS["slotted"] > before:
                 slotted.append(reader.raw.name)
-    monkeypatch.setattr(fastcells, "_regular_cells", spy)
+    monkeypatch.setattr(fastcells, "_read_regular", spy)
     quick, slow, irregular = _both_readers(parts)
     assert quick == slow
     assert isinstance(quick, list) is accepted
     assert T3 in slotted   # its values were judged at their slots…
     assert irregular == (0 if accepted else 1)   # …and what expat refuses was left to it
+
+
+@pytest.mark.parametrize("merge", [b"", b'<mergeCell ref="C5:D5"/>'], ids=["as written", "an input merged over"])
+def test_a_sheet_read_before_has_what_its_frame_fixes_copied_as_a_full_reading_gives_it(corpus, merge,
+                                                                                        monkeypatch):
+    """A sheet whose cells' plan and frame were read before has its formats, locking, merges and
+    validations copied in (fastcells.Fixed), only its values read; every fact is still as expat
+    reads it, a value under a merge (here D5's, under C5:D5) dropped as well."""
+    from xlsx_reports.xlsx import fastcells
+    first = _t3_edited(corpus, rb'<mergeCells count="([0-9]+)">',
+                       lambda m: b'<mergeCells count="%d">' % (int(m.group(1)) + bool(merge)) + merge)
+    fastread.read_parts(first, set(first))   # the frame read in full, what it fixes kept
+    second = dict(first)
+    second[T3_PART] = re.sub(rb'(<c r="D5" s="[0-9]+"><v>)[0-9]+', rb"\g<1>4321", first[T3_PART], count=1)
+    assert second[T3_PART] != first[T3_PART]
+    copied, slotted = [], fastcells._slotted
+    monkeypatch.setattr(fastcells, "_slotted", lambda reader, *a: copied.append(reader.raw.name) or slotted(reader, *a))
+    quick, slow, _left = _both_readers(second)
+    assert quick == slow
+    assert copied.count(T3) == 1
+    values = next(s["values"] for s in quick if s["name"] == T3)
+    assert values.get((4, 3)) == (None if merge else 4321)
 
 
 def _t3_edited(corpus, pattern: bytes, edit) -> dict[str, bytes]:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, Sequence
 
 from xlsx_reports.core.memo import keep_entry, remembered, touch
 from xlsx_reports.xlsx import limits, sheetcut, slots
-from xlsx_reports.xlsx.fastsheet import Irregular, NotUnderstood, SheetReader, Style, ref, style_of
+from xlsx_reports.xlsx.fastsheet import Irregular, NotUnderstood, SheetReader, Style, merge_plan, ref, style_of
 from xlsx_reports.xlsx.locate import RawSheet
 from xlsx_reports.xlsx.safexml import derived
 from xlsx_reports.xlsx.xmltext import stray, unescape
@@ -69,10 +69,80 @@ def _read_regular(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawS
     # a sheet nobody types in (the guide, the metadata) is the same object in every workbook
     # of a template (safexml): it is cut up once, and only its values are read each time
     shape = derived(data, "shape", sheetcut.shape)
-    plan = _regular_cells(reader, shape)
+    seen = slots.known(shape.skeleton, reader.styles, len(shape.pieces) // 2)
+    fixed = _fixed(seen, shape) if seen is not None else None
+    if seen is not None and fixed is not None:
+        return _slotted(reader, fixed, seen[1], shape.pieces[1::2], tally)
+    plan = _regular_cells(reader, shape, seen)
     # the limits scan left this to the reader; checked from what the shortcut read
     tally.reach(reader.raw.name, *plan.reach)
-    return _framed(reader, shape.frame, shape.validations, tally)
+    raw = _framed(reader, shape.frame, shape.validations, tally)
+    if seen is not None:
+        _keep_fixed(seen, shape, raw)
+    return raw
+
+
+class Fixed(NamedTuple):
+    """What a sheet read by its slots says beside its values, the same in every workbook with
+    its cells' plan and its frame: worked out by the full reading once (merges applied as
+    finish() applies them) and then copied in, the values put at their slots."""
+    formulas: dict[tuple[int, int], str]   # the values before the slots' (under no merge)
+    formats: dict[tuple[int, int], str]
+    locked: dict[tuple[int, int], bool]
+    merged: frozenset[tuple[int, int, int, int]]
+    validations: dict[tuple[int, int], tuple[str, str, str]]
+    protected: bool
+    password: bool
+    covered: frozenset[tuple[int, int]]   # cells under a merge, when a slot is among them
+    merges: tuple[int, int, int, int]     # what the merges add up to, for the limits
+    reach: tuple[int, int]                # the farthest cell, for the limits
+
+
+# (plan, frame, validations) by identity -> the three and what they fix: a template's ten
+# sheets, a few templates; forgotten all at once beyond FIXED_KEPT (no lock needed)
+_FIXED: dict[tuple[int, int, int], tuple[Any, Any, Any, Fixed]] = {}
+FIXED_KEPT = 256
+
+
+def _fixed(seen: tuple, shape: sheetcut.Shape) -> Fixed | None:
+    kept = _FIXED.get((id(seen[0]), id(shape.frame), id(shape.validations)))
+    if kept is None or kept[0] is not seen[0] or kept[1] is not shape.frame or kept[2] is not shape.validations:
+        return None
+    return kept[3]
+
+
+def _keep_fixed(seen: tuple, shape: sheetcut.Shape, raw: RawSheet) -> None:
+    plan, places = seen
+    covered = merge_plan(shape.frame[0])[0]
+    fixed = Fixed({at: f for at, f in plan.formulas.items() if at not in covered}, dict(raw.formats),
+                  dict(raw.locked), frozenset(raw.merged), dict(raw.validations), raw.protected,
+                  raw.password, covered if any(slot[0] in covered for slot in places) else frozenset(),
+                  shape.frame[1], plan.reach)
+    if len(_FIXED) >= FIXED_KEPT:
+        _FIXED.clear()
+    _FIXED[(id(plan), id(shape.frame), id(shape.validations))] = (plan, shape.frame, shape.validations, fixed)
+
+
+def _slotted(reader: SheetReader, fixed: Fixed, places: tuple[slots.Slot, ...], found: list[bytes],
+             tally: limits.Tally) -> RawSheet:
+    """The full reading's result (reach, merges and validations counted as it counts them),
+    from what the sheet's plan and frame fix and the values at their slots."""
+    raw = reader.raw
+    STATS["slotted"] += 1
+    raw.protected, raw.password = fixed.protected, fixed.password
+    raw.values.update(fixed.formulas)
+    raw.formats.update(fixed.formats)
+    raw.locked.update(fixed.locked)
+    _slot_values(reader, places, found)
+    tally.reach(raw.name, *fixed.reach)
+    raw.validations.update(fixed.validations)
+    tally.merges(raw.name, *fixed.merges)
+    tally.validated(raw.name, len(raw.validations))
+    for at in fixed.covered:   # as finish(): a cell under a merge loses its value
+        raw.values.pop(at, None)
+        raw.cached.pop(at, None)
+    raw.merged.update(fixed.merged)
+    return raw
 
 
 def _read_outline(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawSheet:
@@ -98,12 +168,11 @@ def _framed(reader: SheetReader, frame: tuple, validations: bytes | None, tally:
     return reader.finish()
 
 
-def _regular_cells(reader: SheetReader, shape: sheetcut.Shape) -> CellPlan:
+def _regular_cells(reader: SheetReader, shape: sheetcut.Shape, seen: tuple | None) -> CellPlan:
     """Straight into the RawSheet (the expat path collects cells first, since a cell may
-    come twice there; here each address must come once)."""
+    come twice there; here each address must come once). `seen`: slots.known of its skeleton."""
     cells, pieces, skeleton = shape.cells, shape.pieces, shape.skeleton
     found = pieces[1::2]
-    seen = slots.known(skeleton, reader.styles, len(found))
     if seen is not None:
         STATS["slotted"] += 1
         plan, places = seen
