@@ -10,7 +10,8 @@ import pytest
 from fixtures_check.workbooks import balanced, generate
 from hostile_corpus import T3_SHEET, parts, sheet_part
 from xlsx_reports.core.memo import MAX_BYTES
-from xlsx_reports.xlsx import sheetcut
+from xlsx_reports.xlsx import limits, sheetcut
+from xlsx_reports.xlsx.meta import CHECK_SHEET
 from xlsx_reports.xlsx.fastsheet import Irregular
 
 SELECTED = b'<sheetView workbookViewId="0"><selection activeCell="B7" sqref="B7"/></sheetView>'
@@ -23,7 +24,7 @@ def sheets(tmp_path_factory) -> dict[str, dict[str, bytes]]:
     out = {}
     for unit in ("东岭乡", "南岭乡"):
         files = parts(generate(balanced(2021, unit), folder / f"{unit}.xlsx"))
-        out[unit] = {sheet: files[sheet_part(files, sheet)] for sheet in (T3_SHEET, "基本信息")}
+        out[unit] = {sheet: files[sheet_part(files, sheet)] for sheet in (T3_SHEET, "基本信息", CHECK_SHEET)}
     return out
 
 
@@ -31,6 +32,7 @@ def sheets(tmp_path_factory) -> dict[str, dict[str, bytes]]:
 def spy(monkeypatch) -> list[bytes]:
     """The parts cut up in full (by _split) while the test runs, from an empty memory."""
     monkeypatch.setattr(sheetcut, "_CUTS", [()])
+    monkeypatch.setattr(sheetcut, "_ASKED", {})
     cut: list[bytes] = []
     original = sheetcut._split
     monkeypatch.setattr(sheetcut, "_split", lambda data: cut.append(data) or original(data))
@@ -38,12 +40,15 @@ def spy(monkeypatch) -> list[bytes]:
 
 
 def in_full(data: bytes) -> sheetcut.Shape:
-    kept = sheetcut._CUTS[0]
+    kept, asked = sheetcut._CUTS[0], dict(sheetcut._ASKED)
     sheetcut._CUTS[0] = ()
+    sheetcut._ASKED.clear()
     try:
         return sheetcut.shape(data)
     finally:
         sheetcut._CUTS[0] = kept
+        sheetcut._ASKED.clear()
+        sheetcut._ASKED.update(asked)
 
 
 def outcome(cut, data: bytes):
@@ -114,3 +119,20 @@ def test_what_is_remembered_stays_bounded(sheets, spy):
     kept = sheetcut._CUTS[0]
     assert sheetcut.shape(padded) == in_full(padded)
     assert sheetcut._CUTS[0] is kept   # larger than a template's part: cut, not kept
+
+
+def test_the_limits_scan_searches_only_the_cells_of_a_sheet_cut_before_and_finds_the_same(sheets, spy):
+    """limits._links: a sheet compared with one cut before is searched for hyperlinks in its cells
+    only, what lies around them being known; the answer is the full search's."""
+    east, checks = sheets["东岭乡"]["基本信息"], sheets["南岭乡"][CHECK_SHEET]
+    at = east.find(b"</sheetData>")
+    mentioned = east[:at] + b'<row r="90"><c r="A90" t="inlineStr"><is><t>hyperlink</t></is></c></row>' + east[at:]
+    sheetcut.shape(east)
+    sheetcut.shape(sheets["东岭乡"][CHECK_SHEET])
+    for part, expected in ((east, False), (mentioned, True), (checks, True)):
+        assert sheetcut.around(part) is not None
+        assert limits._links(part) is expected
+        sheetcut._CUTS[0], cuts = (), sheetcut._CUTS[0]
+        sheetcut._ASKED.clear()
+        assert sheetcut.around(part) is None and limits._links(part) is expected   # searched in full
+        sheetcut._CUTS[0] = cuts

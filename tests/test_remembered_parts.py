@@ -94,6 +94,7 @@ def test_a_sheet_whose_validations_are_known_reads_as_openpyxl_reads_it(valid, t
 def test_a_hyperlink_beside_known_validations_is_counted_by_the_limits_scan(valid, tmp_path, where,
                                                                             monkeypatch):
     monkeypatch.setattr(sheetcut, "_CUTS", [()])   # cut in full: not compared with a sheet cut before
+    monkeypatch.setattr(sheetcut, "_ASKED", {})
     fastread.read_sheets(valid)   # its validations remembered
     link = '<hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks>'
     hostile = tmp_path / f"link_{where}.xlsx"

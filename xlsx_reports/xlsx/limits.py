@@ -199,7 +199,12 @@ def _ranges(pattern: re.Pattern, stretch: bytes) -> tuple[int, int, int, int]:
 
 def _links(sheet: bytes) -> bool:
     """Whether a sheet mentions hyperlinks. Its validations are the same bytes in every workbook
-    of a template (prompts and all, most of the part) and none has a link: they are not searched."""
+    of a template (prompts and all, most of the part) and none has a link: they are not searched.
+    Nor is anything around the cells of a sheet cut up before (sheetcut.around): only its cells."""
+    from xlsx_reports.xlsx import sheetcut   # here: the reader that imports sheetcut imports this
+    found = sheetcut.around(sheet)
+    if found is not None:
+        return found.links or holds(sheet, known.LINK, 8, found.start, found.end)
     start = sheet.find(b"<dataValidations")
     element = known.at(sheet, start) if start >= 0 else None
     if element is None or known.mentions_link(element):

@@ -78,23 +78,57 @@ def _cut(data: bytes) -> tuple[bytes, tuple, bytes | None]:
 # after its cells, each with the span of the element cut out of it; a later part with the same
 # bytes there and a plain element in each span is cut by comparing them, only its cells searched
 # (for what _split refuses among them). Most recent first, bounded by count and bytes (known.py).
-Known = tuple[bytes, bytes | None, bytes, bytes | None, tuple[tuple, bytes | None]]
+Known = tuple[bytes, bytes | None, bytes, bytes | None, tuple[tuple, bytes | None], bool]
 _CUTS: list[tuple[Known, ...]] = [()]
 CUTS_KEPT, CUTS_KEPT_BYTES = 48, 2 << 20
 
 
-def _known_cut(data: bytes) -> tuple[bytes, tuple, bytes | None] | None:
-    for before, before_rest, after, after_rest, cut in _CUTS[0]:
+class Around(NamedTuple):
+    """A part whose bytes around the cells are a remembered sheet's."""
+    start: int    # where its <sheetData> starts
+    end: int      # where its </sheetData> starts
+    cut: tuple[tuple, bytes | None]   # (the frame, the validations), as _cut gave them
+    # whether what lies around the cells mentions hyperlinks (the elements in the two spans are
+    # of a known shape that holds none: a mention there could not add to what limits.py counts)
+    links: bool
+
+
+def around(data: bytes) -> Around | None:
+    """Asked of a part twice, by the limits scan and by the reader: the second time answered
+    from the first (the same bytes object) instead of comparing the bytes again."""
+    last = _ASKED.get(id(data))
+    if last is not None and last[0] is data:
+        return last[1]
+    found = None
+    for before, before_rest, after, after_rest, cut, links in _CUTS[0]:
         start = _past(data, 0, before, before_rest, _VIEWS)
         if start is None or not data.startswith(b"<sheetData>", start):
             continue
         end = data.find(b"</sheetData>", start)
-        if end < 0 or _past(data, end, after, after_rest, _HEADER) != len(data):
-            continue
-        if holds(data, b"xmlns", 0, start, end):   # what _split refuses; the rest is as known
-            raise Irregular
-        return (data[start + 11:end], *cut)
-    return None
+        if end >= 0 and _past(data, end, after, after_rest, _HEADER) == len(data):
+            found = Around(start, end, cut, links)
+            break
+    if found is not None and len(data) <= MAX_BYTES:   # not a miss: the reader may remember it next
+        if len(_ASKED) >= ASKED_KEPT:
+            _ASKED.clear()
+        _ASKED[id(data)] = (data, found)   # holding the bytes: no other object takes their id meanwhile
+    return found
+
+
+# id -> (the part, what around() found of it): a workbook's sheets, asked by the limits scan
+# and then by the reader; forgotten all at once beyond ASKED_KEPT parts of a template's size
+# (no lock needed; at most a few MB held)
+_ASKED: dict[int, tuple[bytes, Around]] = {}
+ASKED_KEPT = 24
+
+
+def _known_cut(data: bytes) -> tuple[bytes, tuple, bytes | None] | None:
+    found = around(data)
+    if found is None:
+        return None
+    if holds(data, b"xmlns", 0, found.start, found.end):   # what _split refuses; the rest is as known
+        raise Irregular
+    return (data[found.start + 11:found.end], *found.cut)
 
 
 def _past(data: bytes, at: int, fixed: bytes, rest: bytes | None, ignored: tuple[bytes, re.Pattern]
@@ -132,7 +166,8 @@ def _remember_cut(data: bytes, views: tuple[int, int] | None, header: tuple[int,
     size = len(data) - (end - start)
     if size > MAX_BYTES:
         return
-    kept: list[Known] = [(before, before_rest, after, after_rest, cut)]
+    links = any(known.LINK in b for b in (before, before_rest, after, after_rest) if b)
+    kept: list[Known] = [(before, before_rest, after, after_rest, cut, links)]
     for entry in _CUTS[0][:CUTS_KEPT - 1]:
         size += sum(len(b) for b in entry[:4] if b)
         if size > CUTS_KEPT_BYTES:
