@@ -46,3 +46,21 @@ def test_plain_workbook_reads_back_every_value(tmp_path):
 ])
 def test_meant_value_keeps_text_numbers_as_text(value_type, raw, meant):
     assert meant_value(value_type, raw) == meant
+
+
+def test_a_reading_sent_between_processes_comes_back_the_same(tmp_path):
+    """Worker processes send readings back pickled, as a tuple of their fields: every field comes back equal, the form
+    as the same object, the sheets as SheetReadings."""
+    import pickle
+
+    from fixtures_check.workbooks import balanced, generate
+    from xlsx_reports.xlsx.reader import SheetReading
+
+    reading = read_workbook(generate(balanced(2021, "西岭乡"), tmp_path / "西岭乡.xlsx"))
+    reading.filled = {}   # views of the sheets' cells, which check.batch never sends
+    back = pickle.loads(pickle.dumps(reading, pickle.HIGHEST_PROTOCOL))
+    assert back.__dict__.keys() == reading.__dict__.keys()
+    assert {k: v for k, v in back.__dict__.items() if v != reading.__dict__[k]} == {}
+    assert back.form is reading.form and back.report.form is reading.form
+    assert isinstance(back.path, Path) and {type(s) for s in back.sheets} == {SheetReading}
+    assert len(back.cells) > 200 and back.report.values == reading.report.values
