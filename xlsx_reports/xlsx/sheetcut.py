@@ -56,9 +56,9 @@ def outline(data: bytes) -> tuple[tuple, bytes | None]:
 
 def _cut(data: bytes) -> tuple[bytes, tuple, bytes | None]:
     """(the cells, the frame, the validations) of the part."""
-    known = _known_cut(data)
-    if known is not None:
-        return known
+    compared = _known_cut(data)
+    if compared is not None:
+        return compared
     head, cells, tail = _split(data)
     # the validations first: they are most of the tail, and what is left is searched again
     tail, validations, at = _cut_validations(tail)
@@ -140,8 +140,8 @@ def _past(data: bytes, at: int, fixed: bytes, rest: bytes | None, ignored: tuple
     at += len(fixed)
     if rest is None:
         return at
-    m = ignored[1].match(data, at)
-    if m is None or not data.startswith(ignored[0], at) or not _plain(m.group(0)):
+    m = ignored[1].match(data, at)   # the pattern starts with the element's tag
+    if m is None or not _plain(m.group(0)):
         return None
     return m.end() + len(rest) if data.startswith(rest, m.end()) else None
 
