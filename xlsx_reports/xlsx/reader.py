@@ -81,7 +81,7 @@ class Reading:
     # A reading sent back from a worker process names its form instead of carrying a copy of
     # it: ten thousand copies of the same form would be most of a batch's memory. It travels
     # as a tuple of its fields, its path as text and its sheets as plain tuples: a checked
-    # workbook's reading was sent in 50 us, a fortieth of checking it, now in half that.
+    # workbook's lean reading pickled and unpickled in 46 us as its __dict__, in 35 us so.
     def __reduce__(self) -> tuple:
         state = self.__dict__
         return _unpacked, (str(self.path), _form_name(self.form), pack_report(self.report),
