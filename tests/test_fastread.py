@@ -828,3 +828,34 @@ def test_a_check_sheet_the_shortcut_cannot_cut_is_read_in_full(corpus, tmp_path)
     assert fastcells.STATS["irregular"] - before["irregular"] == 1
     assert [f.code for f in findings if f.severity == "error"] == []
     assert [s.protected for s in reading.sheets if s.name == CHECK_SHEET] == [True]
+
+
+def _form_cells(parts: dict[str, bytes]):
+    """The form's cells of a 2021 workbook read twice (the second time its sheets slotted, what
+    their frames fix copied in), and the same cells with every fact looked up afresh."""
+    from xlsx_reports.form.definitions import get_form
+    from xlsx_reports.xlsx import formcells
+    form = get_form("2021")
+    for _before in range(2):   # a skeleton's plan is kept when met, what its frame fixes when met again
+        fastread.read_parts(parts, set(parts))
+    raws = {r.name: r for r in fastread.read_parts(parts, set(parts))}
+    spots = formcells._own(form)[0]
+    remembered = formcells.read_cells(form, spots, raws, True)[0]
+    fixed = [name for name, r in raws.items() if r.fixed is not None]
+    for r in raws.values():
+        r.fixed = None
+    return remembered, formcells.read_cells(form, spots, raws, True)[0], fixed
+
+
+def test_a_slotted_sheets_cell_facts_are_those_looked_up_and_never_another_templates(corpus):
+    """Locking, validation and number format of each form cell on a sheet whose facts were copied
+    from what its frame fixes are remembered per template; a workbook whose D5 has another
+    style (a locked one) gets its own, not the remembered ones."""
+    first = _t3_edited(corpus, rb'<c r="D5" s="[0-9]+"', lambda m: m.group(0))
+    remembered, looked_up, fixed = _form_cells(first)
+    assert T3 in fixed and remembered == looked_up
+    assert remembered["t3.new.natural"].a1 == "D5" and remembered["t3.new.natural"].locked is False
+    other = _t3_edited(corpus, rb'<c r="D5" s="[0-9]+"', lambda m: b'<c r="D5" s="0"')
+    remembered, looked_up, fixed = _form_cells(other)
+    assert T3 in fixed and remembered == looked_up
+    assert remembered["t3.new.natural"].locked is True

@@ -142,6 +142,7 @@ def _slotted(reader: SheetReader, fixed: Fixed, places: tuple[slots.Slot, ...], 
         raw.values.pop(at, None)
         raw.cached.pop(at, None)
     raw.merged.update(fixed.merged)
+    raw.fixed = fixed
     return raw
 
 

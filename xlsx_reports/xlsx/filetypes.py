@@ -44,14 +44,15 @@ def foreign_reason(path: Path) -> str | None:
 def vet(path: Path, data: bytes | None = None) -> Vetted:
     """The first thing any reader calls: a special or unreadable file, another format, or a
     workbook beyond the limits (xlsx/limits.py) is refused here, before any parser runs.
-    `data`: the file's bytes, read already by read_bounded (what is judged is what was read)."""
-    special = refusal(path)
-    if special:
-        return Vetted(special)
+    `data`: the file's bytes, read already by read_bounded (what is judged is what was read;
+    whoever read them asked refusal() first, or the read of a FIFO would never have ended)."""
     if data is None:
+        special = refusal(path)
+        if special:
+            return Vetted(special)
         data = read_bounded(path)
-    size = max(len(data), path.stat().st_size)
-    if size > limits.LIMITS.file_bytes:
+    if len(data) > limits.LIMITS.file_bytes:   # read_bounded stops one byte past the limit
+        size = max(len(data), path.stat().st_size)
         return Vetted(f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB "
                       f"的上限，{limits.TOO_BIG}")
     head = data[:4096]

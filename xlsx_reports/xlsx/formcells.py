@@ -55,17 +55,41 @@ def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet], own_place
     for sheet, walk in (_own(form)[1] if own_places else _walk(form, spots)):
         raw = by_name[sheet]
         stored_of, cached_of = raw.values.get, raw.cached.get
-        locked_of, validation_of, format_of = raw.locked.get, raw.validations.get, raw.formats.get
-        for key, at, a1, narrative, value_type in walk:
+        for (key, at, a1, narrative, value_type), (locked, validation, number_format) in zip(walk, _facts(walk, raw)):
             stored, cached = stored_of(at), cached_of(at)
             formula = stored if stored.__class__ is str and stored.startswith("=") else None
             # what RawSheet.shown gives, or a narrative's paragraphs
             value = _paragraphs(narrative, raw, *at) if narrative else cached if formula else stored
-            cells[key] = _reading((key, sheet, a1, value, formula, cached, locked_of(at, True),
-                                   validation_of(at), format_of(at, "General")))
+            cells[key] = _reading((key, sheet, a1, value, formula, cached, locked, validation, number_format))
             if value_type is not None:
                 values[key] = value if value.__class__ is int and value_type in WHOLE else meant_value(value_type, value)
     return cells, values
+
+
+# (walk, Fixed) by identity -> the two and each walked cell's locking, validation and format
+_FACTS: dict[tuple[int, int], tuple[Any, Any, tuple]] = {}
+FACTS_KEPT = 256
+
+
+def _facts(walk, raw: RawSheet):
+    """(locked, validation, number format) of each walked cell: for a sheet whose facts beside
+    its values were copied from a Fixed (fastcells), the same as for every workbook before it."""
+    fixed = raw.fixed
+    if fixed is None:
+        return _looked_up(walk, raw)
+    kept = _FACTS.get((id(walk), id(fixed)))
+    if kept is not None and kept[0] is walk and kept[1] is fixed:
+        return kept[2]
+    facts = _looked_up(walk, raw)
+    if len(_FACTS) >= FACTS_KEPT:
+        _FACTS.clear()
+    _FACTS[(id(walk), id(fixed))] = (walk, fixed, facts)
+    return facts
+
+
+def _looked_up(walk, raw: RawSheet) -> tuple:
+    locked_of, validation_of, format_of = raw.locked.get, raw.validations.get, raw.formats.get
+    return tuple((locked_of(at, True), validation_of(at), format_of(at, "General")) for _k, at, *_rest in walk)
 
 
 @derived

@@ -60,6 +60,8 @@ class RawSheet:
     merged: set[tuple[int, int, int, int]] = field(default_factory=set)
     validations: dict[tuple[int, int], tuple[str, str, str]] = field(default_factory=dict)
     cells_read: bool = True   # False: read for its outline only (values, formats, locking left empty)
+    # fastcells.Fixed its formats, locking and validations were copied from (they are its own)
+    fixed: Any = field(default=None, compare=False, repr=False)
 
     def text(self, row: int, col: int) -> str:
         v = self.values.get((row, col))
