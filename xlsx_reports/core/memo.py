@@ -57,3 +57,27 @@ def keep_entry(memory: OrderedDict, key: Hashable, value: Any, keep: int) -> Non
             memory.popitem(last=False)
         except KeyError:   # emptied by another thread meanwhile
             break
+
+
+class ByIdentity:
+    """Values worked out from objects that a run meets again as the very same objects (what
+    is remembered of a template: its plans, frames, walks), kept by those objects' identity:
+    no hash of their contents. Each entry holds its objects, so no other object takes their id
+    meanwhile; forgotten all at once beyond `keep` (no lock needed)."""
+    __slots__ = ("keep", "table")
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.table: dict[tuple[int, ...], tuple[tuple, Any]] = {}
+
+    def get(self, *objects: Any) -> Any:
+        """The value kept for exactly these objects, or None."""
+        kept = self.table.get(tuple(map(id, objects)))
+        if kept is None or any(a is not b for a, b in zip(kept[0], objects)):
+            return None
+        return kept[1]
+
+    def put(self, value: Any, *objects: Any) -> None:
+        if len(self.table) >= self.keep:
+            self.table.clear()
+        self.table[tuple(map(id, objects))] = (objects, value)

@@ -16,7 +16,7 @@ import re
 from collections import OrderedDict
 from typing import Any, NamedTuple, Sequence
 
-from xlsx_reports.core.memo import keep_entry, remembered, touch
+from xlsx_reports.core.memo import ByIdentity, keep_entry, remembered, touch
 from xlsx_reports.xlsx import limits, sheetcut, slots
 from xlsx_reports.xlsx.fastsheet import Irregular, NotUnderstood, SheetReader, Style, merge_plan, ref, style_of
 from xlsx_reports.xlsx.locate import RawSheet
@@ -98,17 +98,12 @@ class Fixed(NamedTuple):
     reach: tuple[int, int]                # the farthest cell, for the limits
 
 
-# (plan, frame, validations) by identity -> the three and what they fix: a template's ten
-# sheets, a few templates; forgotten all at once beyond FIXED_KEPT (no lock needed)
-_FIXED: dict[tuple[int, int, int], tuple[Any, Any, Any, Fixed]] = {}
-FIXED_KEPT = 256
+# (plan, frame, validations) -> what they fix: a template's ten sheets, a few templates
+_FIXED = ByIdentity(keep=256)
 
 
 def _fixed(seen: tuple, shape: sheetcut.Shape) -> Fixed | None:
-    kept = _FIXED.get((id(seen[0]), id(shape.frame), id(shape.validations)))
-    if kept is None or kept[0] is not seen[0] or kept[1] is not shape.frame or kept[2] is not shape.validations:
-        return None
-    return kept[3]
+    return _FIXED.get(seen[0], shape.frame, shape.validations)
 
 
 def _keep_fixed(seen: tuple, shape: sheetcut.Shape, raw: RawSheet) -> None:
@@ -118,9 +113,7 @@ def _keep_fixed(seen: tuple, shape: sheetcut.Shape, raw: RawSheet) -> None:
                   dict(raw.locked), frozenset(raw.merged), dict(raw.validations), raw.protected,
                   raw.password, covered if any(slot[0] in covered for slot in places) else frozenset(),
                   shape.frame[1], plan.reach)
-    if len(_FIXED) >= FIXED_KEPT:
-        _FIXED.clear()
-    _FIXED[(id(plan), id(shape.frame), id(shape.validations))] = (plan, shape.frame, shape.validations, fixed)
+    _FIXED.put(fixed, plan, shape.frame, shape.validations)
 
 
 def _slotted(reader: SheetReader, fixed: Fixed, places: tuple[slots.Slot, ...], found: list[bytes],

@@ -11,6 +11,7 @@ import itertools
 from functools import partial
 from typing import Any, NamedTuple
 
+from xlsx_reports.core.memo import ByIdentity
 from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.cellvalue import WHOLE, meant_value, plain_text
@@ -66,28 +67,23 @@ def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet], own_place
     return cells, values
 
 
-# (walk, Fixed) by identity -> the two and each walked cell's locking, validation and format
-_FACTS: dict[tuple[int, int], tuple[Any, Any, tuple]] = {}
-FACTS_KEPT = 256
+_FACTS = ByIdentity(keep=256)   # (walk, Fixed) -> each walked cell's locking, validation and format
 
 
-def _facts(walk, raw: RawSheet):
+def _facts(walk: tuple, raw: RawSheet) -> tuple:
     """(locked, validation, number format) of each walked cell: for a sheet whose facts beside
     its values were copied from a Fixed (fastcells), the same as for every workbook before it."""
     fixed = raw.fixed
     if fixed is None:
         return _looked_up(walk, raw)
-    kept = _FACTS.get((id(walk), id(fixed)))
-    if kept is not None and kept[0] is walk and kept[1] is fixed:
-        return kept[2]
-    facts = _looked_up(walk, raw)
-    if len(_FACTS) >= FACTS_KEPT:
-        _FACTS.clear()
-    _FACTS[(id(walk), id(fixed))] = (walk, fixed, facts)
+    facts = _FACTS.get(walk, fixed)
+    if facts is None:
+        facts = _looked_up(walk, raw)
+        _FACTS.put(facts, walk, fixed)
     return facts
 
 
-def _looked_up(walk, raw: RawSheet) -> tuple:
+def _looked_up(walk: tuple, raw: RawSheet) -> tuple:
     locked_of, validation_of, format_of = raw.locked.get, raw.validations.get, raw.formats.get
     return tuple((locked_of(at, True), validation_of(at), format_of(at, "General")) for _k, at, *_rest in walk)
 

@@ -43,13 +43,17 @@ class LiteralWorksheet(Worksheet):
         """The text as one rich run; shortened (as xlsxwriter shortens any text) only when the
         run would pass the cell's 32,767 characters, since a cut run would be markup again.
         Escaping lengthens a text unevenly, so the longest start of it that fits is searched for."""
-        if _utf16_len(_run(text)) <= self.xls_strmax:
-            return _run(text)
+        if _utf16_len(self._run(text)) <= self.xls_strmax:
+            return self._run(text)
         fits, over = 0, len(text)
         while over - fits > 1:
             middle = (fits + over) // 2
-            fits, over = (middle, over) if _utf16_len(_run(text[:middle])) <= self.xls_strmax else (fits, middle)
-        return _run(text[:fits])
+            fits, over = (middle, over) if _utf16_len(self._run(text[:middle])) <= self.xls_strmax else (fits, middle)
+        return self._run(text[:fits])
+
+    def _run(self, text: str) -> str:
+        # xlsxwriter's own escaping: xml.sax.saxutils's import pulls in urllib, http.client and ssl
+        return f'<r><t xml:space="preserve">{self._escape_data(text)}</t></r>'
 
 
 def _stripped(formula: str) -> str:
@@ -117,16 +121,6 @@ def _untouched(formula: str) -> bool:
             if pattern is not None and pattern.search(formula):
                 return False
     return True
-
-
-def _run(text: str) -> str:
-    return f'<r><t xml:space="preserve">{_escaped(text)}</t></r>'
-
-
-def _escaped(text: str) -> str:
-    """As xml.sax.saxutils.escape: importing that module pulls in urllib.request, http.client
-    and ssl, ~15 ms of every command that writes a workbook."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 class LiteralWorkbook(xlsxwriter.Workbook):
