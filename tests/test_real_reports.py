@@ -216,7 +216,8 @@ def test_annotate_and_render_show_the_prose_finding(tmp_path):
 
 PROSE_PIECES = ["2020", "43", "1,200", "3.5", "一", "十二", "两", "零", "第", "约", "近", "件", "条", "人次", "万元",
                 "万", "元", "其中", "：", "，", "、", "。", "；", "（", "）", "“", "”", "《", "》", "予以公开", "部分公开",
-                "不予公开", "不", "和", "及", "分别", "申请", "余", "%", " ", "\n", "是", "收到"]
+                "不予公开", "不", "和", "及", "分别", "申请", "余", "%", " ", "\n", "是", "收到",
+                "４３", "٤", "\u3000", "办结", "未", "：", "(", "条，其中", "其中：", "43 件"]
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -242,6 +243,9 @@ def test_rules_that_jump_between_numbers_find_what_a_full_scan_finds(seed):
         final = t.rfind("其中")   # as breakdowns() stops: no breakdown starts past the last 其中
         assert (spans(prose.counted(prose.BREAKDOWN, t, until=final) if final > 0 else ())
                 == spans(prose.BREAKDOWN.finditer(t))), t
+        assert spans(prose._led(t)) == spans(prose.BREAKDOWN.finditer(t)), t   # tried before each 其中 only
+        for claim in text._claims(get_form("2021")):   # a claim that opens with a lookbehind jumps too
+            assert spans(claim.found(t)) == spans(claim.phrase.finditer(t)), t
         assert spans(prose.matches(pattern, starts, t)) == spans(pattern.finditer(t)), t
         found += len(spans(prose.BREAKDOWN.finditer(t))) + len(spans(pattern.finditer(t)))
     assert found > 30   # the random prose does hold breakdowns and category claims

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from xlsx_reports.core.numerals import CHINESE, NUMBER, whole_number
 
 # Measure words of counted things (人次 before 人 and 次; 期 for issues of a series).
 UNITS = ("人次", "万元", "元", "件", "条", "个", "篇", "项", "次", "起", "宗", "期", "份", "场", "人", "家")
 QUOTED = re.compile(r"“[^”]{0,60}”|《[^》]{0,80}》|\"[^\"]{0,60}\"|「[^」]{0,60}」")
+QUOTES = "“《\"「"   # where QUOTED can start
 MASK = "※"
 
 
@@ -36,19 +37,22 @@ CATCH_ALL = re.compile(r"其[他它]|等$")
 @lru_cache(maxsize=32)   # each rule on a narrative asks for it (TXT-T3/T4, TXT-SUM, TXT-FEE)
 def masked(text: str) -> str:
     """Quoted slogans and titles blanked out, same length, so positions still match."""
+    if not any(mark in text for mark in QUOTES):   # a search for each mark: a fraction of the pass
+        return text
     return QUOTED.sub(lambda m: MASK * len(m.group(0)), text)
 
 
 def matches(pattern: re.Pattern, starts: re.Pattern, text: str, *, runs: bool = False,
-            until: int | None = None) -> Iterator[re.Match]:
+            until: int | None = None, since: int = 0) -> Iterator[re.Match]:
     """pattern.finditer(text), for a pattern that can match only where `starts` does. A
     pattern that begins with a lookbehind is tried at every character (~100 ns each); `starts`
     (plain words, or a set of characters) lets the engine jump from one place to the next, and
     the pattern is tried there alone, its lookbehind still seeing the text before it.
     runs: `starts` matches whole runs of characters that the pattern can enter only at their
     first (its lookbehind refuses the others), so a failed try skips the run. until: no match
-    starts there or later (the last place of a word every match holds after its start)."""
-    pos, end = 0, len(text) if until is None else until
+    starts there or later (the last place of a word every match holds after its start);
+    since: none starts before it."""
+    pos, end = since, len(text) if until is None else until
     while (place := starts.search(text, pos, end)) is not None:
         m = pattern.match(text, place.start())
         if m is None:
@@ -58,10 +62,10 @@ def matches(pattern: re.Pattern, starts: re.Pattern, text: str, *, runs: bool = 
         pos = max(m.end(), place.start() + 1)
 
 
-def counted(pattern: re.Pattern, text: str, until: int | None = None) -> Iterator[re.Match]:
+def counted(pattern: re.Pattern, text: str, until: int | None = None, since: int = 0) -> Iterator[re.Match]:
     """pattern.finditer(text) for a pattern that begins with COUNT: a count starts where a run of
     digits and numerals does (COUNT's lookbehind refuses a start inside one)."""
-    return matches(pattern, NUMERALS, text, runs=True, until=until)
+    return matches(pattern, NUMERALS, text, runs=True, until=until, since=since)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -75,8 +79,7 @@ def sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(NamedTuple):   # a tuple: a report's prose holds hundreds
     value: int
     unit: str
     start: int
@@ -107,11 +110,26 @@ class Breakdown:
 BREAKDOWN = re.compile(rf"{COUNT}\s*(?P<open>[（(]?)[，,：:]?\s*其中[：:，,]?")
 
 
+# What a breakdown holds before its 其中: the number, its measure word and the marks between.
+_LEAD = frozenset(f"{CHINESE}万亿.,（(，：:" + "".join(UNITS))
+
+
+def _led(text: str) -> Iterator[re.Match]:
+    """BREAKDOWN.finditer(text): each breakdown ends in 其中, and starts in the stretch of the
+    characters it may hold (_LEAD, or whitespace) just before one; only there is it tried."""
+    at = text.find("其中")
+    while at >= 0:
+        lead = at   # \d and \s are what str.isdecimal and str.isspace say
+        while lead > 0 and (text[lead - 1] in _LEAD or text[lead - 1].isdecimal() or text[lead - 1].isspace()):
+            lead -= 1
+        yield from counted(BREAKDOWN, text, until=at, since=lead)
+        at = text.find("其中", at + 2)
+
+
 def breakdowns(text: str) -> list[Breakdown]:
     text = masked(text)
     out: list[Breakdown] = []
-    final = text.rfind("其中")   # every breakdown names its parts after it: none starts past the last
-    for m in counted(BREAKDOWN, text, until=final) if final > 0 else ():
+    for m in _led(text):
         total = whole_number(m.group("n"))
         unit = m.group("unit")
         body = _list_body(text[m.end():], bool(m.group("open")))

@@ -8,7 +8,7 @@ in order. All are warnings: prose is free text and a pattern can misread it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -35,11 +35,17 @@ def parse_number(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class Claim:
-    """A number the prose states about a table value: which phrase, which cell or sum."""
+    """A number the prose states about a table value: which phrase, which cell or sum.
+    `starts`: where the phrase can start, for a phrase that opens with a lookbehind (the
+    engine would try it at every character: prose.matches)."""
     phrase: re.Pattern
     keys: tuple[str, ...]
     label: str
     code: str
+    starts: re.Pattern | None = None
+
+    def found(self, text: str) -> Iterator[re.Match]:
+        return self.phrase.finditer(text) if self.starts is None else matches(self.phrase, self.starts, text)
 
 
 @derived
@@ -49,15 +55,15 @@ def _claims(form: Form) -> tuple[Claim, ...]:
         return (f"t3.{row}.total",)
 
     def claim(words: str, keys: tuple[str, ...], code: str = "TXT-T3",
-              units: tuple[str, ...] = ("件",), gap: str = GAP) -> Claim:
+              units: tuple[str, ...] = ("件",), gap: str = GAP, starts: str = "") -> Claim:
         pattern = rf"(?P<words>{words})(?P<gap>{gap}){count_pattern(units)}"
-        return Claim(re.compile(pattern), keys, _label(form, keys), code)
+        return Claim(re.compile(pattern), keys, _label(form, keys), code, re.compile(starts) if starts else None)
     # 办结 counts many things (热线工单, 诉求): only 办结 of 申请, or a bare "办结N件"
     done = r"(?:[^。；;，,\d０-９]{0,12}?申请[^。；;，,\d０-９]{0,4}?|[共了计为]{0,2})"
     claims = [
         claim(r"(?:收到|新收|受理)" + GAP + "申请", t3("new")),
         claim(r"上一?年度?结转", t3("carried")),
-        claim(r"(?<!未)办结", t3("total"), gap=done),
+        claim(r"(?<!未)办结", t3("total"), gap=done, starts="办结"),
         claim(r"结转(?:至)?下一?年度?", t3("carry_over")),
     ]
     if REVIEW_TOTAL in form.by_key:
@@ -109,7 +115,7 @@ def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
     plain = masked(text)
     for claim in _claims(report.form):
         table = None   # the table's figure, added up once the prose states one
-        for m in claim.phrase.finditer(plain):
+        for m in claim.found(plain):
             if _not_this_figure(plain, m, report.year):
                 continue
             said = whole_number(m.group("n"))
@@ -124,6 +130,7 @@ def check_text(text: str, report: Report, *, file: str = "", sheet: str = "",
     return out
 
 
+CLAUSE_ENDS = "。；;，,！？"
 CATEGORY = re.compile(r"结转|办结|新收|受理|答复|办理")
 JOINED = re.compile(r"以及|及|和|与|含|包括")
 OTHER_PERIOD = re.compile(r"上年(?!度?结转)|去年|上一年(?!度?结转)|同比|较|比|(20\d\d)\s*年")
@@ -132,7 +139,8 @@ OTHER_PERIOD = re.compile(r"上年(?!度?结转)|去年|上一年(?!度?结转)|
 def _not_this_figure(plain: str, m: re.Match, year: int) -> bool:
     """A figure that mixes categories ("新收和上年结转申请共12件") or is about another period
     ("上年收到申请5件", "较去年的5件") is not a claim about this cell."""
-    clause = re.split(r"[。；;，,！？]", plain[:m.start()])[-1] + m.group("words") + m.group("gap")
+    cut = max(plain.rfind(mark, 0, m.start()) for mark in CLAUSE_ENDS)   # not a split of all before it
+    clause = plain[cut + 1:m.start()] + m.group("words") + m.group("gap")
     if JOINED.search(m.group("words")[2:] + m.group("gap")) or len(CATEGORY.findall(clause)) > 1:
         return True
     for other in OTHER_PERIOD.finditer(clause):
@@ -169,12 +177,13 @@ def _mismatch(code, quote, claim: Claim, table, said, report: Report, where) -> 
 def _negations(text: str, report: Report, where) -> list[Finding]:
     out = []
     fields = report.form.by_key
-    negated = NONE_T3.search(text)
+    negated = NONE_T3.search(text) if "申请" in text else None   # each pattern holds a word: looked for first
     if negated and "t3.new.total" in fields and report.number("t3.new.total"):
         claim = Claim(NONE_T3, ("t3.new.total",), _label(report.form, ("t3.new.total",)), "TXT-T3")
         out.append(_mismatch("TXT-T3", negated.group(0), claim,
                              report.number("t3.new.total"), 0, report, where))
     words = _t4_words(report.form) if REVIEW_TOTAL in fields else {}
+    words = words if any(word in text for word in words) else {}
     pattern = _none_t4(report.form)
     for m in pattern.finditer(text) if words else ():
         for word in filter(None, m.groups()):
@@ -218,8 +227,8 @@ def check_extra(text: str, report: Report, fields, **where) -> list[Finding]:
     text = masked(text)
     for f in fields:
         value, topic = report.value(f.key), re.escape(f.short)
-        if value is None or isinstance(value, (str, bool)):
-            continue
+        if value is None or isinstance(value, (str, bool)) or f.short not in text:
+            continue   # each pattern below holds the topic
         if f.type == "money":
             found = re.finditer(rf"{topic}{GAP}{MONEY}\s*(万?){re.escape(f.unit)}", text)
         else:

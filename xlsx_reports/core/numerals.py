@@ -13,6 +13,7 @@ ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CHINESE = "零〇一二两三四五六七八九十百千"
 # A number in prose: Arabic (full-width allowed, thousands commas) or Chinese, with 万/亿.
 NUMBER = rf"(?:(?:{ARABIC})[万亿]?|[{CHINESE}]+(?:[万亿][{CHINESE}]*)?)"
+_ARABIC = re.compile(ARABIC)
 
 
 def _small(text: str) -> int | None:
@@ -39,9 +40,9 @@ def chinese_number(text: str) -> Decimal | None:
     if not s:
         return None
     scale = 1
-    if s[-1] in LARGE and re.fullmatch(ARABIC, s[:-1].replace(",", "") or "x"):
+    if s[-1] in LARGE and _ARABIC.fullmatch(s[:-1].replace(",", "") or "x"):
         scale, s = LARGE[s[-1]], s[:-1]
-    if re.fullmatch(ARABIC, s):
+    if _ARABIC.fullmatch(s):
         try:
             return Decimal(s.replace(",", "")) * scale
         except InvalidOperation:
@@ -60,5 +61,7 @@ def chinese_number(text: str) -> Decimal | None:
 
 def whole_number(text: str) -> int | None:
     """A count: the value when it is a whole number, else None."""
+    if text.isascii() and text.isdigit():   # most counts in prose: "43"
+        return int(text)
     value = chinese_number(text)
     return int(value) if value is not None and value == value.to_integral_value() else None
