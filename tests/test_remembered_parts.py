@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from fixtures_check.workbooks import balanced, generate
-from hostile_corpus import T3_SHEET, _patch_entry, edit_sheet, parts, sheet_part
+from hostile_corpus import T3_SHEET, _patch_entry, edit_sheet, parts, sheet_part, write_zip
 from xlsx_reports.xlsx import fastcells, fastread, known, reader, safexml, sheetcut
+from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.xlsx.filetypes import DAMAGED, vet
+from xlsx_reports.xlsx.reader import read_workbook
 
 FACTS = ("name", "state", "protected", "password", "values", "cached", "locked", "formats",
          "merged", "validations")
@@ -32,7 +34,7 @@ def test_a_part_packed_as_before_is_served_as_the_same_bytes(valid, tmp_path):
     copy = shutil.copyfile(valid, tmp_path / "copy.xlsx")
     first, second = vet(valid), vet(copy)
     assert first.reason is None and second.reason is None
-    for name in ("xl/styles.xml", "xl/workbook.xml", "xl/theme/theme1.xml"):
+    for name in ("xl/styles.xml", "xl/workbook.xml", "xl/sharedStrings.xml"):
         assert second.parts[name] is first.parts[name]   # inflated and CRC-checked once
     assert facts(reader._load(copy, second)[0]) == facts(fastread.read_sheets(valid, reader.OUTLINED))
 
@@ -185,3 +187,60 @@ def test_a_sheet_cut_up_once_still_reads_each_workbooks_own_strings(tmp_path):
         monkey.undo()
     assert [t.split("2021")[0] for t in titles] == list(units) * 2
     assert len(cut) < 10 * len(titles)   # the guide (and the metadata sheet) cut up once
+
+
+# --- parts only openpyxl reads ---------------------------------------------------------------
+
+def _with_part(valid: Path, target: Path, name: str, data: bytes, level: int = 6) -> Path:
+    files = parts(valid)
+    files[name] = data
+    write_zip(target, files, level=level)
+    return target
+
+
+def _by_openpyxl(monkeypatch) -> None:
+    """The fast path passes every file on, as it does a file it does not understand."""
+    monkeypatch.delenv(reader.STRICT_ENV, raising=False)
+    monkeypatch.setattr(reader, "_read_fast", lambda vetted: (None, "测试：交给 openpyxl"))
+
+
+def test_parts_only_openpyxl_reads_are_not_inflated_and_the_reading_is_the_same(valid):
+    vetted = vet(valid)
+    left = {"[Content_Types].xml", "docProps/app.xml", "docProps/core.xml", "xl/theme/theme1.xml"}
+    assert left <= vetted.names and not left & set(vetted.parts)
+    assert "xl/_rels/workbook.xml.rels" in vetted.parts and "_rels/.rels" in vetted.parts
+    assert facts(reader._load(valid, vetted)[0]) == facts(fastread.read_sheets(valid, reader.OUTLINED))
+
+
+def test_a_bomb_among_the_parts_only_openpyxl_reads_is_still_refused(valid, tmp_path):
+    """A part that could inflate past a limit is inflated and counted, wherever it is."""
+    bomb = _with_part(valid, tmp_path / "bomb.xlsx", "docProps/thumbnail.jpeg", bytes(100 << 20), level=9)
+    assert "MB" in vet(bomb).reason
+    many = tmp_path / "many.xlsx"   # small each, too many together to be left uncounted
+    files = parts(valid)
+    files.update({f"xl/media/image{i}.png": bytes(3 << 20) for i in range(30)})
+    write_zip(many, files, level=9)
+    assert "MB" in vet(many).reason
+
+
+def test_unsafe_xml_in_a_part_only_openpyxl_reads_is_refused_before_openpyxl_reads_it(valid, tmp_path, monkeypatch):
+    """openpyxl parses the package's properties with entities and all: the whole package is
+    scanned before it does."""
+    core = parts(valid)["docProps/core.xml"].replace(b"<cp:coreProperties", b'<!DOCTYPE x [<!ENTITY e "x">]>'
+                                                                          b"<cp:coreProperties", 1)
+    path = _with_part(valid, tmp_path / "entity_in_properties.xlsx", "docProps/core.xml", core)
+    assert read_workbook(path).report.unit == "西岭乡"   # the fast path never parses it
+    _by_openpyxl(monkeypatch)
+    with pytest.raises(CannotContinue, match="不安全"):
+        read_workbook(path)
+
+
+def test_a_damaged_part_only_openpyxl_reads_is_refused_before_openpyxl_reads_it(valid, tmp_path, monkeypatch):
+    damaged = shutil.copyfile(valid, tmp_path / "damaged_properties.xlsx")
+    with zipfile.ZipFile(valid) as zf:
+        crc = zf.getinfo("docProps/app.xml").CRC
+    _patch_entry(damaged, "docProps/app.xml", crc=crc ^ 1)
+    assert read_workbook(damaged).report.unit == "西岭乡"   # what is read is sound
+    _by_openpyxl(monkeypatch)
+    with pytest.raises(CannotContinue, match="损坏"):
+        read_workbook(damaged)

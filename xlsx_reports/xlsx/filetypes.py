@@ -41,11 +41,12 @@ def foreign_reason(path: Path) -> str | None:
     return vet(path).reason
 
 
-def vet(path: Path, data: bytes | None = None) -> Vetted:
+def vet(path: Path, data: bytes | None = None, *, whole: bool = False) -> Vetted:
     """The first thing any reader calls: a special or unreadable file, another format, or a
     workbook beyond the limits (xlsx/limits.py) is refused here, before any parser runs.
     `data`: the file's bytes, read already by read_bounded (what is judged is what was read;
-    whoever read them asked refusal() first, or the read of a FIFO would never have ended)."""
+    whoever read them asked refusal() first, or the read of a FIFO would never have ended).
+    whole: every part scanned, those only openpyxl reads too (limits.prescan)."""
     if data is None:
         special = refusal(path)
         if special:
@@ -61,7 +62,7 @@ def vet(path: Path, data: bytes | None = None) -> Vetted:
     if head.startswith(OLE_MAGIC):
         return Vetted(_ole_reason(path, data))
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
-        return _zip_vetted(path, data)
+        return _zip_vetted(path, data, whole)
     return Vetted(_text_reason(path, head))
 
 
@@ -90,7 +91,7 @@ UNSUPPORTED_ZIP = ("工作簿的压缩方式不是 Excel 使用的（可能由�
 ENCRYPTED_ZIP = "压缩包设置了密码，无法读取；请提交未加密的 .xlsx 填报表"
 
 
-def _zip_vetted(path: Path, data: bytes) -> Vetted:
+def _zip_vetted(path: Path, data: bytes, whole: bool = False) -> Vetted:
     """Names the kind of zip; for a workbook, runs the limits scan (xlsx/limits.py)."""
     try:
         refused = limits.directory_refusal(io.BytesIO(data))
@@ -100,7 +101,7 @@ def _zip_vetted(path: Path, data: bytes) -> Vetted:
             reason = _zip_kind(path, zf)
             if reason is not None:
                 return Vetted(reason)
-            parts, tally = limits.prescan(zf, data=data)
+            parts, tally = limits.prescan(zf, data=data, whole=whole)
             return Vetted(None, data, parts, frozenset(zf.namelist()), tally)
     except limits.Refused as exc:
         return Vetted(str(exc))

@@ -98,20 +98,29 @@ def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
     return None
 
 
-def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = None
+def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = None, whole: bool = False
             ) -> tuple[dict[str, bytes], "Tally"]:
     """Raises Refused at the first limit passed; inflates every part once and returns the XML
     parts (what the readers parse), so nothing is inflated twice, and the tally, which the
     reader carries on with: what each sheet declares (its farthest cell, merged and validated
-    ranges) is checked by the reader, before it builds anything from them (Tally.sheet)."""
+    ranges) is checked by the reader, before it builds anything from them (Tally.sheet).
+    Parts only openpyxl reads are left uninflated where they may be (UNREAD; Tally.left says
+    so), unless `whole`: the scan of a file the fast path passes on to openpyxl."""
     infos = zf.infolist()
     if len(infos) > limits.entries:
         raise Refused(f"工作簿内的部件个数 {len(infos):,}，超过上限 {limits.entries:,}；{TOO_BIG}")
     tally = Tally(limits)
     parts: dict[str, bytes] = {}
     tally.parts = parts
+    unread = 0
     # the workbook and its relationships first: a refusal then names the sheet, not its part
     for info in sorted((i for i in infos if not i.is_dir()), key=lambda i: i.filename not in NAMING):
+        most = None if whole else _unread_most(info)
+        if most is not None and unread + most <= UNREAD_BYTES:
+            unread += most
+            tally.inflated(most)   # counted as the most it could be
+            tally.left = True
+            continue
         xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
         part = _inflate(zf, info, limits.xml_bytes if xml else limits.part_bytes, tally, xml, data)
         if xml:
@@ -120,6 +129,25 @@ def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = N
     for name, part in parts.items():
         tally.part(name, _kind(name), part)
     return parts, tally
+
+
+# Parts that only openpyxl reads, never the fast path (fastread.py): the package's content
+# types and properties, the theme, pictures. openpyxl meets them only in a file the fast path
+# passes on, which is scanned whole first (reader._load); until then a part too small to pass a
+# limit however it was packed is counted as the most it could inflate to, not inflated to be
+# counted, checked for entities and its CRC (for one of this tool's returns, 2-3 % of its check).
+UNREAD = ("[Content_Types].xml", "docProps/", "customXml/", "xl/theme/", "xl/media/", "xl/printerSettings/")
+MOST_DEFLATED = 1032   # bytes deflate can make of one (zlib's "technical details")
+UNREAD_BYTES = 4 << 20   # the most that parts left uninflated may come to, all together
+
+
+def _unread_most(info: zipfile.ZipInfo) -> int | None:
+    """The most an unread part may inflate to, when it is packed plainly; else None (inflated)."""
+    if not info.filename.startswith(UNREAD) or info.flag_bits & 0x1:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size
+    return info.compress_size * MOST_DEFLATED if info.compress_type == zipfile.ZIP_DEFLATED else None
 
 
 # The shortest element of each thing counted: parts of a kind that together are shorter than
@@ -272,6 +300,7 @@ class Tally:
         self.linked_cells = 0
         self.sheets = self.strings = self.styles = 0
         self.parts: dict[str, bytes] = {}   # the XML parts inflated so far (prescan)
+        self.left = False                     # parts only openpyxl reads were left uninflated
         self.countable: frozenset[str] = frozenset(SHORTEST)   # what part() counts (prescan: _countable)
 
     def sheet_name(self, part: str) -> str | None:

@@ -189,6 +189,11 @@ def _load(path: Path, vetted: Vetted) -> tuple[list[RawSheet], str | None]:
         raise UnreadableWorkbook(f"{path.name}：{exc}", code="FILE-FOREIGN") from exc
     except zipfile.BadZipFile as exc:
         raise _corrupt(path, exc) from exc
+    if vetted.tally is not None and vetted.tally.left:   # what openpyxl reads besides, scanned first
+        whole = vet(path, vetted.data, whole=True)
+        if whole.reason:
+            READS["refused"] += 1
+            raise UnreadableWorkbook(f"{path.name}：{whole.reason}", code="FILE-FOREIGN")
     raws = _load_openpyxl(path, vetted.data)
     READS["fallback"] += 1
     if os.environ.get(STRICT_ENV):
