@@ -3,6 +3,7 @@ disk, yet the total is the exact sum of exactly the inputs finally included — 
 duplicate, a minority year or an input with errors is left out only after being summed."""
 from __future__ import annotations
 
+import math
 import random
 import shutil
 import sys
@@ -18,6 +19,7 @@ import xlsxwriter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
 
 from benchmarks.balanced import balanced_report  # noqa: E402
+from xlsx_reports.form.definitions import get_form  # noqa: E402
 from xlsx_reports.form.values import Report  # noqa: E402
 from xlsx_reports.merge.inputs import check_inputs  # noqa: E402
 from xlsx_reports.merge.workbooks import merge_candidates, merge_files  # noqa: E402
@@ -292,3 +294,30 @@ def test_a_merged_workbook_is_deflated_by_zlib_ng_and_xlsxwriter_left_as_it_was(
         deflater = zlib.compressobj(WRITE_LEVEL, zlib.DEFLATED, -15)
         assert _raw_member(out, info) == deflater.compress(data) + deflater.flush(), info.filename
     assert openpyxl.load_workbook(out)[DETAIL_SHEET]["A5"].value
+
+
+def test_a_total_adds_numbers_and_counts_text_and_booleans_as_0_as_the_spreadsheet_sums_them():
+    from xlsx_reports.merge.rows import Total
+    n = len(get_form("2021").numeric_inputs)
+    rows = [tuple(range(n)),
+            tuple(None if i % 3 else i for i in range(n)),          # blanks add 0
+            (True, "十二", Decimal("0.5"), None) + (1,) * (n - 4),    # so do text and TRUE
+            (2,) * (n - 1)]                                          # a short row: the rest kept
+    total = Total("2021")
+    for row in rows:
+        total.add(row)
+    expected = [sum(r[i] for r in rows if i < len(r) and type(r[i]) in (int, Decimal)) for i in range(n)]
+    assert total.sums == expected
+    assert total.sums[:4] == [0 + 0 + 2, 1 + 2, 2 + Decimal("0.5") + 2, 3 + 3 + 2]
+
+
+def test_a_text_row_filling_the_largest_row_is_given_it_without_measuring_each_character():
+    from xlsx_reports.xlsx.writer import merged
+    from xlsx_reports.xlsx.writer.sheets import text_units
+
+    def measured(text: str) -> float:
+        lines = sum(max(1, math.ceil(text_units(p) / (merged.TEXT_WIDTH - 2))) for p in text.split("\n"))
+        return min(merged.MAX_ROW_PT, lines * merged.LINE_PT + 5)
+    for text in ("", "短", "a" * 88 * 26, "a" * (88 * 26 + 1), "\n" * 26, "\n" * 25, "政" * 41 * 27,
+                 "政府信息公开\n" * 30, ("abc " * 200 + "\n") * 5, "政" * 40 * 13 + "\n" + "x" * 1200):
+        assert merged._text_height(text) == measured(text), text[:20]
