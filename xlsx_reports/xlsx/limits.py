@@ -100,7 +100,7 @@ def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
 
 def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = None, whole: bool = False
             ) -> tuple[dict[str, bytes], "Tally"]:
-    """Raises Refused at the first limit passed; inflates every part once and returns the XML
+    """Raises Refused at the first limit passed; inflates each part it scans once and returns the XML
     parts (what the readers parse), so nothing is inflated twice, and the tally, which the
     reader carries on with: what each sheet declares (its farthest cell, merged and validated
     ranges) is checked by the reader, before it builds anything from them (Tally.sheet).
