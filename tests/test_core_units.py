@@ -135,3 +135,37 @@ def test_a_folders_workbooks_come_in_the_order_of_their_paths(tmp_path):
     assert [str(f.relative_to(tmp_path)) for f in found] == [
         "A/y.xlsx", "B.xlsx", "a/b/c.xlsx", "a/x.xlsx", "a/x.xlsx.xlsx", "a b/x.xlsx", "a-b.xlsx",
         "a.b/x.xlsx", "b.xlsx", "z/甲.xlsx", "乙镇.xlsx", "甲镇.xlsx"]
+
+
+def test_a_folder_walk_keeps_what_rglob_finds(tmp_path):
+    """The walk (os.scandir, links known from each entry) keeps the entries a walk with
+    Path.rglob keeps: not into linked folders, past folders it may not read, a folder named
+    like a workbook kept to be reported and not searched, hidden folders searched."""
+    import os
+    from pathlib import Path
+    from xlsx_reports.core.inputs import SKIPPED_PREFIXES, WORKBOOK_SUFFIXES, collect, folder_files
+    for name in ["a/x.xlsx", ".隐藏/y.xlsx", "b.xlsx/inner.xlsx", "c/d/e.XLSX", "c/~$f.xlsx",
+                 "c/.~lockg.xlsx#", "名单.csv", "h.txt", "outside/o.xlsx", "closed/z.xlsx"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "a" / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (tmp_path / "a" / "链接.xlsx").symlink_to(tmp_path / "c" / "d" / "e.XLSX")
+    root = tmp_path / "c"
+    (tmp_path / "closed").chmod(0)
+    closed = [] if not os.access(tmp_path / "closed", os.R_OK) else ["closed/z.xlsx"]   # root reads it
+    try:
+        def by_rglob(folder):
+            found = [f for f in folder.rglob("*") if f.suffix.lower() in WORKBOOK_SUFFIXES
+                     and not f.name.startswith(SKIPPED_PREFIXES)
+                     and not any(p.suffix.lower() in WORKBOOK_SUFFIXES
+                                 for p in f.relative_to(folder).parents if p != Path("."))]
+            return sorted(found, key=lambda f: tuple(map(os.path.normcase, f.parts)))
+        assert folder_files(tmp_path) == by_rglob(tmp_path)
+        assert folder_files(root) == by_rglob(root) == [root / "d" / "e.XLSX"]
+        found = {str(f.relative_to(tmp_path)) for f in folder_files(tmp_path)}
+        assert "b.xlsx" in found and "a/linked/o.xlsx" not in found and ".隐藏/y.xlsx" in found
+        # the link and the file it points to are one input, named as first found
+        assert [str(f.relative_to(tmp_path)) for f in collect([tmp_path], {".xlsx"})] == [
+            ".隐藏/y.xlsx", "a/x.xlsx", "a/链接.xlsx", "b.xlsx", *closed, "outside/o.xlsx"]
+    finally:
+        (tmp_path / "closed").chmod(0o755)
