@@ -42,7 +42,7 @@ def _found(folder: Path, suffixes: frozenset[str], recursive: bool,
     as paths sort (part by part, case-blind on Windows) by a key built on the way down:
     rglob, the sort on whole paths and a lstat per file took 24 ms a thousand files."""
     found: list[tuple[tuple[str, ...], _Entry]] = []
-    folders = [(folder, ())]
+    folders: list[tuple[Path, tuple[str, ...]]] = [(folder, ())]
     while folders:
         here, key = folders.pop()
         try:
