@@ -178,6 +178,45 @@ def test_a_row_of_texts_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_pa
                                                                    "控制_x0001_字符_x001F_"]
 
 
+def test_a_whole_row_put_at_once_is_written_exactly_as_xlsxwriter_writes_it_after_set_row(tmp_path):
+    """put_row writes a row's rendered cells and its height at once, without holding the row:
+    the sheet is the one xlsxwriter writes cell by cell after set_row, and a row it cannot put
+    (begun already, written already, outside the sheet) is left to the caller."""
+    heights = [None, 15, 15.2, 20, 35.5, 409, 12]
+    out = tmp_path / "put.xlsx"
+    wb = xlsxwriter.Workbook(str(out))
+    fmt = wb.add_format({"text_wrap": True, "border": 1})
+    fast, slow = wb.add_worksheet("fast", RowByRow), wb.add_worksheet("slow", RowByRow)
+    for ws in (fast, slow):
+        ws.write_string(0, 0, "标题", fmt)
+        ws.set_row(0, 30)
+    fast.write_string(1, 0, "已开始的行", fmt)
+    assert not fast.put_row(1, 1, 1, "<c/>")             # begun: its cells are held
+    slow.write_string(1, 0, "已开始的行", fmt)
+    for r, height in enumerate(heights, 2):
+        texts = (f"第{r}行", "甲&乙" * r)
+        assert fast.put_row(r, 0, 1, fast.text_cells(r, 0, texts, (fmt, fmt)), height)
+        for c, text in enumerate(texts):
+            slow.write_string(r, c, text, fmt)
+        if height is not None:
+            slow.set_row(r, height)
+    last = 2 + len(heights) - 1
+    assert not fast.put_row(last, 0, 1, "<c/>")          # written already
+    assert fast.write_string(last, 0, "再写", fmt) == -1  # and xlsxwriter refuses it too
+    assert not fast.put_row(last + 1, 0, 1, "<c/>", 0.3)  # a height of 0 px hides the row
+    assert not fast.put_row(last + 1, 0, 16_384, "<c/>")  # past the last column
+    for ws in (fast, slow):
+        ws.write_string(last + 1, 1, "其后", fmt)
+    wb.close()
+    with zipfile.ZipFile(out) as z:
+        fast_xml, slow_xml = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))
+    data = [x[x.index("<dimension"):x.index("</sheetData>")].replace("<sheetView tabSelected=\"1\" ", "<sheetView ")
+            for x in (fast_xml, slow_xml)]
+    assert data[0] == data[1] and '<row r="8" ht="408.75" customHeight="1">' in data[0]
+    # 15 pt and 15.2 pt are both 20 px, the default row; 20 pt is 27 px
+    assert '<row r="4"><c' in data[0] and '<row r="5"><c' in data[0] and '<row r="6" ht="20.25"' in data[0]
+
+
 def test_text_typed_in_a_numeric_cell_is_kept_on_the_detail_sheet(tmp_path):
     towns = tmp_path / "towns"
     towns.mkdir()

@@ -89,7 +89,12 @@ def unit_formats(styles: Styles, form: Form | None) -> UnitFormats:
 def write_detail_row(ws: RowByRow, row: int, source: "Source", values: Sequence[Any],
                      formats: UnitFormats) -> None:
     """A unit's row on 分单位明细: its name, its file, its numeric inputs as entered."""
-    _write_texts(ws, row, (source.label, source.file.name), (formats.name, formats.name))
+    texts = (source.label, source.file.name)
+    names, numbers = ws.text_cells(row, 0, texts, (formats.name,) * 2), ws.number_cells(row, values)
+    if names is not None and numbers is not None and ws.put_row(
+            row, 0, len(texts) + min(len(values), len(formats.values)) - 1, names + numbers):
+        return
+    _held_texts(ws, row, texts, (formats.name, formats.name))
     if not ws.write_numbers(row, values):
         first = len(DETAIL_HEAD)
         for i, value in enumerate(values):
@@ -103,8 +108,7 @@ def write_text_rows(ws: RowByRow, row: int, source: "Source", headings: Sequence
     cells = (formats.name, formats.name, formats.name, formats.text)
     for heading, value in zip(headings, texts):
         text = "" if value is None else str(value)
-        _write_texts(ws, row, (label, name, heading, text), cells)
-        ws.set_row(row, _text_height(text))
+        _write_texts(ws, row, (label, name, heading, text), cells, _text_height(text))
         row += 1
 
 
@@ -282,8 +286,20 @@ def _source_row(ws, row: int, source: "Source", fmt) -> None:
     _write_texts(ws, row, (source.label, source.file.name, source.workbook_id, source.sha256), (fmt,) * 4)
 
 
-def _write_texts(ws: RowByRow, row: int, texts: tuple[str, ...], formats: tuple) -> None:
-    """A unit's texts from column A on: rendered at once, or cell by cell when one needs it."""
+def _write_texts(ws: RowByRow, row: int, texts: tuple[str, ...], formats: tuple,
+                 height: float | None = None) -> None:
+    """A row of texts from column A on (`height` in points): rendered and written at once,
+    or cell by cell when one needs it."""
+    cells = ws.text_cells(row, 0, texts, formats)
+    if cells is not None and ws.put_row(row, 0, len(texts) - 1, cells, height):
+        return
+    _held_texts(ws, row, texts, formats)
+    if height is not None:
+        ws.set_row(row, height)
+
+
+def _held_texts(ws: RowByRow, row: int, texts: tuple[str, ...], formats: tuple) -> None:
+    """Texts from column A on, the row held for more cells."""
     if not ws.write_texts(row, 0, texts, formats):
         for col, (text, fmt) in enumerate(zip(texts, formats)):
             ws.write_string(row, col, text, fmt)

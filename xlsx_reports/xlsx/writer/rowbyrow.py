@@ -99,6 +99,11 @@ class RowByRow(LiteralWorksheet):
         """Numbers (int or Decimal; blank for None or a boolean) in the number columns. False,
         and nothing written, when a value is anything else (text typed in a numeric cell):
         the caller writes that row cell by cell."""
+        cells = self.number_cells(row, values)
+        return cells is not None and self._place(row, self._first_number, min(len(values), len(self._blank_end)), cells)
+
+    def number_cells(self, row: int, values: Sequence[Any]) -> str | None:
+        """write_numbers' cells rendered, not written; None when a value is not a number."""
         values = values[:len(self._blank_end)]
         n = len(values)
         pieces = self._number_row[:5 * n]
@@ -111,19 +116,25 @@ class RowByRow(LiteralWorksheet):
             elif isinstance(value, (int, Decimal)):
                 pieces[5 * i + 3] = f"{excel_number(value):.16G}"
             else:
-                return False
-        return self._place(row, self._first_number, n, "".join(pieces))
+                return None
+        return "".join(pieces)
 
     def write_texts(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any]) -> bool:
         """Texts in the cells from first_col on, rendered at once as xlsxwriter writes each in
-        this mode (an inline string, its control characters and markup escaped by xlsxwriter's
-        own functions). False, and nothing written, when a text needs what only write_string
-        does (one that may pass the cell's limit, or one shaped like rich-text markup): the
-        caller writes that row cell by cell."""
+        this mode. False, and nothing written, when a text needs what only write_string does:
+        the caller writes that row cell by cell."""
+        cells = self.text_cells(row, first_col, texts, formats)
+        return cells is not None and self._place(row, first_col, len(texts), cells)
+
+    def text_cells(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any]) -> str | None:
+        """Texts as xlsxwriter writes each in this mode (an inline string, its control
+        characters and markup escaped by xlsxwriter's own functions), rendered, not written.
+        None when a text needs what only write_string does (one that may pass the cell's
+        limit, or one shaped like rich-text markup)."""
         r, cells = row + 1, []
         for col, (text, fmt) in enumerate(zip(texts, formats), first_col):
             if len(text) > self.xls_strmax // 2 or (text.startswith("<r>") and text.endswith("</r>")):
-                return False
+                return None
             if "_x" in text or _CONTROL.search(text):
                 text = self._escape_control_characters(text)
             # xlsxwriter's test (r"^\s" or r"\s$"): the same characters as str.isspace, and a
@@ -131,7 +142,40 @@ class RowByRow(LiteralWorksheet):
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             cells.append(f'<c r="{_letter(col)}{r}" s="{fmt._get_xf_index()}" t="inlineStr">'
                          f'<is><t{space}>{self._escape_data(text)}</t></is></c>')
-        return self._place(row, first_col, len(cells), "".join(cells))
+        return "".join(cells)
+
+    def put_row(self, row: int, first_col: int, last_col: int, cells: str, height: float | None = None) -> bool:
+        """A whole row at once, its cells rendered (number_cells, text_cells) from first_col to
+        last_col, `height` in points: as xlsxwriter writes the row in this mode after set_row,
+        but without holding it. False, and nothing written, when the row is begun or written
+        already or falls outside the sheet: the caller writes it cell by cell."""
+        start = self._row_start(row, height)
+        if (start is None or row < self.previous_row or (row == self.previous_row and (
+                self.table.get(row) or row in self.row_info or row in self.comments))
+                or self._check_dimensions(row, first_col, ignore_row=True, ignore_col=True)
+                or self._check_dimensions(row, last_col, ignore_row=True, ignore_col=True)):
+            return False
+        if row > self.previous_row:
+            self._write_single_row(row)   # the row held before it goes out
+        self._check_dimensions(row, first_col)
+        self._check_dimensions(row, last_col)
+        self.fh.write(f"{start}{cells}</row>")
+        self.previous_row = row + 1   # the row held next, nothing in it yet: this one is written
+        return True
+
+    def _row_start(self, row: int, height: float | None) -> str | None:
+        """The <row> tag _write_row writes after set_row(row, height); None where it would
+        write more than a height (a hidden row, Excel 2010 attributes)."""
+        if self.excel_version == 2010:
+            return None
+        if height is None:
+            return f'<row r="{row + 1}">'
+        pixels = int(height * 4.0 / 3.0 + 0.5)   # set_row's conversion
+        if pixels == 0:
+            return None
+        if pixels == self.original_row_height == self.default_row_height:
+            return f'<row r="{row + 1}">'
+        return f'<row r="{row + 1}" ht="{pixels * 0.75:.16g}" customHeight="1">'
 
     def _place(self, row: int, first_col: int, count: int, xml: str) -> bool:
         """`count` rendered cells stored where the first of them goes, as xlsxwriter stores a
