@@ -360,3 +360,18 @@ def test_a_text_row_filling_the_largest_row_is_given_it_without_measuring_each_c
     for text in ("", "短", "a" * 88 * 26, "a" * (88 * 26 + 1), "\n" * 26, "\n" * 25, "政" * 41 * 27,
                  "政府信息公开\n" * 30, ("abc " * 200 + "\n") * 5, "政" * 40 * 13 + "\n" + "x" * 1200):
         assert merged._text_height(text) == measured(text), text[:20]
+
+
+def test_rows_spooled_between_reads_come_back_as_they_were_put():
+    """The spool appends without seeking to its end each time (a seek flushes the buffer):
+    a row put after one is read back must still go at the end, not where the read stopped."""
+    from xlsx_reports.merge.rows import Spool, pack
+    spool = Spool()
+    rows = [(1, Decimal("2.5"), None, "甲" * 9000), (3, 4, "乙"), ("丙",), (5, None)]
+    at = [spool.put(pack(rows[0])), spool.put(pack(rows[1]))]
+    assert spool.get(at[0]) == rows[0]
+    at.append(spool.put(pack(rows[2])))
+    assert spool.get(at[1]) == rows[1]
+    at.append(spool.put(pack(rows[3])))
+    assert [spool.get(a) for a in at] == rows
+    spool.close()

@@ -17,7 +17,7 @@ from xlsx_reports.core.findings import CannotContinue, Finding, os_reason
 from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.meta import Metadata
 from xlsx_reports.form.values import Report
-from xlsx_reports.merge.rows import Row, row_of
+from xlsx_reports.merge.rows import pack, row_of
 from xlsx_reports.xlsx.filetypes import read_bounded
 from xlsx_reports.xlsx.limits import LIMITS
 from xlsx_reports.xlsx.reader import read_workbook
@@ -39,7 +39,7 @@ class Candidate:
     workbook_id: str = ""
     year: int | None = None        # None: not readable
     format: str = ""
-    row: Row | None = None         # taken by the merge as soon as it arrives (Fold.take)
+    row: bytes | None = None       # its row, packed; taken by the merge as soon as it arrives (Fold.take)
     empty: bool = False            # EMPTY: not a single number filled in
     reason: str = ""               # its errors, as quoted when it is left out ("" when none)
     problems: tuple[Finding, ...] = ()   # not readable: the error findings that say why
@@ -64,7 +64,7 @@ def _candidate(file: Path, sha: str, report: Report, metadata: Metadata | None,
     unit = metadata.unit if metadata is not None and metadata.unit else report.unit
     units = tuple(metadata.units) if merged and metadata is not None and metadata.units else (unit,)
     return Candidate(file, sha, unit, units, merged, metadata.workbook_id if metadata else "",
-                     report.year, report.form.format, row_of(report),
+                     report.year, report.form.format, pack(row_of(report)),
                      empty=any(f.code == "EMPTY" for f in findings), reason=error_reason(findings))
 
 

@@ -3,8 +3,9 @@
 A city merges thousands of workbooks; keeping every unit's Report until the end grew the
 memory with N. The merge needs each unit's numbers twice (the total, and its row on
 分单位明细) and its narratives once (各单位文字材料): so a worker sends them as one tuple in
-form order, the total takes it at once, and the tuple waits on disk (a temporary file)
-until the merged workbook is written. Sums are exact: counts stay int, money stays Decimal.
+form order, pickled (pack), the total takes it at once, and the pickle waits on disk as it came
+(a temporary file) until the merged workbook is written. Sums are exact: counts stay int,
+money stays Decimal.
 """
 from __future__ import annotations
 
@@ -42,6 +43,17 @@ def values_in(fmt: str, row: Row, fields: tuple[Field, ...]) -> Row:
     if start >= 0 and row_fields(fmt)[start:start + len(fields)] == fields:
         return row[start:start + len(fields)]
     return tuple(row[positions[f.key]] if f.key in positions else None for f in fields)
+
+
+def pack(row: Row) -> bytes:
+    """A row as a worker sends it: pickled once there, so the merge spools the bytes as they
+    came instead of pickling the row again (a published report's narratives: ~35 µs a unit)."""
+    return pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(packed: bytes) -> Row:
+    row: Row = pickle.loads(packed)
+    return row
 
 
 def row_of(report: Report) -> Row:
@@ -105,15 +117,22 @@ class Spool:
 
     def __init__(self) -> None:
         self.file = tempfile.TemporaryFile(prefix="xlsx-reports-merge-")
+        self.end = 0
+        self.at_end = True   # rows are put one after another; a seek would flush each
 
-    def put(self, row: Row) -> int:
-        self.file.seek(0, 2)
-        at = self.file.tell()
-        pickle.dump(row, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+    def put(self, packed: bytes) -> int:
+        """A row as pack made it; where it is."""
+        if not self.at_end:
+            self.file.seek(self.end)
+            self.at_end = True
+        at = self.end
+        self.file.write(packed)
+        self.end += len(packed)
         return at
 
     def get(self, at: int) -> Row:
         self.file.seek(at)
+        self.at_end = False
         row: Row = pickle.load(self.file)
         return row
 

@@ -22,7 +22,7 @@ from xlsx_reports.core.numbers import number_text
 from xlsx_reports.form.definitions import KEY_FIGURES
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.merge.inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
-from xlsx_reports.merge.rows import Row, Spool, Total, blank_keys, row_of, row_report, total_of, values_in
+from xlsx_reports.merge.rows import Row, Spool, Total, blank_keys, row_of, row_report, total_of, unpack, values_in
 from xlsx_reports.merge.selection import Excluded, Kind, Selection, nothing_text, summable, target
 from xlsx_reports.xlsx.meta import Metadata, source_label
 from xlsx_reports.form.model import Field
@@ -145,13 +145,14 @@ class Fold:
     def take(self, c: Candidate) -> None:
         if c.row is None:
             return
-        row, c.row = c.row, None
+        packed, c.row = c.row, None
         assert c.year is not None   # a row comes only with a readable input
         kind = (c.year, c.format)
         self.kinds[kind] += 1
         if summable(c, self.allow_errors):
+            row = unpack(packed)
             self.totals.setdefault(kind, Total(c.format)).add(row)
-            self.spooled[id(c)] = (self.spool.put(row), blank_keys(c.format, row))
+            self.spooled[id(c)] = (self.spool.put(packed), blank_keys(c.format, row))
             if self.summed is not None:
                 self.summed(kind, self._source(c), row)
 
