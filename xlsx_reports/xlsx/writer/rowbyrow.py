@@ -50,6 +50,8 @@ class RowByRow(LiteralWorksheet):
     def _initialize(self, init_data: dict) -> None:
         super()._initialize(dict(init_data, constant_memory=True))
         self._spliced: tuple[int, RowByRow] | None = None
+        # (its part's file, where in it, the drafted rows' file): read in by the zip
+        self.insertion: tuple[str, int, str] | None = None
 
     def splice(self, first_row: int, rows: "RowByRow") -> None:
         """The rows of another sheet of this kind (rows drafted in a scratch workbook, as
@@ -77,8 +79,12 @@ class RowByRow(LiteralWorksheet):
             if self._spliced is not None:
                 at, rows = self._spliced
                 self.fh.buffer.write(own.read(at))   # the rows above them: a few header rows
-                with open(rows.row_data_filename, "rb") as spliced:
-                    shutil.copyfileobj(spliced, self.fh.buffer, _BLOCK)
+                if getattr(self, "splice_in_zip", False):   # LiteralWorkbook's zip reads them in
+                    self.fh.buffer.flush()
+                    self.insertion = (self.fh.name, self.fh.buffer.tell(), rows.row_data_filename)
+                else:
+                    with open(rows.row_data_filename, "rb") as spliced:
+                        shutil.copyfileobj(spliced, self.fh.buffer, _BLOCK)
             shutil.copyfileobj(own, self.fh.buffer, _BLOCK)
         self.fh.buffer.flush()
         os.unlink(self.row_data_filename)
@@ -110,7 +116,7 @@ class RowByRow(LiteralWorksheet):
         n = len(values)
         pieces = self._number_row[:5 * n]
         pieces[1::5] = [str(row + 1)] * n
-        pieces[3::5] = map(_COUNTS.get, values)   # the usual count, as "{:.16G}" writes it
+        pieces[3::5] = map(_COUNTS.get, values)  # type: ignore[arg-type]  # a miss: written below
         # anything else is written here: what is not an int (a Decimal equal to a count is found
         # above, by its hash), and any int not looked up
         for i in [i for i, v in enumerate(values) if type(v) is not int or not 0 <= v < 10_000]:
