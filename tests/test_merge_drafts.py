@@ -48,10 +48,13 @@ def parts(path: Path) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
-def written(result, drafts, folder: Path) -> Path:
-    """The merged workbook written with the drafts, asserted equal to the one written at the end."""
+def written(result, drafts, folder: Path, *, sealed: bool = False) -> Path:
+    """The merged workbook written with the drafts (deflated ahead, when sealed, as api.merge
+    does), asserted equal to the one written at the end."""
     out, at_end = folder / "out.xlsx", folder / "at_end.xlsx"
     try:
+        if sealed:
+            drafts.seal()
         write_merged(result, out, drafts=drafts)
     finally:
         drafts.close()
@@ -73,8 +76,15 @@ def splices(monkeypatch) -> list[int]:
     return taken
 
 
-@pytest.mark.parametrize("year", [2020, 2021])
-def test_the_workbook_written_from_drafted_rows_is_the_one_written_at_the_end(tmp_path, splices, year):
+@pytest.mark.parametrize("year, sealed", [(2020, False), (2021, False), (2021, True)])
+def test_the_workbook_written_from_drafted_rows_is_the_one_written_at_the_end(tmp_path, splices, year, sealed,
+                                                                              monkeypatch):
+    """Sealed: the drafted rows deflated in a thread ahead of the write and spliced into their
+    members as raw deflate; the parts read back (CRC-checked) are the same bytes all the same."""
+    from xlsx_reports.xlsx.writer.literal import Deflated
+    deflated: list[int] = []
+    splice = Deflated.splice
+    monkeypatch.setattr(Deflated, "splice", lambda self, member: (deflated.append(self.size), splice(self, member)))
     towns = tmp_path / "towns"
     towns.mkdir()
     make_unit(towns, "甲镇", year, 1, **{"s1.text": "第一段\n第二段", "t2.fees.amount": Decimal("0.25")})
@@ -83,8 +93,11 @@ def test_the_workbook_written_from_drafted_rows_is_the_one_written_at_the_end(tm
     make_unit(towns, "丁镇", year, 4, **{"s1.text": "甲" * 20_000})   # past the rendered path's length
     result, drafts = drafted_merge(towns, allow_errors=True)
     assert drafts is not None and len(drafts.files) == 4
-    drafted = written(result, drafts, tmp_path)
+    drafted = written(result, drafts, tmp_path, sealed=sealed)
     assert splices == [4, 2]   # 分单位明细 from row 5, 各单位文字材料 from row 3
+    assert len(deflated) == (2 if sealed else 0) and all(deflated)
+    with zipfile.ZipFile(drafted) as z:
+        assert z.testzip() is None
     ws = openpyxl.load_workbook(drafted)[DETAIL_SHEET]
     assert [ws[f"A{r}"].value for r in range(5, 10)] == [s.label for s in result.included] + ["合计"]
     assert ws[f"{detail_column(result.report.form, KEY)}{5 + [s.unit for s in result.included].index('乙镇')}"

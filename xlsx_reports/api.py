@@ -190,6 +190,8 @@ def merge(paths: Paths, *, unit: str, output: PathLike | None = None,
                              year=year, output=output, jobs=jobs, progress=_writer_loaded(progress),
                              summed=_drafting(drafts))
         from xlsx_reports.xlsx.writer.merged import write_merged
+        for draft in drafts:
+            draft.seal()
         try:
             write_merged(result, output, drafts=drafts[0] if drafts else None)
         except OSError as exc:

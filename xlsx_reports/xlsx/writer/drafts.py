@@ -21,6 +21,7 @@ from xlsx_reports.merge.rows import Row, values_in
 from xlsx_reports.merge.selection import Kind
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, TEXTS_SHEET
 from xlsx_reports.xlsx.writer import new_workbook
+from xlsx_reports.xlsx.writer.literal import SPLICEABLE, Deflated
 from xlsx_reports.xlsx.writer.merged import (DETAIL_FIRST_ROW, TEXTS_FIRST_ROW, UnitFormats, narrative_columns,
                                              pin_unit_formats, unit_formats, write_detail_row, write_text_rows)
 from xlsx_reports.xlsx.writer.rowbyrow import RowByRow
@@ -62,9 +63,21 @@ class Drafts:
             ws.splice(DETAIL_FIRST_ROW if sheet == DETAIL_SHEET else TEXTS_FIRST_ROW, draft)
         return True
 
+    def seal(self) -> None:
+        """Every unit is drafted: each sheet's rows are deflated in a thread while the merged
+        workbook's other parts are written (a core is idle then); its zip takes them as they are."""
+        if self.failed or not SPLICEABLE:
+            return
+        for ws in self._sheets.values():
+            if ws.dim_rowmax is not None:
+                ws.finish_rows()
+                ws.deflated = Deflated(ws.row_data_filename, ws.row_data_filename + ".deflated")
+
     def close(self) -> None:
         """After the merged workbook is written (its sheets read the drafted rows then)."""
         for ws in self._sheets.values():
+            if ws.deflated is not None:
+                ws.deflated.ready()   # its thread done before its files go
             if not ws.row_data_fh.closed:
                 ws.row_data_fh.close()
         if self._folder is not None:

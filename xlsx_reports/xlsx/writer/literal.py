@@ -20,6 +20,7 @@ import re
 import shutil
 import threading
 import zipfile
+from typing import Any
 
 import xlsxwriter
 import xlsxwriter.workbook
@@ -169,21 +170,25 @@ class DeflatingZipFile(zipfile.ZipFile):
                                           strict_timestamps=self._strict_timestamps)  # type: ignore[attr-defined]
         zinfo.compress_type = self.compression
         zinfo._compresslevel = self.compresslevel   # type: ignore[attr-defined]  # zipfile's own
-        zinfo.file_size += os.path.getsize(rows) if rows else 0
+        zinfo.file_size += os.path.getsize(rows.row_data_filename) if rows else 0
         with open(filename, "rb") as src, self.open(zinfo, "w") as dest:
             if rows:
                 dest.write(src.read(at))
-                with open(rows, "rb") as spliced:
-                    shutil.copyfileobj(spliced, dest, _BLOCK)
+                if rows.deflated is not None and rows.deflated.ready():
+                    rows.deflated.splice(dest)
+                else:
+                    with open(rows.row_data_filename, "rb") as spliced:
+                        shutil.copyfileobj(spliced, dest, _BLOCK)
             shutil.copyfileobj(src, dest, _BLOCK)
 
-    def _insertion(self, filename: str) -> tuple[int, str]:
-        """(where, file) of rows to read into this part, as a sheet recorded them; (0, "") if none."""
+    def _insertion(self, filename: str) -> tuple[int, Any]:
+        """(where, sheet) of the rows to read into this part, as a sheet recorded them; (0, None) if none."""
         for ws in self._workbook.worksheets() if self._workbook is not None else ():
             insertion = getattr(ws, "insertion", None)
             if insertion is not None and insertion[0] == filename:
                 return insertion[1], insertion[2]
-        return 0, ""
+        return 0, None
+
 
     def _open_to_write(self, zinfo: zipfile.ZipInfo, force_zip64: bool = False):
         # zipfile's own step (3.6 on) between a member's header and its compressor; not in its stubs
@@ -192,3 +197,52 @@ class DeflatingZipFile(zipfile.ZipFile):
             # the compressor zipfile made has seen no data yet
             member._compressor = zlib.compressobj(WRITE_LEVEL, zlib.DEFLATED, -15)
         return member
+
+
+SPLICEABLE = hasattr(zlib, "crc32_combine")   # zlib-ng's; the standard library's zlib lacks it
+
+
+class Deflated:
+    """A file deflated in a thread while the caller goes on (zlib-ng lets go of the GIL), to be
+    spliced into a zip member: raw deflate that ends at a byte boundary (a sync flush), with the
+    CRC-32 and length of what it holds. A merge's drafted rows are most of its workbook's bytes;
+    deflated while the workbook's other parts are written, their deflating leaves its end."""
+
+    def __init__(self, source: str, target: str) -> None:
+        self.source, self.target = source, target
+        self.crc = self.size = 0
+        self.ok = False
+        self._thread = threading.Thread(target=self._run, name="xlsx-reports-deflate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            compressor = zlib.compressobj(WRITE_LEVEL, zlib.DEFLATED, -15)
+            with open(self.source, "rb") as src, open(self.target, "wb") as out:
+                while block := src.read(_BLOCK):
+                    self.crc = zlib.crc32(block, self.crc)
+                    self.size += len(block)
+                    out.write(compressor.compress(block))
+                out.write(compressor.flush(zlib.Z_SYNC_FLUSH))
+            self.ok = True
+        except Exception:  # noqa: BLE001 - a full disk, say: the rows are then read as they are
+            self.ok = False
+
+    def ready(self) -> bool:
+        """Whether it is done and whole (waits for it)."""
+        self._thread.join()
+        return self.ok
+
+    def splice(self, member) -> None:
+        """Into a member being written (zipfile's writer, whose compressor DeflatingZipFile
+        made): what it compressed so far ends at a byte boundary, these bytes follow, and a
+        new compressor, which refers back to nothing, carries on; its CRC-32 and size count
+        them as if they had been written through it."""
+        head = member._compressor.flush(zlib.Z_SYNC_FLUSH)
+        member._fileobj.write(head)
+        with open(self.target, "rb") as deflated:
+            shutil.copyfileobj(deflated, member._fileobj, _BLOCK)
+            member._compress_size += len(head) + deflated.tell()
+        member._crc = zlib.crc32_combine(member._crc, self.crc, self.size)
+        member._file_size += self.size
+        member._compressor = zlib.compressobj(WRITE_LEVEL, zlib.DEFLATED, -15)

@@ -50,21 +50,26 @@ class RowByRow(LiteralWorksheet):
     def _initialize(self, init_data: dict) -> None:
         super()._initialize(dict(init_data, constant_memory=True))
         self._spliced: tuple[int, RowByRow] | None = None
-        # (its part's file, where in it, the drafted rows' file): read in by the zip
-        self.insertion: tuple[str, int, str] | None = None
+        # (its part's file, where in it, the sheet whose rows go there): read in by the zip
+        self.insertion: tuple[str, int, RowByRow] | None = None
+        self.deflated: Any = None   # its rows deflated ahead (literal.Deflated), when they were
 
     def splice(self, first_row: int, rows: "RowByRow") -> None:
         """The rows of another sheet of this kind (rows drafted in a scratch workbook, as
         writer/drafts.py does), from first_row on: put here as they are, after the rows
         written so far, and before any written afterwards."""
-        rows._write_single_row(rows.dim_rowmax + 1)   # its last row, still held, goes out
-        rows.row_data_fh.flush()
+        rows.finish_rows()
         self._write_single_row(first_row)   # and so does the last row above them here
         self.row_data_fh.flush()
         self._spliced = (self.row_data_fh.buffer.tell(), rows)
         self._check_dimensions(first_row, rows.dim_colmin)
         self._check_dimensions(rows.dim_rowmax, rows.dim_colmax)
         self.previous_row = rows.dim_rowmax   # written there: nothing of it is held here
+
+    def finish_rows(self) -> None:
+        """No more rows: the last, if still held, goes out to the file, which is flushed."""
+        self._write_single_row(self.dim_rowmax + 1)
+        self.row_data_fh.flush()
 
     def _write_optimized_sheet_data(self) -> None:
         """xlsxwriter's, the rows copied as bytes (it decodes and encodes each, in the merged
@@ -81,7 +86,7 @@ class RowByRow(LiteralWorksheet):
                 self.fh.buffer.write(own.read(at))   # the rows above them: a few header rows
                 if getattr(self, "splice_in_zip", False):   # LiteralWorkbook's zip reads them in
                     self.fh.buffer.flush()
-                    self.insertion = (self.fh.name, self.fh.buffer.tell(), rows.row_data_filename)
+                    self.insertion = (self.fh.name, self.fh.buffer.tell(), rows)
                 else:
                     with open(rows.row_data_filename, "rb") as spliced:
                         shutil.copyfileobj(spliced, self.fh.buffer, _BLOCK)
