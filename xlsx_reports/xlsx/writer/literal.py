@@ -174,7 +174,7 @@ class DeflatingZipFile(zipfile.ZipFile):
         with open(filename, "rb") as src, self.open(zinfo, "w") as dest:
             if rows:
                 dest.write(src.read(at))
-                if rows.deflated is not None and rows.deflated.ready():
+                if rows.deflated is not None and rows.deflated.ready() and Deflated.fits(dest):
                     rows.deflated.splice(dest)
                 else:
                     with open(rows.row_data_filename, "rb") as spliced:
@@ -200,6 +200,7 @@ class DeflatingZipFile(zipfile.ZipFile):
 
 
 SPLICEABLE = hasattr(zlib, "crc32_combine")   # zlib-ng's; the standard library's zlib lacks it
+_MEMBER_PARTS = ("_compressor", "_fileobj", "_crc", "_file_size", "_compress_size")
 
 
 class Deflated:
@@ -232,6 +233,12 @@ class Deflated:
         """Whether it is done and whole (waits for it)."""
         self._thread.join()
         return self.ok
+
+    @staticmethod
+    def fits(member) -> bool:
+        """Whether zipfile's member writer is the one splice knows (its private parts): on a
+        Python that changed it, the rows are read in as they are."""
+        return all(hasattr(member, name) for name in _MEMBER_PARTS)
 
     def splice(self, member) -> None:
         """Into a member being written (zipfile's writer, whose compressor DeflatingZipFile
