@@ -9,7 +9,7 @@ import pytest
 
 from fixtures_check.workbooks import balanced, generate
 from hostile_corpus import T3_SHEET, parts, sheet_part
-from xlsx_reports.core.memo import MAX_BYTES
+from xlsx_reports.core.memo import MAX_BYTES, ByIdentity
 from xlsx_reports.xlsx import limits, sheetcut
 from xlsx_reports.xlsx.meta import CHECK_SHEET
 from xlsx_reports.xlsx.fastsheet import Irregular
@@ -32,7 +32,7 @@ def sheets(tmp_path_factory) -> dict[str, dict[str, bytes]]:
 def spy(monkeypatch) -> list[bytes]:
     """The parts cut up in full (by _split) while the test runs, from an empty memory."""
     monkeypatch.setattr(sheetcut, "_CUTS", [()])
-    monkeypatch.setattr(sheetcut, "_ASKED", {})
+    monkeypatch.setattr(sheetcut, "_ASKED", ByIdentity(keep=sheetcut.ASKED_KEPT))
     cut: list[bytes] = []
     original = sheetcut._split
     monkeypatch.setattr(sheetcut, "_split", lambda data: cut.append(data) or original(data))
@@ -40,15 +40,15 @@ def spy(monkeypatch) -> list[bytes]:
 
 
 def in_full(data: bytes) -> sheetcut.Shape:
-    kept, asked = sheetcut._CUTS[0], dict(sheetcut._ASKED)
+    kept, asked = sheetcut._CUTS[0], dict(sheetcut._ASKED.table)
     sheetcut._CUTS[0] = ()
-    sheetcut._ASKED.clear()
+    sheetcut._ASKED.table.clear()
     try:
         return sheetcut.shape(data)
     finally:
         sheetcut._CUTS[0] = kept
-        sheetcut._ASKED.clear()
-        sheetcut._ASKED.update(asked)
+        sheetcut._ASKED.table.clear()
+        sheetcut._ASKED.table.update(asked)
 
 
 def outcome(cut, data: bytes):
@@ -133,6 +133,6 @@ def test_the_limits_scan_searches_only_the_cells_of_a_sheet_cut_before_and_finds
         assert sheetcut.around(part) is not None
         assert limits._links(part) is expected
         sheetcut._CUTS[0], cuts = (), sheetcut._CUTS[0]
-        sheetcut._ASKED.clear()
+        sheetcut._ASKED.table.clear()
         assert sheetcut.around(part) is None and limits._links(part) is expected   # searched in full
         sheetcut._CUTS[0] = cuts

@@ -13,6 +13,7 @@ import pytest
 
 from fixtures_check.workbooks import balanced, generate
 from hostile_corpus import T3_SHEET, _patch_entry, edit_sheet, parts, sheet_part, write_zip
+from xlsx_reports.core.memo import ByIdentity
 from xlsx_reports.xlsx import fastcells, fastread, known, reader, safexml, sheetcut
 from xlsx_reports.core.findings import CannotContinue
 from xlsx_reports.xlsx.filetypes import DAMAGED, vet
@@ -97,7 +98,7 @@ def test_a_sheet_whose_validations_are_known_reads_as_openpyxl_reads_it(valid, t
 def test_a_hyperlink_beside_known_validations_is_counted_by_the_limits_scan(valid, tmp_path, where,
                                                                             monkeypatch):
     monkeypatch.setattr(sheetcut, "_CUTS", [()])   # cut in full: not compared with a sheet cut before
-    monkeypatch.setattr(sheetcut, "_ASKED", {})
+    monkeypatch.setattr(sheetcut, "_ASKED", ByIdentity(keep=sheetcut.ASKED_KEPT))
     fastread.read_sheets(valid)   # its validations remembered
     link = '<hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks>'
     hostile = tmp_path / f"link_{where}.xlsx"

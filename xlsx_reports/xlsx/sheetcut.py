@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from xlsx_reports.core.memo import MAX_BYTES, remembered
+from xlsx_reports.core.memo import MAX_BYTES, ByIdentity, remembered
 from xlsx_reports.xlsx import known, slots
 from xlsx_reports.xlsx.fastsheet import (CUT_CELLS, CUT_VALIDATIONS, DATA_VALIDATIONS, MAIN, SHEET_DATA,
                                          Irregular, SheetReader)
@@ -93,13 +93,18 @@ class Around(NamedTuple):
     links: bool
 
 
+# the part -> what around() found of it: a workbook's sheets, asked by the limits scan and then
+# by the reader; forgotten all at once beyond ASKED_KEPT parts of a template's size (a few MB)
+ASKED_KEPT = 24
+_ASKED = ByIdentity(keep=ASKED_KEPT)
+
+
 def around(data: bytes) -> Around | None:
     """Asked of a part twice, by the limits scan and by the reader: the second time answered
     from the first (the same bytes object) instead of comparing the bytes again."""
-    last = _ASKED.get(id(data))
-    if last is not None and last[0] is data:
-        return last[1]
-    found = None
+    found: Around | None = _ASKED.get(data)
+    if found is not None:
+        return found
     for before, before_rest, after, after_rest, cut, links in _CUTS[0]:
         start = _past(data, 0, before, before_rest, _VIEWS)
         if start is None or not data.startswith(b"<sheetData>", start):
@@ -109,17 +114,8 @@ def around(data: bytes) -> Around | None:
             found = Around(start, end, cut, links)
             break
     if found is not None and len(data) <= MAX_BYTES:   # not a miss: the reader may remember it next
-        if len(_ASKED) >= ASKED_KEPT:
-            _ASKED.clear()
-        _ASKED[id(data)] = (data, found)   # holding the bytes: no other object takes their id meanwhile
+        _ASKED.put(found, data)
     return found
-
-
-# id -> (the part, what around() found of it): a workbook's sheets, asked by the limits scan
-# and then by the reader; forgotten all at once beyond ASKED_KEPT parts of a template's size
-# (no lock needed; at most a few MB held)
-_ASKED: dict[int, tuple[bytes, Around]] = {}
-ASKED_KEPT = 24
 
 
 def _known_cut(data: bytes) -> tuple[bytes, tuple, bytes | None] | None:

@@ -189,7 +189,6 @@ class DeflatingZipFile(zipfile.ZipFile):
                 return insertion[1], insertion[2]
         return 0, None
 
-
     def _open_to_write(self, zinfo: zipfile.ZipInfo, force_zip64: bool = False):
         # zipfile's own step (3.6 on) between a member's header and its compressor; not in its stubs
         member = super()._open_to_write(zinfo, force_zip64)   # type: ignore[misc]
