@@ -130,3 +130,13 @@ def test_rules_on_the_terminal_is_a_chinese_table():
     assert lines[0].split() == ["编号", "严重程度", "范围", "说明"]
     assert any(line.startswith("XY-DUP") and "提示" in line and "跨年" in line for line in lines)
     assert any(line.startswith("NO-INPUT") and "无法继续" in line for line in lines)
+
+
+def test_the_prose_rules_only_warn_so_a_check_for_errors_alone_may_leave_them_out():
+    """check_reading(warnings=False), the merge's check of its inputs, does not apply
+    check/text.py and check/narrative.py: every code they hold must be a warning."""
+    for name in ("text.py", "narrative.py"):
+        tree = ast.parse((PACKAGE / "check" / name).read_text(encoding="utf-8"))
+        codes = {code for code in _codes_in(tree) if code in RULES}
+        assert codes, name
+        assert {code: RULES[code].severity for code in codes if RULES[code].severity != "warning"} == {}

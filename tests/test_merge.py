@@ -14,8 +14,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
 
 from benchmarks.balanced import balanced_report  # noqa: E402
+from xlsx_reports.check import workbook  # noqa: E402
 from xlsx_reports.check.workbook import check_file  # noqa: E402
 from xlsx_reports.core.findings import CannotContinue  # noqa: E402
+from xlsx_reports.merge.inputs import error_reason  # noqa: E402
 from xlsx_reports.merge.workbooks import merge_files, merged_metadata  # noqa: E402
 from xlsx_reports.xlsx.meta import DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET  # noqa: E402
 from xlsx_reports.xlsx.reader import read_workbook  # noqa: E402
@@ -200,3 +202,25 @@ def test_sample_district_total_is_the_sum_of_its_township_workbooks():
         assert total.report.value(f.key) == sum((r.number(f.key) for r in reports), 0), f.key
     _, findings = check_file(district / "全区汇总.xlsx")
     assert [f for f in findings if f.severity == "error"] == []
+
+
+def test_the_merge_checks_its_inputs_for_errors_alone(tmp_path, monkeypatch):
+    """An input's prose is not read against its tables by the merge (those rules only warn, and
+    the merge sums or leaves out a workbook by its errors): its errors and other warnings are
+    the check's, and it is left out for the same errors."""
+    _, path = make_unit(tmp_path, "东山镇", 2021, 1, **{
+        "s1.text": "本年度共收到政府信息公开申请99999件。主动公开政府信息5条，其中：文件3条、动态4条。",
+        "t3.new.natural": "十二"})
+    reading, found = check_file(path)
+    _, errors_only = check_file(path, warnings=False)
+    prose = {"TXT-T3", "TXT-SUM"}
+    assert prose <= {f.code for f in found}
+    assert "NONNUM" in {f.code for f in found}
+    assert errors_only == [f for f in found if f.code not in prose]
+    (_, good) = make_unit(tmp_path, "西岭乡", 2021, 2)
+    monkeypatch.setattr(workbook, "text_findings", lambda ctx: pytest.fail("the merge read the prose"))
+    result = merge_files([path, good], unit="洛江区")   # two files: checked in this process
+    [left_out] = result.excluded
+    assert (left_out.file, left_out.code) == (path, "AGG-CHECK")
+    assert left_out.reason == error_reason(found)
+    assert left_out.reason.startswith("有 3 处错误（三、依申请公开!D5：三、依申请公开!D5（一、本年新收")

@@ -28,7 +28,13 @@ from xlsx_reports.check.years import year_findings
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
 
-def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[Finding]:
+def check_reading(reading: Reading, *, previous: Reading | None = None, warnings: bool = True
+                  ) -> list[Finding]:
+    """Every rule's findings. warnings=False: for a caller that uses only the errors (the merge
+    sums a workbook or leaves it out by its errors alone), the rules that can only warn (the
+    prose against the tables: every code of check/text.py and check/narrative.py is a warning,
+    test_catalogue holds them to it) are not applied; with a report's narratives they were a
+    sixth of checking it."""
     findings = list(reading.findings)
     if reading.form is None or reading.report is None:
         return findings
@@ -39,14 +45,15 @@ def check_reading(reading: Reading, *, previous: Reading | None = None) -> list[
     findings += total_findings(ctx)
     findings += check_findings(ctx)
     findings += merged_findings(ctx)
-    findings += text_findings(ctx)
+    if warnings:
+        findings += text_findings(ctx)
     if previous is not None:
         findings += year_findings(ctx, previous)
     return findings
 
 
 def text_findings(ctx: Context) -> list[Finding]:
-    """TXT-*, TXT-HEAD and YEAR on the narratives, at the sheet and cell each was found."""
+    """TXT-*, TXT-HEAD and YEAR-TEXT on the narratives, at the sheet and cell each was found."""
     from xlsx_reports.check.text import check_report   # prose reader: loaded when checking
     cells = ctx.reading.cells
     if not any(k in cells for k in _narrative_keys(ctx.form)):
@@ -63,9 +70,10 @@ def _narrative_keys(form: Form) -> tuple[str, ...]:
     return tuple(f.key for f in form.fields if f.type == "longtext")
 
 
-def check_file(path, *, previous: Reading | str | Path | None = None, data: bytes | None = None
-               ) -> tuple[Reading | None, list[Finding]]:
-    """`data`: the file's bytes when read already (filetypes.read_bounded)."""
+def check_file(path, *, previous: Reading | str | Path | None = None, data: bytes | None = None,
+               warnings: bool = True) -> tuple[Reading | None, list[Finding]]:
+    """`data`: the file's bytes when read already (filetypes.read_bounded); `warnings` as
+    check_reading's."""
     path = Path(path)
     with working_on(path):
         reading, refused = try_read(path, data)
@@ -76,7 +84,7 @@ def check_file(path, *, previous: Reading | str | Path | None = None, data: byte
             if previous is None:
                 return None, refused
         try:
-            return reading, check_reading(reading, previous=previous)
+            return reading, check_reading(reading, previous=previous, warnings=warnings)
         except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others
             return reading, list(reading.findings) + [internal_error(path, exc)]
 

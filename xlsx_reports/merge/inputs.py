@@ -125,7 +125,7 @@ def check_one(file: Path) -> Candidate:
         sha = hashlib.sha256(data).hexdigest() if len(data) <= LIMITS.file_bytes else file_sha256(file)
     except OSError as exc:
         return _unreadable(file, "", [unreadable(file, f"{file.name}：{os_reason(exc)}")])
-    reading, findings = check_file(file, data=data)
+    reading, findings = check_file(file, data=data, warnings=False)   # it uses the errors alone
     if reading is None:
         return _unreadable(file, sha, findings)
     assert reading.report is not None   # a reading returned always has its report
