@@ -70,9 +70,7 @@ def _merge_workspace(folder, output, unit, allow_errors) -> None:
 
 
 def _merge_report(result, output) -> None:
-
-    for line in result.summary_lines():
-        click.echo(line)
+    click.echo("\n".join(result.summary_lines()))   # a line per input: one write, not thousands
     for f in result.findings:
         click.echo(_merge_finding_text(f), err=True)
     click.echo(f"已写入汇总工作簿：{output}")

@@ -46,9 +46,16 @@ class _Rendered:
 
 
 class RowByRow(LiteralWorksheet):
+    row_data_fh: Any   # xlsxwriter's row file, reopened by _initialize
+    fh: Any
 
     def _initialize(self, init_data: dict) -> None:
         super()._initialize(dict(init_data, constant_memory=True))
+        # xlsxwriter's row file buffers 8 KB: a unit's row of numbers (~6 KB) or narratives
+        # was a write call of its own; reopened with a larger buffer, before anything is in it
+        self.row_data_fh.close()
+        self.row_data_fh = self.fh = open(self.row_data_filename, mode="w+", encoding="utf-8",  # noqa: SIM115
+                                          buffering=_BLOCK)
         self._spliced: tuple[int, RowByRow] | None = None
         # (its part's file, where in it, the sheet whose rows go there): read in by the zip
         self.insertion: tuple[str, int, RowByRow] | None = None
