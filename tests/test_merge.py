@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ beside tests/
 
 from benchmarks.balanced import balanced_report  # noqa: E402
+from fixtures_check.workbooks import openpyxl_edit  # noqa: E402
 from xlsx_reports.check import workbook  # noqa: E402
 from xlsx_reports.check.workbook import check_file  # noqa: E402
 from xlsx_reports.core.findings import CannotContinue  # noqa: E402
@@ -205,18 +206,17 @@ def test_sample_district_total_is_the_sum_of_its_township_workbooks():
 
 
 def test_the_merge_checks_its_inputs_for_errors_alone(tmp_path, monkeypatch):
-    """An input's prose is not read against its tables by the merge (those rules only warn, and
-    the merge sums or leaves out a workbook by its errors): its errors and other warnings are
-    the check's, and it is left out for the same errors."""
+    """The merge sums a workbook or leaves it out by its errors, so it looks for nothing that can
+    only warn (check_reading(warnings=False)): an input's prose is not read against its tables;
+    its errors are the check's, and it is left out for the same errors."""
     _, path = make_unit(tmp_path, "东山镇", 2021, 1, **{
         "s1.text": "本年度共收到政府信息公开申请99999件。主动公开政府信息5条，其中：文件3条、动态4条。",
-        "t3.new.natural": "十二"})
+        "s5.text": "略", "t2.rules.issued": None, "t3.new.natural": "十二"})
     reading, found = check_file(path)
     _, errors_only = check_file(path, warnings=False)
-    prose = {"TXT-T3", "TXT-SUM"}
-    assert prose <= {f.code for f in found}
-    assert "NONNUM" in {f.code for f in found}
-    assert errors_only == [f for f in found if f.code not in prose]
+    assert {"TXT-T3", "TXT-SUM", "NARRATIVE", "BLANK", "NONNUM"} <= {f.code for f in found}
+    assert [f for f in errors_only if f.severity == "error"] == [f for f in found if f.severity == "error"]
+    assert [f for f in errors_only if f.severity == "warning"] == []
     (_, good) = make_unit(tmp_path, "西岭乡", 2021, 2)
     monkeypatch.setattr(workbook, "text_findings", lambda ctx: pytest.fail("the merge read the prose"))
     result = merge_files([path, good], unit="洛江区")   # two files: checked in this process
@@ -224,3 +224,32 @@ def test_the_merge_checks_its_inputs_for_errors_alone(tmp_path, monkeypatch):
     assert (left_out.file, left_out.code) == (path, "AGG-CHECK")
     assert left_out.reason == error_reason(found)
     assert left_out.reason.startswith("有 3 处错误（三、依申请公开!D5：三、依申请公开!D5（一、本年新收")
+
+
+FAULTS = (-3, "十二", "12件", Decimal("1.5"), None, "", 10**7, "/")
+
+
+@pytest.mark.parametrize("year", [2020, 2021])
+def test_a_check_for_errors_alone_finds_every_error_of_the_full_check(tmp_path, year):
+    """Workbooks with faults of every kind (text, negative, decimal and blank inputs, broken
+    balances, totals typed over and never calculated, placeholder narratives): the errors of
+    check_reading(warnings=False) are exactly the full check's."""
+    rng = random.Random(year)
+    for n in range(12):
+        report = balanced_report(f"单位{n}", year, rng)
+        inputs = [f.key for f in report.form.inputs]
+        for key in rng.sample(inputs, rng.randrange(0, 6)):
+            report.values[key] = rng.choice(FAULTS)
+        path = write_unit(report, tmp_path / f"u{n}.xlsx")
+        if n % 4 == 3:   # a total typed over, and every cached result lost (openpyxl saves none)
+            total = rng.choice(report.form.totals)
+            path = openpyxl_edit(path, tmp_path / f"e{n}.xlsx", {(total.sheet, total.a1): 7})
+        _, full = check_file(path)
+        _, errors_only = check_file(path, warnings=False)
+        assert [f for f in errors_only if f.severity == "error"] == [f for f in full if f.severity == "error"], n
+        assert {f.code for f in errors_only} <= {f.code for f in full}, n
+
+
+def write_unit(report, path: Path) -> Path:
+    write_workbook(report, path)
+    return path

@@ -12,6 +12,9 @@ from xlsx_reports.xlsx.reader import Reading
 @dataclass
 class Context:
     reading: Reading
+    # False: a check for errors alone (the merge's); a rule, or part of one, that can only warn
+    # is not applied (check_reading)
+    warnings: bool = True
 
     @property
     def form(self):

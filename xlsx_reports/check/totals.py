@@ -172,6 +172,8 @@ def total_findings(ctx: Context) -> Iterator[Finding]:
     filled = _Filled(ctx.reading.filled)
     totals = [f for f in ctx.form.totals if f.key in ctx.reading.cells]
     broken = {f.key for f in totals if not _intact(ctx, f, index, filled)}
+    if not ctx.warnings:   # only a broken total's findings are errors; a stale one's (CACHED) warn
+        totals = [f for f in totals if f.key in broken]
     stale: dict[str, list[tuple[str, Any, Any]]] = {}
     for f in totals:
         cell = ctx.reading.cells[f.key]
@@ -184,7 +186,7 @@ def total_findings(ctx: Context) -> Iterator[Finding]:
         elif not _same(cell.cached, recomputed) and not broken.intersection(f.terms):
             # a total over a typed-over total follows that cell: reported there already
             stale.setdefault(cell.sheet, []).append((f.key, cell.cached, recomputed))
-    formulas = [c for c in ctx.reading.cells.values() if c.formula]
+    formulas = [c for c in ctx.reading.cells.values() if c.formula] if ctx.warnings else []
     if formulas and all(c.cached is None for c in formulas):
         yield _never_calculated(ctx, len(formulas))
         return
@@ -304,6 +306,8 @@ def check_findings(ctx: Context) -> Iterator[Finding]:
     cells = ctx.reading.cells
     for check, keys in _check_keys(ctx.form):
         if not all(k in cells for k in keys) or not check.applies(level):
+            continue
+        if check.severity == "warning" and not ctx.warnings:
             continue
         yield from _evaluate(ctx, check)
 

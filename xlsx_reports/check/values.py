@@ -58,10 +58,14 @@ def value_findings(ctx: Context) -> Iterator[Finding]:
             if value.__class__ is int and (signed or value >= 0):
                 continue   # a whole number of the right sign: nothing to say (the usual cell)
             yield from _numeric(ctx, f, value)
+        elif not ctx.warnings:
+            continue
         elif problem := text_problem(f.type, str(value)) or f.choice_problem(str(value)):
             yield ctx.finding("INFO", "warning", f"{ctx.where(f.key)}（{f.labels[-1]}）“{value}”{problem}",
                               [f.key], actual=str(value),
                               advice=f"请重新填写{f.labels[-1]}，以便公众和上级联系核实。")
+    if not ctx.warnings:   # BLANK and NARRATIVE warn
+        return
     for sheet, fields in blanks.items():
         yield _blank(ctx, sheet, fields)
     yield from _narratives(ctx)

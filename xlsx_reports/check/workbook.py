@@ -30,15 +30,16 @@ SEVERITY_ORDER = {"error": 0, "warning": 1}
 
 def check_reading(reading: Reading, *, previous: Reading | None = None, warnings: bool = True
                   ) -> list[Finding]:
-    """Every rule's findings. warnings=False: for a caller that uses only the errors (the merge
-    sums a workbook or leaves it out by its errors alone), the rules that can only warn (the
-    prose against the tables: every code of check/text.py and check/narrative.py is a warning,
-    test_catalogue holds them to it) are not applied; with a report's narratives they were a
-    sixth of checking it."""
+    """Every rule's findings. warnings=False: every error, for a caller that uses no warning
+    (the merge sums a workbook or leaves it out by its errors alone); what can only warn is
+    not looked for, so few warnings come: the prose against the tables (every code of
+    check/text.py and check/narrative.py is a warning, test_catalogue holds them to it; with
+    a report's narratives they were a sixth of checking it), the form's checks of severity
+    warning, CACHED, BLANK, INFO and NARRATIVE."""
     findings = list(reading.findings)
     if reading.form is None or reading.report is None:
         return findings
-    ctx = Context(reading)
+    ctx = Context(reading, warnings)
     findings += identity_findings(ctx)
     findings += protection_findings(ctx)
     findings += value_findings(ctx)
