@@ -99,3 +99,19 @@ def test_sections_declare_their_kind_text_and_extra_numbers():
     assert new.section("六").extra == ("s6.fee.count", "s6.fee.amount") and not old.section("六").extra
     assert {new.field(k).short for k in new.section("六").extra} == {"信息处理费"}
     assert new.field("info.phone").short == "联系电话"
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_all_totals_at_once_are_each_total_recomputed(fmt):
+    """Report.totals (a check's one pass) gives what Report.value gives for every total, of the
+    same type: counts and blanks, decimals (added term by term), booleans and text (as 0)."""
+    import random
+    rng = random.Random(7)
+    for _ in range(40):
+        r = Report.blank("东山镇", 2021 if fmt == "2021" else 2020)
+        for f in r.form.numeric_inputs:
+            r.values[f.key] = rng.choice([None, 0, 3, 250, -4, Decimal("1.5"), Decimal("2"), True, "十二"])
+        totals = r.totals()
+        assert list(totals) == [f.key for f in r.form.totals]
+        assert {k: (v, type(v)) for k, v in totals.items()} == {
+            f.key: (r.value(f.key), type(r.value(f.key))) for f in r.form.totals}

@@ -13,7 +13,7 @@ from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.definitions import format_for_year
 from xlsx_reports.form.model import Form
 from xlsx_reports.form.types import value_rule
-from xlsx_reports.core.files import working_on
+from xlsx_reports.core.files import as_path, working_on
 from xlsx_reports.core.findings import CannotContinue, Finding, debug_traceback, os_reason
 from xlsx_reports.core.a1 import a1
 from xlsx_reports.xlsx.meta import GUIDE_SHEET, GUIDE_TITLE_CELL
@@ -75,7 +75,7 @@ def check_file(path, *, previous: Reading | str | Path | None = None, data: byte
                warnings: bool = True) -> tuple[Reading | None, list[Finding]]:
     """`data`: the file's bytes when read already (filetypes.read_bounded); `warnings` as
     check_reading's."""
-    path = Path(path)
+    path = as_path(path)
     with working_on(path):
         reading, refused = try_read(path, data)
         if reading is None:

@@ -16,9 +16,15 @@ from typing import Iterator
 _current: list[Path] = []
 
 
+def as_path(path: str | Path) -> Path:
+    """The path as a Path; one already is kept (Path(path) parses it again: a few µs for each
+    of the thousands of files a check reads, at each step that asks)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def refusal(path: str | Path) -> str | None:
     """Why `path` is not a regular file this process may read (Chinese), or None."""
-    path = Path(path)
+    path = as_path(path)
     try:
         info = path.stat()          # follows symlinks: what would be read is what counts
     except FileNotFoundError:
@@ -54,7 +60,7 @@ def _special_kind(mode: int) -> str:
 @contextmanager
 def working_on(path: str | Path) -> Iterator[None]:
     """Marks the file being processed, for the "内部错误" line should anything escape."""
-    _current.append(Path(path))
+    _current.append(as_path(path))
     try:
         yield
     finally:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xlsx_reports.form.compiled import combination
+from xlsx_reports.form.compiled import combination, derived
 from xlsx_reports.form.definitions import format_for_year, get_form
 from xlsx_reports.form.model import Form
 
@@ -64,6 +64,23 @@ class Report:
         whole = self._whole_sum(keys)
         return whole if whole is not None else sum((self._signed(k) for k in keys), 0)
 
+    def totals(self) -> dict[str, Number]:
+        """Every total of the form, recomputed (Report.value's), in one pass over the flat
+        combinations: a check recomputes all of them."""
+        values, out = self.values, {}
+        for f, terms in _total_combinations(self.form):
+            acc = 0
+            for key, coef in terms:
+                v = values.get(key)
+                if type(v) is int:
+                    acc += coef * v
+                elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                    out[f.key] = self.total(f.terms)   # a decimal among them: term by term
+                    break
+            else:
+                out[f.key] = acc
+        return out
+
     def _whole_sum(self, keys: tuple[str, ...]) -> int | None:
         """Σ keys through the form's flat combination of inputs when every number behind them
         is a plain int (then the order of adding cannot matter); None when a Decimal (or
@@ -103,3 +120,9 @@ class Report:
     def all_values(self) -> dict[str, Any]:
         """Every field of the form, totals included, in form order."""
         return {f.key: self.value(f.key) for f in self.form.fields}
+
+
+@derived
+def _total_combinations(form: Form) -> tuple[tuple[Any, tuple[tuple[str, int], ...]], ...]:
+    """(field, its flat combination of inputs) of each total, in form order."""
+    return tuple((f, combination(form, f.terms)) for f in form.totals)

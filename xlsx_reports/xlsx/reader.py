@@ -23,6 +23,7 @@ from xlsx_reports.xlsx import fastread, limits
 from xlsx_reports.xlsx.filetypes import Vetted, vet
 from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
+from xlsx_reports.core.files import as_path
 from xlsx_reports.form.model import Form
 from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
 from xlsx_reports.xlsx.cellvalue import plain_text
@@ -123,7 +124,7 @@ def unpack_report(packed) -> Report | None:
 
 def read_workbook(path, data: bytes | None = None) -> Reading:
     """`data`: the file's bytes when read already (filetypes.read_bounded)."""
-    path = Path(path)
+    path = as_path(path)
     vetted = vet(path, data)
     if vetted.reason:
         raise UnreadableWorkbook(f"{path.name}：{vetted.reason}",
