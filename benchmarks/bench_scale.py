@@ -129,9 +129,9 @@ def cli(args: list[str]) -> tuple[float, tuple[int, int], float, int]:
     """Seconds, peak RSS of the command and of its largest worker,
     CPU seconds of all its processes (on a shared machine the wall clock alone says little),
     and the peak of the RSS summed over the command and its workers (sampled every 20 ms)."""
-    code = ("import resource, sys\n"
-            "from xlsx_reports.cli import main\n"
-            "try:\n    main(sys.argv[1:], standalone_mode=False)\n"
+    code = ("import resource, sys\n"   # the command's own entry (xlsx-reports), exit included
+            "from xlsx_reports.cli import main_entry\n"
+            "try:\n    main_entry()\n"
             "finally:\n"
             "    me = resource.getrusage(resource.RUSAGE_SELF)\n"
             "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
@@ -147,8 +147,8 @@ def cli(args: list[str]) -> tuple[float, tuple[int, int], float, int]:
     seconds = time.perf_counter() - start
     sampler.join()
     line = [x for x in err.splitlines() if x.startswith("MAXRSS")]
-    if not line:
-        sys.exit(f"{args[0]} failed:\n{err[-2000:]}")
+    if not line or proc.returncode != 0:
+        sys.exit(f"{args[0]} failed (exit {proc.returncode}):\n{err[-2000:]}")
     me, kids, cpu = line[-1].split()[1:]
     return seconds, (int(me) // 1024, int(kids) // 1024), float(cpu), peak[0] // 1024
 

@@ -6,6 +6,7 @@ Exit codes: 0 success (warnings allowed), 1 findings with errors, 2 unreadable i
 from __future__ import annotations
 
 import difflib
+import gc
 import gettext
 import os
 import re
@@ -167,7 +168,13 @@ def main() -> None:
 
 
 def main_entry() -> None:
-    main(prog_name="xlsx-reports")
+    """The command as a process runs it (`xlsx-reports`, `python -m xlsx_reports`)."""
+    try:
+        main(prog_name="xlsx-reports")
+    finally:
+        # the process ends here, and Python's exit runs the cycle collector over every object
+        # still alive (25-30 ms after a check or merge of 1,000 files): frozen, they are only freed
+        gc.freeze()
 
 
 class ProgressBar:
