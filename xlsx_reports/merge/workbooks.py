@@ -140,7 +140,7 @@ class Fold:
         self.kinds: Counter[Kind] = Counter()   # readable inputs of each kind
         self.totals: dict[Kind, Total] = {}
         self.spool = Spool()
-        self.spooled: dict[int, tuple[int, tuple[str, ...]]] = {}   # id(candidate) -> (at, blanks)
+        self.spooled: dict[int, Source] = {}   # id(candidate) -> it, its row spooled
 
     def take(self, c: Candidate) -> None:
         if c.row is None:
@@ -152,9 +152,9 @@ class Fold:
         if summable(c, self.allow_errors):
             row = unpack(packed)
             self.totals.setdefault(kind, Total(c.format)).add(row)
-            self.spooled[id(c)] = (self.spool.put(packed), blank_keys(c.format, row))
+            source = self.spooled[id(c)] = self._source(c, self.spool.put(packed), blank_keys(c.format, row))
             if self.summed is not None:
-                self.summed(kind, self._source(c), row)
+                self.summed(kind, source, row)
 
     def finish(self, candidates: Sequence[Candidate], *, unit: str, roster: Any = None,
                year: int | None = None) -> MergeResult:
@@ -167,7 +167,7 @@ class Fold:
         if not kept:
             raise CannotContinue(nothing_text(candidates, selection.excluded), code="NO-INPUT")
         total = self.totals[kind] if len(kept) == len(admitted) else self._resum(kind, kept)
-        included = [self._source(c) for c in kept]
+        included = [self.spooled[id(c)] for c in kept]
         report = total.report(unit, kind[0])
         result = MergeResult(report, merged_metadata(report, included), selection.findings,
                              included, selection.excluded)
@@ -177,10 +177,9 @@ class Fold:
         return result
 
     def _resum(self, kind: Kind, kept: list[Candidate]) -> Total:
-        return total_of(kind[1], (self.spool.get(self.spooled[id(c)][0]) for c in kept))
+        return total_of(kind[1], (self.spool.get(self.spooled[id(c)].at) for c in kept))
 
-    def _source(self, c: Candidate) -> Source:
-        at, blanks = self.spooled[id(c)]
+    def _source(self, c: Candidate, at: int, blanks: tuple[str, ...]) -> Source:
         assert c.year is not None
         return Source(c.file, c.unit, c.units, c.workbook_id, c.sha256, c.year, c.format,
                       self.spool, at, blanks, merged=c.merged)
