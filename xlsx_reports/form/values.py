@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xlsx_reports.form.compiled import combination, derived
+from xlsx_reports.form.compiled import Combination, combination, derived
 from xlsx_reports.form.definitions import format_for_year, get_form
 from xlsx_reports.form.model import Form
 
@@ -61,33 +61,25 @@ class Report:
         return -v if term.startswith("-") else v
 
     def total(self, keys: tuple[str, ...]) -> Number:
-        whole = self._whole_sum(keys)
+        whole = self._whole_sum(combination(self.form, keys))
         return whole if whole is not None else sum((self._signed(k) for k in keys), 0)
 
     def totals(self) -> dict[str, Number]:
-        """Every total of the form, recomputed (Report.value's), in one pass over the flat
-        combinations: a check recomputes all of them."""
-        values, out = self.values, {}
+        """Every total of the form, recomputed as Report.value recomputes it: a check asks for
+        all of them, and their combinations are looked up once, not total by total."""
+        out = {}
         for f, terms in _total_combinations(self.form):
-            acc = 0
-            for key, coef in terms:
-                v = values.get(key)
-                if type(v) is int:
-                    acc += coef * v
-                elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
-                    out[f.key] = self.total(f.terms)   # a decimal among them: term by term
-                    break
-            else:
-                out[f.key] = acc
+            whole = self._whole_sum(terms)
+            out[f.key] = whole if whole is not None else self.total(f.terms)
         return out
 
-    def _whole_sum(self, keys: tuple[str, ...]) -> int | None:
-        """Σ keys through the form's flat combination of inputs when every number behind them
-        is a plain int (then the order of adding cannot matter); None when a Decimal (or
-        another kind of number) is among them: those are added term by term as written, so a
-        decimal sum rounds, if ever, exactly where it always did."""
+    def _whole_sum(self, terms: Combination) -> int | None:
+        """Σ of a flat combination of inputs (form.compiled) when every number behind it is a
+        plain int (then the order of adding cannot matter); None when a Decimal (or another
+        kind of number) is among them: those are added term by term as written, so a decimal
+        sum rounds, if ever, exactly where it always did."""
         values, acc = self.values, 0
-        for key, coef in combination(self.form, keys):
+        for key, coef in terms:
             v = values.get(key)
             if type(v) is int:
                 acc += coef * v
@@ -123,6 +115,6 @@ class Report:
 
 
 @derived
-def _total_combinations(form: Form) -> tuple[tuple[Any, tuple[tuple[str, int], ...]], ...]:
+def _total_combinations(form: Form) -> tuple[tuple[Any, Combination], ...]:
     """(field, its flat combination of inputs) of each total, in form order."""
     return tuple((f, combination(form, f.terms)) for f in form.totals)
