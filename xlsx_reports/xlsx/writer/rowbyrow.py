@@ -26,9 +26,9 @@ from xlsx_reports.xlsx.writer.literal import LiteralWorksheet
 
 _letter = cache(col_letter)
 _BLOCK = 1 << 20   # copied at a time
-_EXACT = 2 ** 53   # whole numbers below it are exact as floats: "{:.16G}" prints them as str() does
 # the counts a unit reports, as text: looked up, not printed (half of rendering a row of them)
-_COUNTS = {n: str(n) for n in range(10_000)}
+_COUNTED = 10_000
+_COUNTS = {n: str(n) for n in range(_COUNTED)}
 # what xlsxwriter's _escape_control_characters changes: an "_xHHHH_" (found by its "_x"), the
 # control characters of its re_control_chars_2 and the two non-characters. Most texts hold
 # none of them, and a substring search and one character class cost less than its four passes
@@ -131,7 +131,7 @@ class RowByRow(LiteralWorksheet):
         pieces[3::5] = map(_COUNTS.get, values)  # type: ignore[arg-type]  # a miss: written below
         # anything else is written here: what is not an int (a Decimal equal to a count is found
         # above, by its hash), and any int not looked up
-        for i in [i for i, v in enumerate(values) if type(v) is not int or not 0 <= v < 10_000]:
+        for i in [i for i, v in enumerate(values) if type(v) is not int or not 0 <= v < _COUNTED]:
             value = values[i]
             if value is None or isinstance(value, bool):
                 pieces[5 * i + 2:5 * i + 5] = (self._blank_end[i], "", "")
