@@ -23,6 +23,7 @@ import compileall
 import io
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -44,7 +45,7 @@ NEEDED = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/
 def build(folder: Path, n: int, year: int, saved_by: str = "", long_texts: bool = False) -> list[Path]:
     from xlsx_reports.xlsx.writer import write_workbook
     kept = sorted(folder.glob("基准*.xlsx"))
-    made, kind = folder / ".saved-by", saved_by + (" long-texts" if long_texts else "")
+    made, kind = folder / ".saved-by", saved_by + (" long-texts, each paragraph its own" if long_texts else "")
     if len(kept) == n and made.exists() and made.read_text() == kind:
         return kept   # a corpus kept by --keep from an earlier run of the same size and kind
     for path in kept:
@@ -71,12 +72,20 @@ def build(folder: Path, n: int, year: int, saved_by: str = "", long_texts: bool 
 
 def real_texts(report, i: int) -> None:
     """The narratives as long as a published report's (~1,600 characters a section): the
-    sample 河市镇 report's own sections, each written out three times."""
+    sample 河市镇 report's own sections, each written out three times, its sentences turned
+    round by the section so that no two sections hold the same text, and every paragraph
+    naming the unit (where the sample names 河市镇, or in front), so that each copy renamed
+    holds paragraphs of its own, as real returns do: a reader that remembers texts met before
+    gains nothing here from repetition that real returns would not have."""
     import json
     seed = json.loads((ROOT / "samples" / "data" / "河市镇_2020.json").read_text(encoding="utf-8"))
     texts = [v for v in seed["values"].values() if isinstance(v, str) and len(v) > 100]
     for j, f in enumerate(f for f in report.form.inputs if f.type == "longtext"):
-        report.values[f.key] = (texts[(i + j) % len(texts)] + "\n") * 3
+        sentences = re.findall(r"[^。]*。|[^。]+$", texts[(i + j) % len(texts)].replace("河市镇", report.unit))
+        turn = j % len(sentences)
+        paragraphs = "".join(sentences[turn:] + sentences[:turn]).split("\n")
+        text = "\n".join(p if report.unit in p or not p.strip() else report.unit + p for p in paragraphs)
+        report.values[f.key] = (text + "\n") * 3
 
 
 def resave(paths: list[Path]) -> None:
