@@ -111,12 +111,17 @@ def total_of(fmt: str, rows: Iterable[Row]) -> Total:
     return total
 
 
+SPOOL_BUFFER = 1 << 20
+
+
 class Spool:
     """Rows kept in an anonymous temporary file (gone when closed or collected), read back
     by the offset `put` returns."""
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="xlsx-reports-merge-")
+        # a unit's row with its narratives (~15 KB) passed the default 8 KB buffer: a write call
+        # to the file system each, a fifth of taking in the unit; written a block at a time
+        self.file = tempfile.TemporaryFile(prefix="xlsx-reports-merge-", buffering=SPOOL_BUFFER)
         self.end = 0
         self.at_end = True   # rows are put one after another; a seek would flush each
 
