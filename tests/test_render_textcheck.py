@@ -8,7 +8,8 @@ import pytest
 from conftest import need_shared
 from test_render import heshi, report_2021
 from xlsx_reports.report.render import render_report
-from xlsx_reports.check.text import check_headings, check_report, check_text, parse_number
+from xlsx_reports.check.headings import check_headings
+from xlsx_reports.check.text import check_report, check_text, parse_number
 
 
 def codes(findings):

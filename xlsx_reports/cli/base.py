@@ -5,7 +5,6 @@ Exit codes: 0 success (warnings allowed), 1 findings with errors, 2 unreadable i
 """
 from __future__ import annotations
 
-import difflib
 import gc
 import gettext
 import os
@@ -86,6 +85,7 @@ def usage_text(message: str) -> str:
     plain = plain.removesuffix(".").replace("'", "")   # click ends each sentence with one "."
     guesses = found.group(1).replace("'", "").split(", ") if found else []
     typed = plain.split()[-1] if plain.split() else ""
+    import difflib   # here: only a mistyped command line needs it, not every command's start
     guess = max(guesses, key=lambda g: difflib.SequenceMatcher(None, typed, g).ratio(),
                 default="")
     hint = f"（是不是要用 {guess}？）" if guess else ""

@@ -245,7 +245,7 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     """Check the workbook, refuse it with errors unless forced (then a draft), render, write.
     `out` "-" writes nothing: the text is kept in `.text` (md, html or txt by `fmt`)."""
     from xlsx_reports.check.workbook import check_file
-    from xlsx_reports.check.text import check_rendered
+    from xlsx_reports.check.headings import check_rendered
 
     fmt = _asked_format(out, fmt)
     if fmt == "docx":
