@@ -7,7 +7,7 @@
    a real, different workbook of a different unit), which takes ~1 ms each instead of ~40.
    --saved-by libreoffice: the few are first opened and saved by LibreOffice, as a clerk
    filling them in Calc returns them. --long-texts: their narratives as long as a published
-   report's (the sample report's sections), instead of a sentence each.
+   report's (the sample report's sections, each file's its own), instead of a sentence each.
 2. The floor: open each zip and inflate the parts a reader needs, in one process.
 3. `xlsx-reports check DIR --json` and `xlsx-reports merge DIR`, each a fresh process, so
    start-up and imports are included; then `batch` of N templates from a roster.
