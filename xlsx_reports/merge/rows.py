@@ -124,6 +124,7 @@ class Spool:
         self.file = tempfile.TemporaryFile(prefix="xlsx-reports-merge-", buffering=SPOOL_BUFFER)
         self.end = 0
         self.at_end = True   # rows are put one after another; a seek would flush each
+        self.sizes: dict[int, int] = {}   # where a row is -> its length
 
     def put(self, packed: bytes) -> int:
         """A row as pack made it; where it is."""
@@ -133,13 +134,15 @@ class Spool:
         at = self.end
         self.file.write(packed)
         self.end += len(packed)
+        self.sizes[at] = len(packed)
         return at
 
     def get(self, at: int) -> Row:
+        # read whole by its length: pickle.load on the file itself refilled the 1 MB buffer at
+        # every row (~180 us a row of 15 KB, against ~16 us)
         self.file.seek(at)
         self.at_end = False
-        row: Row = pickle.load(self.file)
-        return row
+        return unpack(self.file.read(self.sizes[at]))
 
     def close(self) -> None:
         self.file.close()
