@@ -89,12 +89,12 @@ def unit_formats(styles: Styles, form: Form | None) -> UnitFormats:
 def write_detail_row(ws: RowByRow, row: int, source: "Source", values: Sequence[Any],
                      formats: UnitFormats) -> None:
     """A unit's row on 分单位明细: its name, its file, its numeric inputs as entered."""
-    texts = (source.label, source.file.name)
-    names, numbers = ws.text_cells(row, 0, texts, (formats.name,) * 2), ws.number_cells(row, values)
+    texts, text_formats = (source.label, source.file.name), (formats.name, formats.name)
+    names, numbers = ws.text_cells(row, 0, texts, text_formats), ws.number_cells(row, values)
     if names is not None and numbers is not None and ws.put_row(
             row, 0, len(texts) + min(len(values), len(formats.values)) - 1, names + numbers):
         return
-    _held_texts(ws, row, texts, (formats.name, formats.name))
+    _held_texts(ws, row, texts, text_formats)
     if not ws.write_numbers(row, values):
         first = len(DETAIL_HEAD)
         for i, value in enumerate(values):
