@@ -64,7 +64,3 @@ def check_headings(content: str, form: Form, fmt: str = "txt", *, file: str = ""
                            expected=s.heading, actual=found or None,
                            advice="法定标题应逐字照录（国办公开办函规定的格式）。"))
     return out
-
-
-def check_rendered(content: str, form: Form, fmt: str, *, file: str = "") -> list[Finding]:
-    return check_headings(content, form, fmt, file=file)

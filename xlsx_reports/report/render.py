@@ -245,7 +245,7 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     """Check the workbook, refuse it with errors unless forced (then a draft), render, write.
     `out` "-" writes nothing: the text is kept in `.text` (md, html or txt by `fmt`)."""
     from xlsx_reports.check.workbook import check_file
-    from xlsx_reports.check.headings import check_rendered
+    from xlsx_reports.check.headings import check_headings
 
     fmt = _asked_format(out, fmt)
     if fmt == "docx":
@@ -266,7 +266,7 @@ def render_file(source: str | Path, out: str | Path, *, template: str | Path | N
     # the prose findings come from check (TXT-*): shown here too, and counted as check's
     result.warnings = [f for f in findings if f.code.startswith("TXT-")]
     if isinstance(content, str):
-        result.warnings += check_rendered(content, reading.report.form, fmt, file=str(out))
+        result.warnings += check_headings(content, reading.report.form, fmt, file=str(out))
     if str(out) == "-" and isinstance(content, str):
         result.text, result.written = content, True
         return result
