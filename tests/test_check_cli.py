@@ -198,3 +198,41 @@ def test_a_roster_kept_in_the_folder_is_not_taken_for_a_return(towns):
     assert "== 名单.csv ==" not in result.output
     assert "== 月报.csv ==" in result.output     # any other CSV may be a misdirected return
     assert result.output.splitlines()[-1].startswith("合计：4 个文件")
+
+
+def test_two_threads_checking_at_once_keep_their_own_last_year(towns, tmp_path, monkeypatch):
+    """The Python API from two threads (a script serving several districts): one checks 东山镇
+    against last year's workbook, the other checks 西岭乡 without one and without keeping cells,
+    and each reads its file only after both have started (the interleaving that once let the
+    second check's settings replace the first's)."""
+    import threading
+    from xlsx_reports import api
+    from xlsx_reports.check import batch
+
+    last = tmp_path / "2019"
+    last.mkdir()
+    report = balanced(2019, "东山镇")
+    report.values.update({"t3.carry_over.natural": 3})
+    generate(report, last / "东山镇_2019.xlsx")
+    both_started = threading.Barrier(2, timeout=60)
+    read = batch.try_read
+
+    def read_when_both_started(path, data=None):
+        if path.parent == towns:
+            both_started.wait()
+        return read(path, data)
+    monkeypatch.setattr(batch, "try_read", read_when_both_started)
+    results = {}
+
+    def check(name, **options):
+        results[name] = api.check([towns / name], jobs=1, **options)
+    threads = [threading.Thread(target=check, args=("东山镇.xlsx",), kwargs={"previous": [last]}),
+               threading.Thread(target=check, args=("西岭乡.xlsx",), kwargs={"keep_cells": False})]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    dongshan = results["东山镇.xlsx"]
+    assert "XY-CARRY" in [f.code for f in dongshan.files[0].findings]   # last year's was used
+    assert dongshan.batch.files[0].reading.cells   # kept: this thread did not ask otherwise
+    assert results["西岭乡.xlsx"].batch.files[0].reading.cells == {}

@@ -5,6 +5,7 @@ Last year's workbooks are read once, in parallel, and handed to each worker once
 is then read and checked once, with its unit's previous year if there is one."""
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,18 @@ from xlsx_reports.core.parallel import Progress, run
 from xlsx_reports.xlsx.reader import Reading
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
-_PRIOR: dict[str, Reading] = {}   # last year's readings by unit, set once in each worker
-_KEEP = {"cells": True}            # whether checked readings keep their cells (set per worker)
+
+
+class _Settings(threading.local):
+    """What a batch tells _check_one besides the path: last year's readings by unit, and whether
+    checked readings keep their cells. Set by run's initializer once in each worker process (which
+    runs it and every call in its one thread) or, for a few files, in the caller's thread: per
+    thread, so that two threads checking at once (the Python API) never see each other's."""
+    prior: dict[str, Reading] = {}
+    keep_cells = True
+
+
+_SETTINGS = _Settings()
 
 
 @dataclass
@@ -95,16 +106,15 @@ def check_files(files: list[Path], *, previous: list[Path], roster=None, jobs: i
 
 
 def _set_prior(prior: dict[str, Reading], keep_cells: bool) -> None:
-    _PRIOR.clear()
-    _PRIOR.update(prior)
-    _KEEP["cells"] = keep_cells
+    _SETTINGS.prior = prior
+    _SETTINGS.keep_cells = keep_cells
 
 
 def _check_one(path: Path) -> tuple[Reading | None, list[Finding]]:
     reading, refused = try_read(path)
     if reading is None:
         return None, refused
-    last = _PRIOR.get(reading.report.unit) if reading.report is not None else None
+    last = _SETTINGS.prior.get(reading.report.unit) if reading.report is not None else None
     try:
         findings = check_reading(reading, previous=last)   # once, with last year's if there is one
     except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others
@@ -116,7 +126,7 @@ def _lean(reading: Reading) -> Reading:
     """What the batch keeps of a checked file (its report, cells and sheets for the output and
     the annotated copy): the located labels and raw extra sheets stay in the worker."""
     reading.labels, reading.extra, reading.filled = [], {}, {}
-    if not _KEEP["cells"]:
+    if not _SETTINGS.keep_cells:
         reading.cells, reading.meta_rows = {}, {}
         if reading.report is not None:
             reading.report.values = {}
