@@ -62,7 +62,7 @@ class Report:
 
     def total(self, keys: tuple[str, ...]) -> Number:
         whole = self._whole_sum(combination(self.form, keys))
-        return whole if whole is not None else sum((self._signed(k) for k in keys), 0)
+        return whole if whole is not None else self._term_by_term(keys)
 
     def totals(self) -> dict[str, Number]:
         """Every total of the form, recomputed as Report.value recomputes it: a check asks for
@@ -70,8 +70,11 @@ class Report:
         out = {}
         for f, terms in _total_combinations(self.form):
             whole = self._whole_sum(terms)
-            out[f.key] = whole if whole is not None else self.total(f.terms)
+            out[f.key] = whole if whole is not None else self._term_by_term(f.terms)
         return out
+
+    def _term_by_term(self, keys: tuple[str, ...]) -> Number:
+        return sum((self._signed(k) for k in keys), 0)
 
     def _whole_sum(self, terms: Combination) -> int | None:
         """Σ of a flat combination of inputs (form.compiled) when every number behind it is a
