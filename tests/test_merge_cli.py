@@ -48,6 +48,24 @@ def towns(tmp_path) -> Path:
     return folder
 
 
+def test_many_workbooks_are_named_on_the_sheet_and_only_the_first_on_the_console(towns, tmp_path, monkeypatch):
+    import openpyxl
+    from xlsx_reports.cli import merge as merge_cli
+
+    monkeypatch.setattr(merge_cli, "LISTED", 2)   # 50 in use: three towns stand for a city's thousands
+    out = tmp_path / "全区汇总.xlsx"
+    result = run(str(towns), "-o", str(out), "--unit", "洛江区")
+    assert result.exit_code == 0, result.output
+    named = [line for line in result.output.splitlines() if line.startswith("  ") and str(towns) in line]
+    assert named == [f"  东山镇：{towns / '东山镇.xlsx'}", f"  南溪街道：{towns / '南溪街道.xlsx'}"]
+    assert "  ……其余 1 个工作簿的清单见汇总工作簿的“汇总说明”表\n主要数据合计：" in result.output
+    sheet = openpyxl.load_workbook(out, read_only=True)["汇总说明"]
+    texts = [row[0] for row in sheet.iter_rows(values_only=True) if row and row[0]]
+    assert [t for t in texts if str(towns) in t] == [f"  {unit}：{towns / (unit + '.xlsx')}"
+                                                     for unit in ("东山镇", "南溪街道", "西岭乡")]
+    assert not any("其余" in t for t in texts)
+
+
 def test_clean_merge_prints_the_summary_and_exits_0_leaving_inputs_untouched(towns, tmp_path):
     before = fingerprints(towns)
     out = tmp_path / "全区汇总.xlsx"

@@ -12,6 +12,8 @@ from xlsx_reports.core.findings import CannotContinue, os_reason
 
 # --- merge (issue 4): check returned workbooks and merge them into one total -----------------
 
+LISTED = 50   # workbooks named on the console: a district's units; a city's are on the 汇总说明 sheet
+
 def _merge_finding_text(f) -> str:
     from xlsx_reports.core.findings import SEVERITY_TEXT
     advice = f"（{f.advice}）" if f.advice else ""
@@ -70,7 +72,7 @@ def _merge_workspace(folder, output, unit, allow_errors) -> None:
 
 
 def _merge_report(result, output) -> None:
-    click.echo("\n".join(result.summary_lines()))   # a line per input: one write, not thousands
+    click.echo("\n".join(result.summary_lines(listed=LISTED)))
     for f in result.findings:
         click.echo(_merge_finding_text(f), err=True)
     click.echo(f"已写入汇总工作簿：{output}")

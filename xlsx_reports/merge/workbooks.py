@@ -24,7 +24,7 @@ from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.merge.inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
 from xlsx_reports.merge.rows import Row, Spool, Total, blank_keys, row_of, row_report, total_of, unpack, values_in
 from xlsx_reports.merge.selection import Excluded, Kind, Selection, nothing_text, summable, target
-from xlsx_reports.xlsx.meta import Metadata, source_label
+from xlsx_reports.xlsx.meta import SUMMARY_SHEET, Metadata, source_label
 from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import Report
 
@@ -88,8 +88,8 @@ class MergeResult:
     def key_figures(self) -> list[tuple[str, Any]]:
         return [(name, self.report.total(keys)) for name, keys in KEY_FIGURES]
 
-    def summary_lines(self) -> list[str]:
-        return summary_lines(self)
+    def summary_lines(self, listed: int | None = None) -> list[str]:
+        return summary_lines(self, listed)
 
 
 # --- the merge ----------------------------------------------------------------------------
@@ -253,12 +253,17 @@ def _compare_roster(result: MergeResult, roster: Any) -> None:
 
 # --- the summary --------------------------------------------------------------------------
 
-def summary_lines(result: MergeResult) -> list[str]:
-    """The summary printed by the command and written on the 汇总说明 sheet (Chinese)."""
+def summary_lines(result: MergeResult, listed: int | None = None) -> list[str]:
+    """The summary printed by the command and written on the 汇总说明 sheet (Chinese).
+    listed: at most this many of the included workbooks named (the console's summary: a city's
+    thousands would push the excluded ones and the totals off the screen); the sheet names all."""
     r = result.report
     lines = [f"汇总单位：{r.unit}（{r.year} 年度，{r.form.format} 版格式）",
              f"纳入汇总：{len(result.included)} 个工作簿，共 {len(result.units)} 个单位"]
-    lines += [f"  {s.label}：{s.file}" for s in result.included]
+    named = result.included if listed is None else result.included[:listed]
+    lines += [f"  {s.label}：{s.file}" for s in named]
+    if len(named) < len(result.included):
+        lines.append(f"  ……其余 {len(result.included) - len(named)} 个工作簿的清单见汇总工作簿的“{SUMMARY_SHEET}”表")
     if result.excluded:
         lines.append(f"未纳入汇总：{len(result.excluded)} 个工作簿")
         lines += [f"  {e.unit or '单位不明'}：{e.file}：{e.reason.removeprefix(f'{Path(e.file).name}：')}"
