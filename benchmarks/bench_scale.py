@@ -1,13 +1,16 @@
 """Benchmark: check, merge and batch over N filled workbooks against the zip floor.
 
-    python benchmarks/bench_scale.py N [--year 2021] [--jobs J] [--keep DIR] [--saved-by libreoffice] [--long-texts] [--profile]
+    python benchmarks/bench_scale.py N [--year 2021] [--jobs J] [--keep DIR] [--saved-by libreoffice]
+        [--texts sentence|real|long] [--profile]
 
 1. Builds N distinct filled workbooks: a few written by the real writer (balanced values),
    the rest copies of them whose unit name is changed in the shared strings (so every file is
    a real, different workbook of a different unit), which takes ~1 ms each instead of ~40.
    --saved-by libreoffice: the few are first opened and saved by LibreOffice, as a clerk
-   filling them in Calc returns them. --long-texts: their narratives as long as a published
-   report's (the sample report's sections, each file's its own), instead of a sentence each.
+   filling them in Calc returns them. --texts real: their narratives as long as the sample
+   township report's (its sections, ~520-630 characters, each file's its own); --texts long
+   (or --long-texts): three times that (~1,600 characters a section; a city's 总体情况 runs to
+   3,000-4,000); default: a sentence each.
 2. The floor: open each zip and inflate the parts a reader needs, in one process.
 3. `xlsx-reports check DIR --json` and `xlsx-reports merge DIR`, each a fresh process, so
    start-up and imports are included; then `batch` of N templates from a roster.
@@ -42,10 +45,15 @@ BASES = 8
 NEEDED = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml")
 
 
-def build(folder: Path, n: int, year: int, saved_by: str = "", long_texts: bool = False) -> list[Path]:
+TEXTS = {"sentence": 0, "real": 1, "long": 3}   # how many times the sample's sections are written out
+
+
+def build(folder: Path, n: int, year: int, saved_by: str = "", texts: str = "sentence") -> list[Path]:
     from xlsx_reports.xlsx.writer import write_workbook
     kept = sorted(folder.glob("基准*.xlsx"))
-    made, kind = folder / ".saved-by", saved_by + (" long-texts, each paragraph its own" if long_texts else "")
+    made = folder / ".saved-by"
+    kind = saved_by + {"sentence": "", "real": " real-texts", "long": " long-texts"}[texts] + (
+        ", each paragraph its own" if TEXTS[texts] else "")
     if len(kept) == n and made.exists() and made.read_text() == kind:
         return kept   # a corpus kept by --keep from an earlier run of the same size and kind
     for path in kept:
@@ -54,8 +62,8 @@ def build(folder: Path, n: int, year: int, saved_by: str = "", long_texts: bool 
     paths = [folder / f"{unit}.xlsx" for unit in units]
     for i, (unit, path) in enumerate(zip(units, paths)):
         report = balanced_report(unit, year, random.Random(i))
-        if long_texts:
-            real_texts(report, i)
+        if TEXTS[texts]:
+            real_texts(report, i, TEXTS[texts])
         write_workbook(report, path)
     if saved_by == "libreoffice":
         resave(paths)
@@ -70,9 +78,9 @@ def build(folder: Path, n: int, year: int, saved_by: str = "", long_texts: bool 
     return paths
 
 
-def real_texts(report, i: int) -> None:
-    """The narratives as long as a published report's (~1,600 characters a section): the
-    sample 河市镇 report's own sections, each written out three times, its sentences turned
+def real_texts(report, i: int, times: int) -> None:
+    """The narratives of the sample 河市镇 report (its sections: 631 and 522 characters), each
+    written out `times` times (3: ~1,600 characters a section), its sentences turned
     round by the section so that no two sections hold the same text, and every paragraph
     naming the unit (where the sample names 河市镇, or in front), so that each copy renamed
     holds paragraphs of its own, as real returns do: a reader that remembers texts met before
@@ -85,7 +93,7 @@ def real_texts(report, i: int) -> None:
         turn = j % len(sentences)
         paragraphs = "".join(sentences[turn:] + sentences[:turn]).split("\n")
         text = "\n".join(p if report.unit in p or not p.strip() else report.unit + p for p in paragraphs)
-        report.values[f.key] = (text + "\n") * 3
+        report.values[f.key] = (text + "\n") * times
 
 
 def resave(paths: list[Path]) -> None:
@@ -229,8 +237,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile one workbook, fast path and openpyxl")
     parser.add_argument("--saved-by", choices=("libreoffice",), default="",
                         help="the returns as a spreadsheet program saved them (default: as this tool writes them)")
-    parser.add_argument("--long-texts", action="store_true",
-                        help="narratives as long as a published report's (default: a sentence each)")
+    parser.add_argument("--texts", choices=tuple(TEXTS), default="sentence",
+                        help="narratives: a sentence each (default), the sample township report's sections "
+                             "(real), or three times them (long)")
+    parser.add_argument("--long-texts", dest="texts", action="store_const", const="long",
+                        help="the same as --texts long")
     parser.add_argument("--no-batch", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the floor, check and merge, taken in "
                                                               "turn; the fastest of each is reported")
@@ -244,10 +255,10 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         load = os.getloadavg()[0]
         print(f"{args.n} workbooks, {args.year}, saved by {args.saved_by or 'this tool'}, "
-              f"{'long' if args.long_texts else 'short'} narratives, "
+              f"{ {'sentence': 'short', 'real': 'real-length', 'long': 'long'}[args.texts]} narratives, "
               f"jobs={args.jobs or 'auto'}, {os.cpu_count()} CPUs, load average {load:.1f} at start")
         start = time.perf_counter()
-        paths = build(folder, args.n, args.year, args.saved_by, args.long_texts)
+        paths = build(folder, args.n, args.year, args.saved_by, args.texts)
         print(f"{'build corpus':<34} {time.perf_counter() - start:8.2f} s")
         # the floor and the two commands taken in turn, `repeat` times, the fastest of each kept:
         # a shared machine's speed drifts by a third within minutes (see the README)
