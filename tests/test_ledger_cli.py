@@ -250,3 +250,43 @@ def test_a_fractional_count_is_recorded_and_shown_exactly(tmp_path):
     status = run("status", str(ws_dir), "--unit", UNITS[0], "--json")
     assert status.exit_code in (0, 1)
     assert any(f["actual"] == 2.5 for v in json.loads(status.output)["history"] for f in v["findings"])
+
+
+def test_a_moved_deadline_marks_every_version_afresh_and_a_running_server_sees_it(tmp_path):
+    ws_dir = tmp_path / "2024年报"
+    run("workspace", "init", str(ws_dir), "--roster", str(write_roster(tmp_path / "名单.csv", UNITS)),
+        "--year", "2024", "--deadline", "2025-01-20")
+    server = Workspace.open(ws_dir)   # as `serve` holds it open meanwhile
+    try:
+        with Workspace.open(ws_dir) as ws:
+            late = filled_return(ws, UNITS[0], tmp_path / "晚到", seed=1)
+            later = filled_return(ws, UNITS[1], tmp_path / "更晚", seed=2)
+        run("intake", str(ws_dir), str(late), "--received", "2025-01-23 10:00")
+        run("intake", str(ws_dir), str(later), "--received", "2025-02-03 16:00")
+        assert run("workspace", "deadline", str(ws_dir)).output == "报送截止日期：2025年1月20日\n"
+        moved = run("workspace", "deadline", str(ws_dir), "2025年1月31日")
+        assert moved.exit_code == 0, moved.output
+        assert moved.output.splitlines() == [
+            "截止日期由2025年1月20日改为2025年1月31日；1 个已收到的版本的逾期标记随之改变，现在逾期的单位 1 个",
+            "已下发的填报表上印的仍是原来的截止日期，请另行通知各单位"]
+        status = json.loads(run("status", str(ws_dir), "--json").output)
+        assert status["deadline"] == "2025-01-31"
+        assert [(u["unit"], u["late"]) for u in status["units"]] == [
+            ("河市镇", False), ("马甲镇", True), ("罗溪镇", False)]
+        assert server.deadline == date(2025, 1, 31)
+        assert server.season().deadline == date(2025, 1, 31)   # what its next intake is judged by
+        dropped = run("workspace", "deadline", str(ws_dir), "--none")
+        assert dropped.output.splitlines() == [
+            "截止日期由2025年1月31日改为（不设）；1 个已收到的版本的逾期标记随之改变，现在逾期的单位 0 个",
+            "已下发的填报表上印的仍是原来的截止日期，请另行通知各单位"]
+        assert run("workspace", "deadline", str(ws_dir)).output == "没有设截止日期\n"
+    finally:
+        server.close()
+
+
+def test_a_deadline_that_cannot_be_read_changes_nothing(clerk):
+    _, ws_dir, _, _, _ = clerk
+    before = (ws_dir / LEDGER_FILE).read_bytes()
+    result = run("workspace", "deadline", str(ws_dir), "1月31日")
+    assert result.exit_code == 2 and "截止日期“1月31日”无法识别" in result.output
+    assert (ws_dir / LEDGER_FILE).read_bytes() == before

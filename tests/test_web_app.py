@@ -409,3 +409,27 @@ def test_a_request_over_the_size_limit_is_refused_in_chinese(app_for, returns):
     client = app.test_client()
     response = upload(client, "/api/upload", returns["correct"]["河市镇"])
     assert response.status_code == 413 and "请分批上传" in response.get_json()["error"]
+
+
+def test_the_deadline_is_moved_on_the_district_page_and_every_version_judged_again(app_for, returns):
+    from datetime import date, timedelta
+
+    app, site = app_for()
+    client = app.test_client()
+    upload(client, "/api/upload", returns["correct"]["河市镇"])
+    assert not site.call(lambda ws: ws.status())["units"][0]["late"]
+    yesterday = date.today() - timedelta(days=1)
+    moved = client.post("/deadline", data={"deadline": yesterday.isoformat(), "csrf_token": token_of(client)},
+                        follow_redirects=True)
+    page = moved.get_data(as_text=True)
+    assert (f"截止日期已改为{yesterday.year}年{yesterday.month}月{yesterday.day}日；1 个已收到的版本的逾期标记随之改变。"
+            "已下发的填报表上印的仍是原来的截止日期，请另行通知各单位。") in page
+    assert f'name="deadline" id="deadline" value="{yesterday.isoformat()}"' in page
+    status = site.call(lambda ws: ws.status())
+    assert status["deadline"] == yesterday.isoformat() and status["units"][0]["late"] is True
+    wrong = client.post("/deadline", data={"deadline": "1月31日", "csrf_token": token_of(client)},
+                        follow_redirects=True)
+    assert "截止日期“1月31日”无法识别，未作修改：请写成 2025-01-31。" in wrong.get_data(as_text=True)
+    forged = client.post("/deadline", data={"deadline": "", "csrf_token": "forged"})
+    assert forged.status_code in (400, 403)
+    assert site.call(lambda ws: ws.status())["deadline"] == yesterday.isoformat()

@@ -75,6 +75,32 @@ def init_command(folder, roster, year, unit, deadline, previous_dir, password) -
     click.echo(f"收到报表后运行：xlsx-reports intake {folder} 文件或文件夹")
 
 
+@workspace_group.command("deadline")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("day", metavar="DATE", required=False)
+@click.option("--none", "drop", is_flag=True, help="取消截止日期（此后不再标逾期）")
+def deadline_command(folder, day, drop) -> None:
+    """查看或修改报送截止日期（如 2025-01-31）：已收到的每一版按新日期重新判定是否逾期。"""
+    if day and drop:
+        raise CannotContinue("写了新的截止日期就不要再加 --none", code="OPTION-CONFLICT")
+    new = parse_deadline(day)
+    with _open(folder) as ws:
+        old = ws.deadline
+        if not day and not drop:
+            click.echo(f"报送截止日期：{_day_text(old)}" if old else "没有设截止日期")
+            return
+        changed = ws.set_deadline(new)
+        late = ws.status()["summary"]["late"]
+    click.echo(f"截止日期由{_day_text(old) if old else '（未设）'}改为{_day_text(new) if new else '（不设）'}；"
+               f"{changed} 个已收到的版本的逾期标记随之改变，现在逾期的单位 {late} 个")
+    if old and new != old:
+        click.echo("已下发的填报表上印的仍是原来的截止日期，请另行通知各单位")
+
+
+def _day_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @main.command("intake")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())

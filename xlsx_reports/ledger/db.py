@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from xlsx_reports.core.findings import CannotContinue, dumps
 
@@ -148,6 +148,18 @@ class Ledger:
         with self.transaction() as c:
             c.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                           [(k, json.dumps(v, ensure_ascii=False)) for k, v in values.items()])
+
+    def set_deadline(self, deadline: str | None, late: Callable[[str], bool]) -> int:
+        """The deadline changed, and every receipt's late mark (`late(received)`) with it, in
+        one transaction; returns how many marks changed."""
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('deadline', ?)",
+                      (json.dumps(deadline),))
+            changed = [(int(late(received)), rid) for rid, received, was in
+                       c.execute("SELECT id, received, late FROM receipts").fetchall()
+                       if bool(was) != late(received)]
+            c.executemany("UPDATE receipts SET late = ? WHERE id = ?", changed)
+            return len(changed)
 
     def settings(self) -> dict[str, Any]:
         return {k: json.loads(v) for k, v in self._rows("SELECT key, value FROM settings")}

@@ -19,7 +19,7 @@ from xlsx_reports.core.atomic import write_bytes
 from xlsx_reports.core.findings import CannotContinue, os_reason
 from xlsx_reports.core.roster import Roster, RosterEntry, read_roster
 from xlsx_reports.ledger.db import Ledger
-from xlsx_reports.ledger.intake import IntakeResult, Season, counted, findings_from_json, judge
+from xlsx_reports.ledger.intake import IntakeResult, Season, counted, findings_from_json, is_late, judge
 from xlsx_reports.ledger.store import Note, Store, sha256_of, stored_name
 from xlsx_reports.ledger import status as status_view
 
@@ -36,8 +36,20 @@ class Workspace:
         self.settings = ledger.settings()
         self.year: int = self.settings["year"]
         self.unit: str | None = self.settings.get("unit")
-        deadline = self.settings.get("deadline")
-        self.deadline: date | None = date.fromisoformat(deadline) if deadline else None
+
+    @property
+    def deadline(self) -> date | None:
+        """Read from the ledger each time: a deadline moved by `workspace deadline` holds at
+        once for a web server that has the workspace open."""
+        deadline = self.ledger.settings().get("deadline")
+        return date.fromisoformat(deadline) if deadline else None
+
+    def set_deadline(self, deadline: date | None) -> int:
+        """Move (or drop) the deadline: every version received is marked late or not afresh.
+        Returns how many marks changed. The blank workbooks handed out keep the date printed
+        on them."""
+        self.settings["deadline"] = deadline.isoformat() if deadline else None
+        return self.ledger.set_deadline(self.settings["deadline"], lambda at: is_late(at, deadline))
 
     # --- making and opening -------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 and the long work (total, report, blank workbooks, export) started as jobs."""
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
@@ -77,6 +78,24 @@ def _safe_next(target: str) -> str:
     if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
         return url_for(".home")
     return target
+
+
+# --- the deadline ---------------------------------------------------------------------------
+
+@pages.post("/deadline")
+def set_deadline():
+    """A deadline moved (or dropped, left empty): every version received is judged late afresh."""
+    text = request.form.get("deadline", "").strip()
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        flash(f"截止日期“{text}”无法识别，未作修改：请写成 2025-01-31。", "error")
+        return redirect(url_for(".home"))
+    changed = site().call(lambda ws: ws.set_deadline(day))
+    shown = f"{day.year}年{day.month}月{day.day}日" if day else "（不设）"
+    flash(f"截止日期已改为{shown}；{changed} 个已收到的版本的逾期标记随之改变。"
+          "已下发的填报表上印的仍是原来的截止日期，请另行通知各单位。", "ok")
+    return redirect(url_for(".home"))
 
 
 # --- one unit ------------------------------------------------------------------------------
