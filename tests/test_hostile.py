@@ -276,3 +276,32 @@ def build_corpus_subset(folder: Path) -> None:
     valid = generate(balanced(2021, "东山镇"), folder / VALID)
     valid.chmod(0o644)
     PERMISSION_CASE.build(valid, folder / PERMISSION_CASE.name)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("command", ["check", "merge"])
+def test_a_file_swapped_for_a_fifo_after_it_was_looked_at_is_refused_not_waited_on(tmp_path, monkeypatch, command):
+    """refusal() judged the name a regular file; by the time it is opened a FIFO with no writer
+    stands there (a race a shared folder allows): the open must not wait for a writer for ever."""
+    import threading
+    from xlsx_reports.check import batch
+    from xlsx_reports.check.output import text_lines
+    from xlsx_reports.merge import inputs
+
+    swapped = tmp_path / "换掉的.xlsx"
+    os.mkfifo(swapped)
+    if command == "check":
+        monkeypatch.setattr("xlsx_reports.xlsx.filetypes.refusal", lambda path: None)
+    else:
+        monkeypatch.setattr(inputs, "refusal", lambda path: None)
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(
+        batch.check_paths([swapped], jobs=1) if command == "check" else inputs.check_one(swapped)), daemon=True)
+    worker.start()
+    worker.join(30)
+    assert done, "the read waited for a writer"
+    message = "这是一个管道（FIFO），不是普通文件，已跳过；请提交工作簿文件本身"
+    if command == "check":
+        assert f"UNREADABLE：换掉的.xlsx：{message}" in "\n".join(text_lines(done[0]))
+    else:
+        assert [f.message for f in done[0].problems] == [f"换掉的.xlsx：{message}"]

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Literal
 
+from xlsx_reports.core.files import NotRegular
+
 Severity = Literal["error", "warning"]
 SEVERITY_TEXT = {"error": "错误", "warning": "提示"}
 
@@ -62,6 +64,8 @@ class Finding:
 
 def os_reason(exc: OSError) -> str:
     """Why the system refused a file, in words a township clerk can act on."""
+    if isinstance(exc, NotRegular):
+        return str(exc.strerror)
     if isinstance(exc, FileNotFoundError):
         return "文件或文件夹不存在，请检查路径"
     if isinstance(exc, PermissionError):

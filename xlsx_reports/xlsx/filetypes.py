@@ -7,13 +7,12 @@ except where only the name tells kinds apart (a WPS .et and an old .xls are both
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsx_reports.core.encodings import TEXT_ENCODINGS
-from xlsx_reports.core.files import refusal
+from xlsx_reports.core.files import NotRegular, read_regular, refusal
 from xlsx_reports.xlsx import limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -51,7 +50,10 @@ def vet(path: Path, data: bytes | None = None, *, whole: bool = False) -> Vetted
         special = refusal(path)
         if special:
             return Vetted(special)
-        data = read_bounded(path)
+        try:
+            data = read_bounded(path)
+        except NotRegular as exc:
+            return Vetted(str(exc.strerror))
     if len(data) > limits.LIMITS.file_bytes:   # read_bounded stops one byte past the limit
         size = max(len(data), path.stat().st_size)
         return Vetted(f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB "
@@ -67,11 +69,11 @@ def vet(path: Path, data: bytes | None = None, *, whole: bool = False) -> Vetted
 
 
 def read_bounded(path: Path) -> bytes:
-    """The file's bytes, at most one past the size limit (vet refuses it then)."""
-    with path.open("rb") as fh:
-        # the size it has, and at most one byte past the limit however it grows meanwhile (asking
-        # for the limit itself would make Python set aside 30 MB for every small file)
-        return fh.read(min(os.fstat(fh.fileno()).st_size, limits.LIMITS.file_bytes) + 1)
+    """The file's bytes, at most one past the size limit (vet refuses it then): the size it
+    has, and one byte past the limit however it grows meanwhile (asking for the limit itself
+    would make Python set aside 30 MB for every small file). files.NotRegular when it is no
+    longer a regular file."""
+    return read_regular(path, limits.LIMITS.file_bytes + 1)
 
 
 def _ole_reason(path: Path, data: bytes) -> str:
