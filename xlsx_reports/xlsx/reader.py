@@ -40,7 +40,12 @@ OUTLINED = (CHECK_SHEET,)
 # Set (to anything) in the test suite: a file openpyxl reads but the fast path did not is a bug.
 STRICT_ENV = "XLSX_REPORTS_FAST_ONLY"
 READS: Counter = Counter()   # "fast" / "fallback" / "refused" in this process
-FORMS = {fmt: get_form(fmt) for fmt in FORMATS}   # get_form returns the same object each time
+
+
+def _standard(fmt: str) -> Form | None:
+    """The standard form of a format (get_form builds each once, when first asked: a run of
+    2021 returns never builds the 2019 form), or None for a format of no standard form."""
+    return get_form(fmt) if fmt in FORMATS else None
 
 
 class UnreadableWorkbook(CannotContinue):
@@ -101,16 +106,16 @@ _AS_THEY_ARE = tuple(f.name for f in fields(Reading) if f.name not in ("path", "
 
 
 def _form_name(form: Form | None) -> Form | str | None:
-    return form.format if form is not None and form is FORMS.get(form.format) else form
+    return form.format if form is not None and form is _standard(form.format) else form
 
 
 def _named_form(form: Form | str | None) -> Form | None:
-    return FORMS[form] if isinstance(form, str) else form
+    return get_form(form) if isinstance(form, str) else form
 
 
 def pack_report(report: Report | None):
     """A report as it travels between processes: its form by name when it is a standard one."""
-    if report is None or report.form is not FORMS.get(report.form.format):
+    if report is None or report.form is not _standard(report.form.format):
         return report
     return (report.form.format, report.unit, report.year, report.values)
 
@@ -118,7 +123,7 @@ def pack_report(report: Report | None):
 def unpack_report(packed) -> Report | None:
     if isinstance(packed, tuple):
         fmt, unit, year, values = packed
-        return Report(FORMS[fmt], unit, year, values)
+        return Report(get_form(fmt), unit, year, values)
     return packed
 
 
