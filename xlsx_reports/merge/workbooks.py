@@ -24,7 +24,7 @@ from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.merge.inputs import Candidate, Progress, check_inputs, collect_inputs, without_output
 from xlsx_reports.merge.rows import Row, Spool, Total, blank_keys, row_of, row_report, total_of, unpack, values_in
 from xlsx_reports.merge.selection import Excluded, Kind, Selection, nothing_text, summable, target
-from xlsx_reports.xlsx.meta import SUMMARY_SHEET, Metadata, source_label
+from xlsx_reports.xlsx.meta import SUMMARY_SHEET, Metadata, unit_label
 from xlsx_reports.form.model import Field
 from xlsx_reports.form.values import Report
 
@@ -48,8 +48,8 @@ class Source:
     merged: bool = False
 
     @property
-    def label(self) -> str:
-        return source_label(self.as_meta())
+    def label(self) -> str:   # as source_label names self.as_meta(), without making it
+        return unit_label(self.unit, self.units if self.merged else None)
 
     @property
     def report(self) -> Report:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 GUIDE_SHEET = "填报说明"
 GUIDE_TITLE_CELL = (0, 0)        # 填报说明 title (names unit and year): written, read, checked
@@ -89,11 +89,14 @@ def _sources(value: Any) -> list[dict[str, Any]]:
 
 
 def source_label(source: dict[str, Any]) -> str:
-    """How a source of a merged workbook is named on 分单位明细 (an entry of Metadata.sources):
-    its unit, or, for a total merged again, the unit and how many units it contains."""
-    if "units" not in source:
-        return source["unit"]
-    return f"{source['unit']}（汇总，含 {len(source['units'])} 个单位）"
+    """How a source of a merged workbook is named on 分单位明细 (an entry of Metadata.sources)."""
+    return unit_label(source["unit"], source.get("units"))
+
+
+def unit_label(unit: str, units: Sequence[str] | None) -> str:
+    """A source's unit, or, for a total merged again (`units`: those it contains), the unit
+    and how many units it contains."""
+    return unit if units is None else f"{unit}（汇总，含 {len(units)} 个单位）"
 
 
 def _split(key: str, value: str) -> list[tuple[str, str]]:
