@@ -425,6 +425,8 @@ def test_the_deadline_is_moved_on_the_district_page_and_every_version_judged_aga
     assert (f"截止日期已改为{yesterday.year}年{yesterday.month}月{yesterday.day}日；1 个已收到的版本的逾期标记随之改变。"
             "已下发的填报表上印的仍是原来的截止日期，请另行通知各单位。") in page
     assert f'name="deadline" id="deadline" value="{yesterday.isoformat()}"' in page
+    assert (f'<span>逾期 · <span class="nowrap"><span id="deadline-shown">{yesterday.year}年{yesterday.month}月'
+            f'{yesterday.day}日</span>截止</span></span>') in page
     status = site.call(lambda ws: ws.status())
     assert status["deadline"] == yesterday.isoformat() and status["units"][0]["late"] is True
     wrong = client.post("/deadline", data={"deadline": "1月31日", "csrf_token": token_of(client)},

@@ -59,7 +59,16 @@ def counts(status: dict[str, Any]) -> dict[str, Any]:
     return {"total": s["units"], "sent": s["received"], "passed": s["passed"],
             "errors": s["errors"], "unreadable": s["unreadable"], "missing": s["missing"],
             "late": s["late"], "outside": s.get("outside", 0),
-            "sent_rate": _percent(s["报送率"]), "pass_rate": _percent(s["通过率"])}
+            "sent_rate": _percent(s["报送率"]), "pass_rate": _percent(s["通过率"]),
+            "deadline": day_text(status.get("deadline"))}
+
+
+def day_text(iso: str | None) -> str:
+    """2025-01-20 -> 2025年1月20日 (as the workbooks print it); "" when none is set."""
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _percent(fraction: float) -> str:
