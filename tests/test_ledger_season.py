@@ -172,3 +172,20 @@ def test_a_return_is_judged_on_the_bytes_fingerprinted_not_on_what_the_store_hol
     result, = ws.intake([good], received_at=ON_TIME)
     assert (result.unit, result.decision, result.sha256) == (UNITS[0], "passed", sha(good))
     ws.close()
+
+
+def test_a_workspace_merge_drafts_each_units_rows_as_the_merge_command_does(tmp_path, monkeypatch):
+    """The web page's and `merge --workspace`'s total takes its units' rows drafted while the
+    others were read (writer/drafts.py), not written one by one after the last."""
+    from xlsx_reports.xlsx.writer.drafts import Drafts
+
+    adopted: list[bool] = []
+    real = Drafts.adopt
+    monkeypatch.setattr(Drafts, "adopt", lambda self, *a: adopted.append(real(self, *a)) or adopted[-1])
+    root = tmp_path / "ws"
+    with Workspace.init(root, roster=write_roster(tmp_path / "名单.csv", UNITS[:3]), year=2024,
+                        unit="洛江区") as ws:
+        ws.intake([filled_return(ws, u, tmp_path / "收到", seed=i) for i, u in enumerate(UNITS[:3])])
+        result, path = ws.merge(tmp_path / "全区汇总.xlsx")
+    assert len(result.included) == 3 and path.exists()
+    assert adopted == [True, True]   # 分单位明细 and 各单位文字材料

@@ -270,9 +270,9 @@ class Workspace:
         return [current[u] for u in self.units() if u in current and current[u]["decision"] in wanted]
 
     def merge(self, output, allow_errors: bool = False, unit: str | None = None):
-        """Merge the current passing versions (with allow_errors, also those with errors)."""
-        from xlsx_reports.merge.workbooks import merge_files
-        from xlsx_reports.xlsx.writer.merged import write_merged
+        """Merge the current passing versions (with allow_errors, also those with errors), as
+        `merge` does (api.merge: each unit's rows drafted while the others are read)."""
+        from xlsx_reports import api
 
         unit = (unit or self.unit or "").strip()
         if not unit:
@@ -280,10 +280,8 @@ class Workspace:
         rows = self.mergeable(allow_errors)
         if not rows:
             raise CannotContinue("还没有可以汇总的报表（没有单位的当前版本通过校验）")
-        result = merge_files([self.root / r["stored"] for r in rows], unit=unit,
-                             roster=self.roster(), allow_errors=allow_errors, year=self.year,
-                             output=output)
-        write_merged(result, output)
+        result = api.merge([self.root / r["stored"] for r in rows], unit=unit, output=output,
+                           roster=self.roster(), allow_errors=allow_errors, year=self.year)
         used = {s.sha256 for s in result.included}
         self.ledger.record_merge(_now(), str(Path(output).resolve()), allow_errors,
                                  [{"unit": r["unit"], "version": r["version"], "sha256": r["sha256"]}
