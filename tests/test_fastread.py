@@ -859,3 +859,43 @@ def test_a_slotted_sheets_cell_facts_are_those_looked_up_and_never_another_templ
     remembered, looked_up, fixed = _form_cells(other)
     assert T3 in fixed and remembered == looked_up
     assert remembered["t3.new.natural"].locked is True
+
+
+CHECKS_PART = "xl/worksheets/sheet9.xml"   # 校验, where the writer puts it: each rule's row links to its cells
+LINK_EDITS = [   # (what, how the 校验 sheet is changed, the cell then shown by its link, zero-based)
+    ("a linked cell gone", lambda x: re.sub(r'<c r="G5"[^>]*>.*?</c>', "", x, count=1), (4, 6)),
+    ("a linked cell's value empty (the same skeleton: read at its slots)",
+     lambda x: re.sub(r'(<c r="G5"[^>]*>)<v>\d+</v>', r"\1<v></v>", x, count=1), (4, 6)),
+    ("a linked formula without its result",
+     lambda x: re.sub(r'(<c r="E5"[^>]*><f>[^<]*</f>)<v>[^<]*</v>', r"\1",
+                      x.replace('<hyperlink ref="G5"', '<hyperlink ref="E5"', 1), count=1), (4, 4)),
+    ("a range of links over an empty cell",
+     lambda x: re.sub(r'<c r="H5"[^>]*>.*?</c>', "", x.replace('<hyperlink ref="G5"', '<hyperlink ref="G5:H5"', 1),
+                      count=1), (4, 7)),
+    ("a link on a cell under a merge goes to the merge's top-left cell",
+     lambda x: re.sub(r'<c r="A3"[^>]*>.*?</c>', "", x, count=1).replace(
+         "<hyperlinks>", "<hyperlinks><hyperlink ref=\"C3\" location=\"'三、依申请公开'!D5\"/>", 1), (2, 0)),
+]
+
+
+@pytest.mark.parametrize("what,edit,at", LINK_EDITS, ids=[e[0] for e in LINK_EDITS])
+def test_a_linked_cell_left_empty_shows_its_link_as_openpyxl_reads_it(corpus, tmp_path, what, edit, at):
+    """openpyxl binds hyperlinks after the cells: one left without a value (or a formula without
+    its result) takes the link's location as its value; the fast path gives the same facts."""
+    fastread.read_sheets(corpus["filled_2021"])   # the template's sheets known: slots, cuts and plans
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "linked.xlsx", CHECKS_PART, edit)
+    fast, full = both(path)
+    assert not isinstance(fast, Exception), fast
+    assert fast == full
+    checks = next(f for f in fast if f["name"] == CHECK_SHEET)
+    assert checks["cached"][at].startswith("'")   # a location: 'sheet'!cell
+    quick, slow, _took = _by_both_sheet_readers(path)
+    assert quick == slow == fast
+
+
+def test_a_link_out_of_the_workbook_is_left_to_openpyxl(corpus, tmp_path):
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "external.xlsx", CHECKS_PART, lambda x: x.replace(
+        "<hyperlinks>", '<hyperlinks><hyperlink ref="H6" r:id="rId9" xmlns:r='
+        '"http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>', 1))
+    with pytest.raises(fastread.NotUnderstood, match="含指向外部的超链接"):
+        fastread.read_sheets(path)

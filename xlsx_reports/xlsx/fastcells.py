@@ -18,7 +18,8 @@ from typing import Any, NamedTuple, Sequence
 
 from xlsx_reports.core.memo import ByIdentity, keep_entry, remembered, touch
 from xlsx_reports.xlsx import limits, sheetcut, slots
-from xlsx_reports.xlsx.fastsheet import Irregular, NotUnderstood, SheetReader, Style, merge_plan, ref, style_of
+from xlsx_reports.xlsx.fastsheet import (Irregular, NotUnderstood, SheetReader, Style, fill_links, link_cells,
+                                         merge_plan, ref, style_of)
 from xlsx_reports.xlsx.locate import RawSheet
 from xlsx_reports.xlsx.safexml import derived
 from xlsx_reports.xlsx.xmltext import stray, unescape
@@ -96,6 +97,7 @@ class Fixed(NamedTuple):
     covered: frozenset[tuple[int, int]]   # cells under a merge, when a slot is among them
     merges: tuple[int, int, int, int]     # what the merges add up to, for the limits
     reach: tuple[int, int]                # the farthest cell, for the limits
+    links: tuple                          # fastsheet.link_cells: a linked cell left empty shows its link
 
 
 # (plan, frame, validations) -> what they fix: a template's ten sheets, a few templates
@@ -112,7 +114,7 @@ def _keep_fixed(seen: tuple, shape: sheetcut.Shape, raw: RawSheet) -> None:
     fixed = Fixed({at: f for at, f in plan.formulas.items() if at not in covered}, dict(raw.formats),
                   dict(raw.locked), frozenset(raw.merged), dict(raw.validations), raw.protected,
                   raw.password, covered if any(slot[0] in covered for slot in places) else frozenset(),
-                  shape.frame[1], plan.reach)
+                  shape.frame[1], plan.reach, link_cells(shape.frame[5], shape.frame[0]))
     _FIXED.put(fixed, plan, shape.frame, shape.validations)
 
 
@@ -135,6 +137,8 @@ def _slotted(reader: SheetReader, fixed: Fixed, places: tuple[slots.Slot, ...], 
         raw.values.pop(at, None)
         raw.cached.pop(at, None)
     raw.merged.update(fixed.merged)
+    if fixed.links:
+        fill_links(raw, fixed.links)
     raw.fixed = fixed
     return raw
 
@@ -148,10 +152,10 @@ def _read_outline(data: bytes, reader: SheetReader, tally: limits.Tally) -> RawS
 
 
 def _framed(reader: SheetReader, frame: tuple, validations: bytes | None, tally: limits.Tally) -> RawSheet:
-    merges, merged, protected, password, validated = frame
+    merges, merged, protected, password, validated, links = frame
     raw = reader.raw
     raw.protected, raw.password = protected, password
-    reader.merges = list(merges)
+    reader.merges, reader.links = list(merges), list(links)
     raw.validations.update(validated)
     if validations is not None:
         raw.validations.update(sheetcut.validations(validations))

@@ -17,6 +17,8 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
 C, V, F, ROW, IS = MAIN + "c", MAIN + "v", MAIN + "f", MAIN + "row", MAIN + "is"
 SHEET_DATA = MAIN + "sheetData"
 DATA_VALIDATIONS, DATA_VALIDATION = MAIN + "dataValidations", MAIN + "dataValidation"
+HYPERLINK = MAIN + "hyperlink"
+R_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 CUT_CELLS = (C, ROW, SHEET_DATA)
 CUT_VALIDATIONS = CUT_CELLS + (DATA_VALIDATIONS, DATA_VALIDATION)
 DV_TYPES = ("whole", "decimal", "list", "date", "time", "textLength", "custom")
@@ -98,6 +100,32 @@ def _plan(merges: tuple[tuple[int, int, int, int], ...]) -> tuple[frozenset, tup
 _remembered_plan = remembered(keep=128)(_plan)
 
 
+@remembered(keep=128)   # a template's links (the 校验 sheet's) are the same in every workbook
+def link_cells(links: tuple[tuple[str, str | None], ...], merges: tuple[tuple[int, int, int, int], ...]
+               ) -> tuple[tuple[tuple[int, int], str], ...]:
+    """The cells a sheet's internal hyperlinks (ref, location) give their location to when they
+    hold no value, as openpyxl binds them after the merges: every cell of a range but those under
+    a merge (openpyxl passes over them), and a link on one cell alone at that cell, or at the
+    top-left cell of the merge it lies under."""
+    covered = merge_plan(merges)[0]
+    out: list[tuple[tuple[int, int], str]] = []
+    for where, location in links:
+        r0, c0, r1, c1 = box(where)
+        if location is None:   # openpyxl sets the value to None, which changes nothing
+            continue
+        if ":" in where:
+            out += [((r, c), location) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+                    if (r, c) not in covered]
+        elif (r0, c0) in covered:
+            under = [(m0, n0) for m0, n0, m1, n1 in merges if m0 <= r0 <= m1 and n0 <= c0 <= n1]
+            if len(under) != 1:   # which merge openpyxl takes then depends on a set's order
+                raise NotUnderstood("超链接指向重叠的合并单元格")
+            out.append((under[0], location))
+        else:
+            out.append(((r0, c0), location))
+    return tuple(out)
+
+
 class Text:
     """Collects the text of <t> elements, leaving out phonetic runs (rPh) as openpyxl does."""
 
@@ -146,6 +174,7 @@ class SheetReader:
         self.shared: set[str | None] = set()
         self.dv: list | None = None
         self.merges: list[tuple[int, int, int, int]] = []   # in document order
+        self.links: list[tuple[str, str | None]] = []      # internal hyperlinks: (ref, location)
         self.splices: dict[int, str] = {}   # the shortcut: where each cut was, and what it held
         self.guarded: tuple[str, ...] = ()   # elements that may appear only where a cut was
         self.spliced = 0
@@ -197,6 +226,10 @@ class SheetReader:
             if len(self.merges) >= MAX_MERGES:   # openpyxl's path then scans and refuses the file
                 raise NotUnderstood("合并单元格区域过多")
             self.merges.append(box(attrs.get("ref", "")))
+        elif name == HYPERLINK:
+            if R_ID in attrs:   # its target is in the sheet's relationships: openpyxl reads those
+                raise NotUnderstood("含指向外部的超链接")
+            self.links.append((attrs.get("ref", ""), attrs.get("location")))
         elif name == MAIN + "sheetProtection":
             self.raw.protected = attrs.get("sheet", "0") not in FALSE
             self.raw.password = bool(attrs.get("password"))
@@ -317,6 +350,8 @@ class SheetReader:
                 for at in cells:
                     locked.pop(at, None)
         raw.merged.update(self.merges)
+        if self.links and raw.cells_read:
+            fill_links(raw, link_cells(tuple(self.links), tuple(self.merges)))
         if self.undefined:
             raise NotUnderstood("单元格的数字格式编号未定义")
         return raw
@@ -326,3 +361,14 @@ class SheetReader:
             self.undefined.add(at)
         else:
             self.raw.formats[at] = fmt
+
+
+def fill_links(raw: RawSheet, cells: tuple[tuple[tuple[int, int], str], ...]) -> None:
+    """As openpyxl's hyperlink binding: a linked cell without a value, or without a result,
+    takes the link's location as one (openpyxl's two loads, values and results, each do)."""
+    values, cached = raw.values, raw.cached
+    for at, location in cells:
+        if at not in values:
+            values[at] = location
+        if at not in cached:
+            cached[at] = location

@@ -33,7 +33,7 @@ _HEADER = (b"<headerFooter", re.compile(   # after them
 class Shape(NamedTuple):
     """A sheet's part cut up: what lies around its cells (read as _frame reads it), its
     validations, and its cells split around their values; a pure function of the part's bytes."""
-    frame: tuple[tuple, tuple, bool, bool, dict]
+    frame: tuple[tuple, tuple, bool, bool, dict, tuple]
     validations: bytes | None
     cells: bytes
     pieces: list[bytes]     # slots.VALUE.split(cells): what lies around the values, then each value
@@ -173,10 +173,10 @@ def _remember_cut(data: bytes, views: tuple[int, int] | None, header: tuple[int,
 
 
 @remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
-def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tuple, bool, bool, dict]:
+def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tuple, bool, bool, dict, tuple]:
     """What a sheet without its cells says: (merged ranges in order, what they add up to for
-    the limits, protected, password, validations left in place); the same bytes in every
-    workbook of a template."""
+    the limits, protected, password, validations left in place, internal hyperlinks as
+    (ref, location)); the same bytes in every workbook of a template."""
     reader = SheetReader("", "visible", [], (), None)
     reader.splices = dict(splices)
     reader.guarded = CUT_VALIDATIONS if len(splices) > 1 else CUT_CELLS
@@ -187,7 +187,7 @@ def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tup
     merged = (len(merges), sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in merges),
               max((r1 + 1 for _r0, _c0, r1, _c1 in merges), default=0),
               max((c1 + 1 for _r0, _c0, _r1, c1 in merges), default=0))
-    return tuple(merges), merged, raw.protected, raw.password, raw.validations
+    return tuple(merges), merged, raw.protected, raw.password, raw.validations, tuple(reader.links)
 
 
 def _split(data: bytes) -> tuple[bytes, bytes, bytes]:
