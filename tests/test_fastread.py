@@ -893,9 +893,41 @@ def test_a_linked_cell_left_empty_shows_its_link_as_openpyxl_reads_it(corpus, tm
     assert quick == slow == fast
 
 
-def test_a_link_out_of_the_workbook_is_left_to_openpyxl(corpus, tmp_path):
-    path = _edit_sheet(corpus["filled_2021"], tmp_path / "external.xlsx", CHECKS_PART, lambda x: x.replace(
-        "<hyperlinks>", '<hyperlinks><hyperlink ref="H6" r:id="rId9" xmlns:r='
-        '"http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>', 1))
-    with pytest.raises(fastread.NotUnderstood, match="含指向外部的超链接"):
-        fastread.read_sheets(path)
+EXTERNAL = ('<hyperlinks><hyperlink ref="{ref}" r:id="rId9" xmlns:r='
+            '"http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>')
+
+
+def test_a_link_out_of_the_workbook_on_an_empty_cell_is_left_to_openpyxl(corpus, tmp_path):
+    """Its text would be the target in the sheet's relationships, which only openpyxl reads;
+    on a cell with a value (a web address a clerk typed, which Excel links) nothing changes."""
+    empty = _edit_sheet(corpus["filled_2021"], tmp_path / "external.xlsx", CHECKS_PART,
+                        lambda x: x.replace("<hyperlinks>", EXTERNAL.format(ref="I6"), 1))
+    with pytest.raises(fastread.NotUnderstood, match="含指向外部的超链接的空单元格"):
+        fastread.read_sheets(empty)
+    typed = _edit_sheet(corpus["filled_2021"], tmp_path / "typed.xlsx", CHECKS_PART,
+                        lambda x: x.replace("<hyperlinks>", EXTERNAL.format(ref="H6"), 1))
+    with zipfile.ZipFile(typed, "a") as zf:   # where openpyxl finds the link's target
+        zf.writestr("xl/worksheets/_rels/sheet9.xml.rels",
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns='
+                    '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" '
+                    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+                    'Target="http://www.gov.cn/" TargetMode="External"/></Relationships>')
+    fast, full = both(typed)
+    assert not isinstance(fast, Exception) and fast == full
+    assert fast == facts(fastread.read_sheets(corpus["filled_2021"]))
+
+
+def test_a_value_typed_under_a_merge_is_dropped_however_often_its_sheet_is_met(corpus, tmp_path):
+    """openpyxl drops a value under a merge (the title A1:B1 of 基本信息). A sheet with one value
+    more has the template's cell plan (addresses, styles, formulas) but slots of its own: what its
+    frame fixes must not be the template's, which had no value there to drop (found by a
+    differential campaign: seeds 6107 then 6159)."""
+    base = corpus["filled_2021"]
+    for _ in range(2):   # the template's sheets read in full, then at their slots
+        fastread.read_sheets(base)
+    path = _edit_sheet(base, tmp_path / "under.xlsx", "xl/worksheets/sheet2.xml",
+                       lambda x: x.replace('<c r="B1" s="1"/>', '<c r="B1" s="1"><v>2.5</v></c>', 1))
+    for _ in range(3):   # in full, then at its own slots, then again
+        assert_same(path)
+        info = next(r for r in fastread.read_sheets(path) if r.name == "基本信息")
+        assert (0, 1) not in info.values and (0, 0, 0, 1) in info.merged

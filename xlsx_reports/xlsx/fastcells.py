@@ -100,12 +100,15 @@ class Fixed(NamedTuple):
     links: tuple                          # fastsheet.link_cells: a linked cell left empty shows its link
 
 
-# (plan, frame, validations) -> what they fix: a template's ten sheets, a few templates
+# (plan, slots, frame, validations) -> what they fix: a template's ten sheets, a few templates.
+# The slots are part of the key: which cells under a merge hold a value to drop (Fixed.covered)
+# depends on them, and one plan serves skeletons with more or fewer values (a clerk may type into
+# a cell under a merge, which the plan, made of addresses, styles and formulas, does not see).
 _FIXED = ByIdentity(keep=256)
 
 
 def _fixed(seen: tuple, shape: sheetcut.Shape) -> Fixed | None:
-    return _FIXED.get(seen[0], shape.frame, shape.validations)
+    return _FIXED.get(seen[0], seen[1], shape.frame, shape.validations)
 
 
 def _keep_fixed(seen: tuple, shape: sheetcut.Shape, raw: RawSheet) -> None:
@@ -115,7 +118,7 @@ def _keep_fixed(seen: tuple, shape: sheetcut.Shape, raw: RawSheet) -> None:
                   dict(raw.locked), frozenset(raw.merged), dict(raw.validations), raw.protected,
                   raw.password, covered if any(slot[0] in covered for slot in places) else frozenset(),
                   shape.frame[1], plan.reach, link_cells(shape.frame[5], shape.frame[0]))
-    _FIXED.put(fixed, plan, shape.frame, shape.validations)
+    _FIXED.put(fixed, plan, places, shape.frame, shape.validations)
 
 
 def _slotted(reader: SheetReader, fixed: Fixed, places: tuple[slots.Slot, ...], found: list[bytes],

@@ -101,18 +101,21 @@ _remembered_plan = remembered(keep=128)(_plan)
 
 
 @remembered(keep=128)   # a template's links (the 校验 sheet's) are the same in every workbook
-def link_cells(links: tuple[tuple[str, str | None], ...], merges: tuple[tuple[int, int, int, int], ...]
-               ) -> tuple[tuple[tuple[int, int], str], ...]:
-    """The cells a sheet's internal hyperlinks (ref, location) give their location to when they
-    hold no value, as openpyxl binds them after the merges: every cell of a range but those under
-    a merge (openpyxl passes over them), and a link on one cell alone at that cell, or at the
-    top-left cell of the merge it lies under."""
+def link_cells(links: tuple[tuple[str, str | None, bool], ...], merges: tuple[tuple[int, int, int, int], ...]
+               ) -> tuple[tuple[tuple[int, int], str | None], ...]:
+    """The cells a sheet's hyperlinks (ref, location, out of the workbook) give their text to
+    when they hold no value, as openpyxl binds them after the merges: every cell of a range but
+    those under a merge (openpyxl passes over them), and a link on one cell alone at that cell,
+    or at the top-left cell of the merge it lies under. The text is the location, or None for a
+    link out of the workbook: its target is in the sheet's relationships, which only openpyxl
+    reads (fill_links hands such a cell on when it is empty)."""
     covered = merge_plan(merges)[0]
-    out: list[tuple[tuple[int, int], str]] = []
-    for where, location in links:
+    out: list[tuple[tuple[int, int], str | None]] = []
+    for where, location, external in links:
         r0, c0, r1, c1 = box(where)
-        if location is None:   # openpyxl sets the value to None, which changes nothing
+        if location is None and not external:   # openpyxl sets the value to None: no change
             continue
+        location = None if external else location
         if ":" in where:
             out += [((r, c), location) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
                     if (r, c) not in covered]
@@ -174,7 +177,7 @@ class SheetReader:
         self.shared: set[str | None] = set()
         self.dv: list | None = None
         self.merges: list[tuple[int, int, int, int]] = []   # in document order
-        self.links: list[tuple[str, str | None]] = []      # internal hyperlinks: (ref, location)
+        self.links: list[tuple[str, str | None, bool]] = []   # hyperlinks: (ref, location, out of the workbook)
         self.splices: dict[int, str] = {}   # the shortcut: where each cut was, and what it held
         self.guarded: tuple[str, ...] = ()   # elements that may appear only where a cut was
         self.spliced = 0
@@ -227,9 +230,7 @@ class SheetReader:
                 raise NotUnderstood("合并单元格区域过多")
             self.merges.append(box(attrs.get("ref", "")))
         elif name == HYPERLINK:
-            if R_ID in attrs:   # its target is in the sheet's relationships: openpyxl reads those
-                raise NotUnderstood("含指向外部的超链接")
-            self.links.append((attrs.get("ref", ""), attrs.get("location")))
+            self.links.append((attrs.get("ref", ""), attrs.get("location"), R_ID in attrs))
         elif name == MAIN + "sheetProtection":
             self.raw.protected = attrs.get("sheet", "0") not in FALSE
             self.raw.password = bool(attrs.get("password"))
@@ -363,11 +364,15 @@ class SheetReader:
             self.raw.formats[at] = fmt
 
 
-def fill_links(raw: RawSheet, cells: tuple[tuple[tuple[int, int], str], ...]) -> None:
+def fill_links(raw: RawSheet, cells: tuple[tuple[tuple[int, int], str | None], ...]) -> None:
     """As openpyxl's hyperlink binding: a linked cell without a value, or without a result,
     takes the link's location as one (openpyxl's two loads, values and results, each do)."""
     values, cached = raw.values, raw.cached
     for at, location in cells:
+        if location is None:
+            if at not in values or at not in cached:
+                raise NotUnderstood("含指向外部的超链接的空单元格")
+            continue
         if at not in values:
             values[at] = location
         if at not in cached:

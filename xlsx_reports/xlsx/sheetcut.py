@@ -175,8 +175,8 @@ def _remember_cut(data: bytes, views: tuple[int, int] | None, header: tuple[int,
 @remembered(keep=128)   # one per sheet, a few templates and the programs that saved them
 def _frame(doc: bytes, splices: tuple[tuple[int, str], ...]) -> tuple[tuple, tuple, bool, bool, dict, tuple]:
     """What a sheet without its cells says: (merged ranges in order, what they add up to for
-    the limits, protected, password, validations left in place, internal hyperlinks as
-    (ref, location)); the same bytes in every workbook of a template."""
+    the limits, protected, password, validations left in place, hyperlinks as (ref,
+    location, out of the workbook)); the same bytes in every workbook of a template."""
     reader = SheetReader("", "visible", [], (), None)
     reader.splices = dict(splices)
     reader.guarded = CUT_VALIDATIONS if len(splices) > 1 else CUT_CELLS
