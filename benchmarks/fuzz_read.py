@@ -1,9 +1,10 @@
 """The differential test's long run: mutants read by the fast path and by openpyxl, compared.
 
-    python benchmarks/fuzz_read.py [FROM] [TO] [--jobs J]
+    python benchmarks/fuzz_read.py [FROM] [TO] [--jobs J] [--bases FILE...]
 
 Seeds FROM..TO (default 1000..4000) of tests/test_fastread.py's mutations of its corpus (sound
-workbooks written, merged, edited by openpyxl), as the suite does for seeds 0..199. Each worker
+workbooks written, merged, edited by openpyxl; --bases: these workbooks instead, say returns
+saved by LibreOffice), as the suite does for seeds 0..199. Each worker
 reads its seeds one after another in one process, so what the fast path remembers from one file
 meets the next, as in a real run of thousands. Printed: per seed that differs, the sheet and the
 fact; then mutants read, handed on to openpyxl (NotUnderstood) and mismatches. Exit 1 on any.
@@ -36,14 +37,17 @@ class _Folders:
         return path
 
 
-def run(seeds: range) -> tuple[int, int, list[str]]:
+def run(seeds: range, given: tuple[Path, ...] = ()) -> tuple[int, int, list[str]]:
     """(mutants read, handed on, what differed) for these seeds, in this order, in one process."""
     import test_fastread as t
     from xlsx_reports.xlsx import fastread
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-read-"))
-    corpus = t.corpus._get_wrapped_function()(_Folders(root))
-    bases = [corpus["filled_2020"], corpus["merged"], corpus["openpyxl"], corpus["filled_2021"]]
+    if given:
+        bases = list(given)
+    else:
+        corpus = t.corpus._get_wrapped_function()(_Folders(root))
+        bases = [corpus["filled_2020"], corpus["merged"], corpus["openpyxl"], corpus["filled_2021"]]
     handed_on, differs = 0, []
     for seed in seeds:
         path = root / f"m{seed}.xlsx"
@@ -67,11 +71,12 @@ def main() -> int:
     parser.add_argument("start", nargs="?", type=int, default=1000)
     parser.add_argument("stop", nargs="?", type=int, default=4000)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--bases", nargs="+", type=Path, default=[], help="workbooks to mutate")
     args = parser.parse_args()
     step = -(-(args.stop - args.start) // args.jobs)
     parts = [range(s, min(s + step, args.stop)) for s in range(args.start, args.stop, step)]
     with ProcessPoolExecutor(len(parts)) as pool:
-        results = list(pool.map(run, parts))
+        results = list(pool.map(run, parts, [tuple(args.bases)] * len(parts)))
     differs = [line for _n, _h, lines in results for line in lines]
     for line in differs:
         print(line)
