@@ -35,6 +35,19 @@ def towns(tmp_path) -> Path:
     return folder
 
 
+def test_many_files_name_the_ones_without_findings_together_at_the_end(towns, monkeypatch):
+    from xlsx_reports.check import output
+
+    monkeypatch.setattr(output, "EACH_SHOWN", 2)   # 50 in use: three towns stand for a city's thousands
+    monkeypatch.setattr(output, "NAMES_A_LINE", 1)
+    lines = run(towns).output.splitlines()
+    assert "== 东山镇.xlsx（东山镇，2020 年度，2019 版格式）==" not in lines
+    assert lines[0].startswith("== 南溪街道.xlsx") and any(line.startswith("== 西岭乡.xlsx") for line in lines)
+    end = lines.index("没有发现问题的文件（1 个）：")
+    assert lines[end:end + 3] == ["没有发现问题的文件（1 个）：", "  东山镇.xlsx", ""]
+    assert lines[end + 3].startswith("合计：3 个文件，")
+
+
 def test_text_output_grouped_by_file_and_sheet_with_summary(towns):
     result = run(towns)
     assert result.exit_code == 2

@@ -15,12 +15,25 @@ from xlsx_reports.check.batch import BatchResult, FileResult
 from xlsx_reports.core.findings import SEVERITY_TEXT
 
 CELLS_SHOWN = 8   # text output lists this many cells; JSON always lists all
+# Beyond this many files (a city's or a province's returns) the files without a finding are named
+# together at the end, a line of ten, instead of three lines each among the ones to act on.
+EACH_SHOWN = 50
+NAMES_A_LINE = 10
 
 
 def text_lines(result: BatchResult) -> list[str]:
     lines: list[str] = []
+    together = len(result.files) > EACH_SHOWN
+    clean = []
     for entry in result.files:
+        if together and entry.path is not None and not entry.findings:
+            clean.append(entry.path.name)
+            continue
         lines += _file_lines(entry)
+        lines.append("")
+    if clean:
+        lines.append(f"没有发现问题的文件（{len(clean)} 个）：")
+        lines += ["  " + "、".join(clean[i:i + NAMES_A_LINE]) for i in range(0, len(clean), NAMES_A_LINE)]
         lines.append("")
     lines += [f"注意：{n}" for n in result.notes]
     lines.append(summary_line(result))
