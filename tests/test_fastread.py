@@ -931,3 +931,19 @@ def test_a_value_typed_under_a_merge_is_dropped_however_often_its_sheet_is_met(c
         assert_same(path)
         info = next(r for r in fastread.read_sheets(path) if r.name == "基本信息")
         assert (0, 1) not in info.values and (0, 0, 0, 1) in info.merged
+
+
+def test_a_link_over_thousands_of_empty_cells_reads_as_openpyxl_and_is_not_remembered(corpus, tmp_path):
+    """openpyxl gives each cell of a link's range its location (30,000 here, under the limits'
+    300,000); the fast path gives the same, and keeps nothing of that size for the next file."""
+    from xlsx_reports.xlsx import fastcells, fastsheet
+
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "wide.xlsx", CHECKS_PART, lambda x: x.replace(
+        "<hyperlinks>", "<hyperlinks><hyperlink ref=\"A40:Z1193\" location=\"'三、依申请公开'!D5\"/>", 1))
+    fast, full = both(path)
+    assert not isinstance(fast, Exception) and fast == full
+    checks = next(f for f in fast if f["name"] == CHECK_SHEET)
+    assert checks["values"][(1192, 25)] == "'三、依申请公开'!D5"
+    for _ in range(2):
+        fastread.read_sheets(path)
+    assert all(len(fixed.links) <= fastsheet.MAX_REMEMBERED_LINKED for _objects, fixed in fastcells._FIXED.table.values())

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple, Sequence
 
 from xlsx_reports.core.memo import ByIdentity, keep_entry, remembered, touch
 from xlsx_reports.xlsx import limits, sheetcut, slots
-from xlsx_reports.xlsx.fastsheet import (Irregular, NotUnderstood, SheetReader, Style, fill_links, link_cells,
-                                         merge_plan, ref, style_of)
+from xlsx_reports.xlsx.fastsheet import (MAX_REMEMBERED_LINKED, Irregular, NotUnderstood, SheetReader, Style,
+                                         fill_links, link_cells, merge_plan, ref, style_of)
 from xlsx_reports.xlsx.locate import RawSheet
 from xlsx_reports.xlsx.safexml import derived
 from xlsx_reports.xlsx.xmltext import stray, unescape
@@ -113,11 +113,14 @@ def _fixed(seen: tuple, shape: sheetcut.Shape) -> Fixed | None:
 
 def _keep_fixed(seen: tuple, shape: sheetcut.Shape, raw: RawSheet) -> None:
     plan, places = seen
+    links = link_cells(shape.frame[5], shape.frame[0])
+    if len(links) > MAX_REMEMBERED_LINKED:   # a hostile file's, not a template's: nothing kept
+        return
     covered = merge_plan(shape.frame[0])[0]
     fixed = Fixed({at: f for at, f in plan.formulas.items() if at not in covered}, dict(raw.formats),
                   dict(raw.locked), frozenset(raw.merged), dict(raw.validations), raw.protected,
                   raw.password, covered if any(slot[0] in covered for slot in places) else frozenset(),
-                  shape.frame[1], plan.reach, link_cells(shape.frame[5], shape.frame[0]))
+                  shape.frame[1], plan.reach, links)
     _FIXED.put(fixed, plan, places, shape.frame, shape.validations)
 
 

@@ -26,6 +26,7 @@ DV_OPERATORS = ("between", "notBetween", "equal", "notEqual", "lessThan", "lessT
                 "greaterThan", "greaterThanOrEqual")
 MAX_VALIDATED = 200_000   # cells one workbook's validations may cover before we let openpyxl try
 MAX_REMEMBERED_MERGED = 20_000   # cells under the merges of a sheet whose plan is kept
+MAX_REMEMBERED_LINKED = 20_000   # cells in the hyperlinks of a sheet whose links are kept
 MAX_MERGES = limits.LIMITS.merged   # merged ranges one sheet may list before the limits are asked
 FALSE = ("false", "f", "0")   # openpyxl's Bool: any other text is true
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)$")
@@ -100,9 +101,16 @@ def _plan(merges: tuple[tuple[int, int, int, int], ...]) -> tuple[frozenset, tup
 _remembered_plan = remembered(keep=128)(_plan)
 
 
-@remembered(keep=128)   # a template's links (the 校验 sheet's) are the same in every workbook
 def link_cells(links: tuple[tuple[str, str | None, bool], ...], merges: tuple[tuple[int, int, int, int], ...]
                ) -> tuple[tuple[tuple[int, int], str | None], ...]:
+    """_link_cells, remembered for a template's links (the 校验 sheet's, the same in every
+    workbook) but not for a hostile file's ranges of thousands of cells."""
+    area = sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in (box(where) for where, *_ in links))
+    return _link_cells(links, merges) if area > MAX_REMEMBERED_LINKED else _remembered_link_cells(links, merges)
+
+
+def _link_cells(links: tuple[tuple[str, str | None, bool], ...], merges: tuple[tuple[int, int, int, int], ...]
+                ) -> tuple[tuple[tuple[int, int], str | None], ...]:
     """The cells a sheet's hyperlinks (ref, location, out of the workbook) give their text to
     when they hold no value, as openpyxl binds them after the merges: every cell of a range but
     those under a merge (openpyxl passes over them), and a link on one cell alone at that cell,
@@ -127,6 +135,9 @@ def link_cells(links: tuple[tuple[str, str | None, bool], ...], merges: tuple[tu
         else:
             out.append(((r0, c0), location))
     return tuple(out)
+
+
+_remembered_link_cells = remembered(keep=128)(_link_cells)
 
 
 class Text:
