@@ -14,6 +14,7 @@ from xlsx_reports.core.findings import CannotContinue, os_reason
 
 LISTED = 50   # workbooks named on the console: a district's units; a city's are on the 汇总说明 sheet
 
+
 def _merge_finding_text(f) -> str:
     from xlsx_reports.core.findings import SEVERITY_TEXT
     advice = f"（{f.advice}）" if f.advice else ""

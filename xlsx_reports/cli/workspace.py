@@ -83,22 +83,20 @@ def deadline_command(folder, day, drop) -> None:
     """查看或修改报送截止日期（如 2025-01-31）：已收到的每一版按新日期重新判定是否逾期。"""
     if day and drop:
         raise CannotContinue("写了新的截止日期就不要再加 --none", code="OPTION-CONFLICT")
+    from xlsx_reports.ledger.workspace import DEADLINE_PRINTED, deadline_text
+
     new = parse_deadline(day)
     with _open(folder) as ws:
         old = ws.deadline
         if not day and not drop:
-            click.echo(f"报送截止日期：{_day_text(old)}" if old else "没有设截止日期")
+            click.echo(f"报送截止日期：{deadline_text(old)}" if old else "没有设截止日期")
             return
         changed = ws.set_deadline(new)
         late = ws.status()["summary"]["late"]
-    click.echo(f"截止日期由{_day_text(old) if old else '（未设）'}改为{_day_text(new) if new else '（不设）'}；"
+    click.echo(f"截止日期由{deadline_text(old) if old else '（未设）'}改为{deadline_text(new) if new else '（不设）'}；"
                f"{changed} 个已收到的版本的逾期标记随之改变，现在逾期的单位 {late} 个")
     if old and new != old:
-        click.echo("已下发的填报表上印的仍是原来的截止日期，请另行通知各单位")
-
-
-def _day_text(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+        click.echo(DEADLINE_PRINTED)
 
 
 @main.command("intake")

@@ -38,7 +38,7 @@ def refusal(path: str | Path) -> str | None:
         return f"无法访问该文件（{exc.strerror or '系统错误'}）；请复制到本机文件夹后再处理"
     kind = _special_kind(info.st_mode)
     if kind:
-        return f"这是{kind}，不是普通文件，已跳过；请提交工作簿文件本身"
+        return _special_reason(kind)
     if not os.access(path, os.R_OK, effective_ids=os.access in os.supports_effective_ids):
         return "没有读取权限（文件可能属于其他用户或被设为不可读）；请复制一份自己有权限的文件后再处理"
     return None
@@ -50,15 +50,16 @@ class NotRegular(OSError):
 
 
 def read_regular(path: str | Path, most: int) -> bytes:
-    """The file's bytes, at most `most` of them however it grows meanwhile, judged again on the file opened, not on its name: it
-    may have been swapped since refusal() looked. Opened without blocking, so that a FIFO put
-    in its place cannot hold the open for ever (a regular file reads the same either way)."""
+    """The file's bytes, at most `most` of them however it grows meanwhile, judged again on the
+    file opened, not on its name: it may have been swapped since refusal() looked. Opened
+    without blocking, so that a FIFO put in its place cannot hold the open for ever (a regular
+    file reads the same either way)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
         kind = _special_kind(info.st_mode)
         if kind:
-            raise NotRegular(errno.EINVAL, f"这是{kind}，不是普通文件，已跳过；请提交工作簿文件本身")
+            raise NotRegular(errno.EINVAL, _special_reason(kind))
         left, blocks = min(info.st_size + 1, most), []   # one past its size: growth is seen
         while left > 0 and (block := os.read(fd, left)):
             blocks.append(block)
@@ -66,6 +67,10 @@ def read_regular(path: str | Path, most: int) -> bytes:
         return b"".join(blocks)
     finally:
         os.close(fd)
+
+
+def _special_reason(kind: str) -> str:
+    return f"这是{kind}，不是普通文件，已跳过；请提交工作簿文件本身"
 
 
 def _special_kind(mode: int) -> str:

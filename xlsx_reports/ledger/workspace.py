@@ -28,6 +28,12 @@ UNIT_LIST = "单位清单.csv"
 UNIT_LIST_HEAD = ("单位名称", "填报表", "工作簿编号", "上传口令")
 ANNOTATED = "批注"
 FAULT_ENV = "XLSX_REPORTS_LEDGER_FAULT"   # tests: "point[:n]" kills intake at a named point
+DEADLINE_PRINTED = "已下发的填报表上印的仍是原来的截止日期，请另行通知各单位"   # when it moves
+
+
+def deadline_text(day: date) -> str:
+    """A deadline as the blank workbooks print it and the pages show it: 2025年1月20日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class Workspace:
@@ -63,9 +69,8 @@ class Workspace:
         entries = read_roster(roster) if not isinstance(roster, Roster) else roster
         if (root / "ledger.sqlite3").exists():
             Ledger.create(root)   # refuses, with the message
-        shown = f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else None
-        batch = run_batch(entries, year, root / BLANKS, previous_dir=previous_dir,
-                          password=password, deadline=shown)
+        batch = run_batch(entries, year, root / BLANKS, previous_dir=previous_dir, password=password,
+                          deadline=deadline_text(deadline) if deadline else None)
         ledger = Ledger.create(root)
         ledger.set_settings({"year": year, "unit": (unit or "").strip() or None,
                              "deadline": deadline.isoformat() if deadline else None,

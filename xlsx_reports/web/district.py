@@ -10,7 +10,8 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 
 from xlsx_reports.web import outputs
 from xlsx_reports.web.uploads import receive
-from xlsx_reports.web.views import counts, day_text, finding_view, status_label, time_text, unit_row
+from xlsx_reports.ledger.workspace import DEADLINE_PRINTED, deadline_text
+from xlsx_reports.web.views import counts, finding_view, status_label, time_text, unit_row
 
 pages = Blueprint("district", __name__)
 
@@ -92,9 +93,8 @@ def set_deadline():
         flash(f"截止日期“{text}”无法识别，未作修改：请写成 2025-01-31。", "error")
         return redirect(url_for(".home"))
     changed = site().call(lambda ws: ws.set_deadline(day))
-    shown = day_text(day.isoformat()) if day else "（不设）"
-    flash(f"截止日期已改为{shown}；{changed} 个已收到的版本的逾期标记随之改变。"
-          "已下发的填报表上印的仍是原来的截止日期，请另行通知各单位。", "ok")
+    shown = deadline_text(day) if day else "（不设）"
+    flash(f"截止日期已改为{shown}；{changed} 个已收到的版本的逾期标记随之改变。{DEADLINE_PRINTED}。", "ok")
     return redirect(url_for(".home"))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from xlsx_reports.core.findings import SEVERITY_TEXT
 from xlsx_reports.ledger.intake import DECISION_TEXT
 from xlsx_reports.ledger.status import STATUS_TEXT
+from xlsx_reports.ledger.workspace import deadline_text
 
 # status code → CSS class; the order is the default sort: what needs action first
 STATUS_CSS = {"errors": "st-errors", "unreadable": "st-unreadable", "missing": "st-missing",
@@ -60,15 +61,7 @@ def counts(status: dict[str, Any]) -> dict[str, Any]:
             "errors": s["errors"], "unreadable": s["unreadable"], "missing": s["missing"],
             "late": s["late"], "outside": s.get("outside", 0),
             "sent_rate": _percent(s["报送率"]), "pass_rate": _percent(s["通过率"]),
-            "deadline": day_text(status.get("deadline"))}
-
-
-def day_text(iso: str | None) -> str:
-    """2025-01-20 -> 2025年1月20日 (as the workbooks print it); "" when none is set."""
-    if not iso:
-        return ""
-    day = date.fromisoformat(iso)
-    return f"{day.year}年{day.month}月{day.day}日"
+            "deadline": deadline_text(date.fromisoformat(status["deadline"])) if status["deadline"] else ""}
 
 
 def _percent(fraction: float) -> str:
