@@ -683,6 +683,7 @@ def _both_readers(parts: dict[str, bytes]):
 
 SLOT_VALUES = [   # (what an input's <v> holds, whether a full reading accepts it)
     (b"7", True), (b"007", True), (b"", True), (b"2.5", True), (b"&#55;", True), (b" 7", True), (b"1E3", True),
+    (b"12345678901234567890", True),   # longer than the whole numbers fastcells remembers
     (b"\xef\xbf\xbe", False),   # U+FFFE, a character XML forbids
     (b"\xff", False),           # not UTF-8
     (b"a]]>b", False),          # "]]>" is not allowed in text
@@ -735,6 +736,23 @@ def test_a_sheet_read_before_has_what_its_frame_fixes_copied_as_a_full_reading_g
     assert copied.count(T3) == 1
     values = next(s["values"] for s in quick if s["name"] == T3)
     assert values.get((4, 3)) == (None if merge else 4321)
+
+
+def test_whole_numbers_remembered_by_their_digits_stay_bounded_and_read_as_expat_reads_them(corpus, monkeypatch):
+    """Typed and calculated whole numbers are remembered by their digits (the same few hundred
+    recur in every return); a sheet of many distinct numbers leaves no more than the bound, and
+    each number, remembered or not, reads as expat reads it."""
+    from xlsx_reports.xlsx import fastcells
+    monkeypatch.setattr(fastcells, "WHOLE_KEPT", 5)
+    fastcells._WHOLE.clear()
+    numbers = iter(range(10**11, 10**11 + 10_000, 7))
+    for _ in range(3):
+        parts = _t3_edited(corpus, rb'<sheetData>.*</sheetData>', lambda m: re.sub(
+            rb'(<c r="[A-Z]+[0-9]+" s="[0-9]+"><v>)[0-9]+</v>', lambda c: c.group(1) + b"%d</v>" % next(numbers),
+            m.group(0)))
+        quick, slow, irregular = _both_readers(parts)
+        assert quick == slow and irregular == 0
+        assert 0 < len(fastcells._WHOLE) <= 5
 
 
 def _t3_edited(corpus, pattern: bytes, edit) -> dict[str, bytes]:

@@ -2,7 +2,8 @@
 
 A symlink to /dev/zero never ends when hashed, a FIFO blocks the first read for ever, a
 folder named x.xlsx is not a workbook, and a file without read permission raised an English
-or Python error. Every reader asks `refusal` first, before it opens or hashes the file.
+or Python error. Every reader asks `refusal` first, before it opens or hashes the file, or
+reads it with `read_regular`, which judges the file it opened and never blocks.
 """
 from __future__ import annotations
 
@@ -35,13 +36,17 @@ def refusal(path: str | Path) -> str | None:
     except PermissionError:
         return "没有权限访问该文件所在的文件夹；请复制到自己有权限的文件夹后再处理"
     except OSError as exc:
-        return f"无法访问该文件（{exc.strerror or '系统错误'}）；请复制到本机文件夹后再处理"
+        return unreadable_reason(exc)
     kind = _special_kind(info.st_mode)
     if kind:
         return _special_reason(kind)
     if not os.access(path, os.R_OK, effective_ids=os.access in os.supports_effective_ids):
         return "没有读取权限（文件可能属于其他用户或被设为不可读）；请复制一份自己有权限的文件后再处理"
     return None
+
+
+def unreadable_reason(exc: OSError) -> str:
+    return f"无法访问该文件（{exc.strerror or '系统错误'}）；请复制到本机文件夹后再处理"
 
 
 class NotRegular(OSError):

@@ -9,6 +9,7 @@ larger than a normal template's part (a hostile file's) are worked out but not k
 from __future__ import annotations
 
 from collections import OrderedDict
+from operator import is_
 from typing import Any, Callable, Hashable, TypeVar
 
 T = TypeVar("T")
@@ -73,7 +74,7 @@ class ByIdentity:
     def get(self, *objects: Any) -> Any:
         """The value kept for exactly these objects, or None."""
         kept = self.table.get(tuple(map(id, objects)))
-        if kept is None or any(a is not b for a, b in zip(kept[0], objects)):
+        if kept is None or not all(map(is_, kept[0], objects)):
             return None
         return kept[1]
 

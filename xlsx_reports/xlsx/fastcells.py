@@ -308,23 +308,43 @@ def _slot_values(reader: SheetReader, places: tuple[slots.Slot, ...], found: lis
     a workbook, so the call per value was a fifth of the time)."""
     raw, strings = reader.raw, reader.strings
     values, cached = raw.values, raw.cached
+    known_whole = _WHOLE.get
     for slot, v in zip(places, found):
         if not v:
             continue
         usual = slot[4]
         if usual and v.isdigit():   # ASCII digits only, in bytes
             at = slot[0]
+            number = known_whole(v)
+            if number is None:
+                number = _whole(v)
             if usual == 3:
                 try:
-                    values[at] = cached[at] = strings[int(v)]
+                    values[at] = cached[at] = strings[number]
                 except IndexError:
                     raise NotUnderstood(f"单元格值“{v[:20].decode()}”不常见") from None
             else:
-                cached[at] = number = int(v)
+                cached[at] = number
                 if usual == 1:
                     values[at] = number
         else:
             _slot_value(reader, slot, v)
+
+
+# The whole numbers met, by their digits: the same few hundred (counts, totals, the shared
+# strings' indexes) in every workbook, and int() of bytes costs several times a lookup.
+# Short ones only, and forgotten all at once beyond WHOLE_KEPT.
+_WHOLE: dict[bytes, int] = {}
+WHOLE_KEPT, WHOLE_DIGITS = 4096, 12
+
+
+def _whole(digits: bytes) -> int:
+    number = int(digits)
+    if len(digits) <= WHOLE_DIGITS:
+        if len(_WHOLE) >= WHOLE_KEPT:
+            _WHOLE.clear()
+        _WHOLE[digits] = number
+    return number
 
 
 def _slot_value(reader: SheetReader, slot: slots.Slot, v: bytes) -> None:

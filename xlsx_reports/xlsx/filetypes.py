@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsx_reports.core.encodings import TEXT_ENCODINGS
-from xlsx_reports.core.files import NotRegular, read_regular, refusal
+from xlsx_reports.core.files import NotRegular, read_regular, refusal, unreadable_reason
 from xlsx_reports.xlsx import limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,15 +45,15 @@ def vet(path: Path, data: bytes | None = None, *, whole: bool = False) -> Vetted
     workbook beyond the limits (xlsx/limits.py) is refused here, before any parser runs.
     `data`: the file's bytes, read already by read_bounded (what is judged is what was read;
     whoever read them asked refusal() first, or the read of a FIFO would never have ended).
+    Without it, the file is read without blocking and judged as opened (files.read_regular).
     whole: every part scanned, those only openpyxl reads too (limits.prescan)."""
     if data is None:
-        special = refusal(path)
-        if special:
-            return Vetted(special)
-        try:
+        try:   # judged on the file opened (read_regular): a regular readable file needs no look before
             data = read_bounded(path)
         except NotRegular as exc:
             return Vetted(str(exc.strerror))
+        except OSError as exc:   # why, as refusal() words it; a file that came back meanwhile, as it is
+            return Vetted(refusal(path) or unreadable_reason(exc))
     if len(data) > limits.LIMITS.file_bytes:   # read_bounded stops one byte past the limit
         size = max(len(data), path.stat().st_size)
         return Vetted(f"文件有 {size // 1024 // 1024} MB，超过 {limits.LIMITS.file_bytes // 1024 // 1024} MB "
