@@ -15,7 +15,7 @@ from fixtures_check.workbooks import balanced, generate
 from xlsx_reports.check.workbook import check_file
 from xlsx_reports.form.compiled import combination, input_leaves
 from xlsx_reports.form.definitions import get_form
-from xlsx_reports.form.values import Report
+from xlsx_reports.form.values import Report, Sums
 from xlsx_reports.xlsx import fastread
 from xlsx_reports.xlsx.locate import _exact, _search, address
 from xlsx_reports.xlsx.reader import read_workbook
@@ -116,6 +116,13 @@ def test_totals_are_what_the_term_by_term_sum_gives(odd):
             assert got.as_tuple() == want.as_tuple()
     keys = ("t3.new.total", "t3.carried.total", "-t3.total.total")
     assert report.total(keys) == sum((report.number(k) for k in keys), 0)
+    # the checks' sums, added from the totals worked out once: the same numbers, of the same type
+    sums = Sums(report)
+    for terms in [keys] + [side for c in report.form.checks for side in (c.left, c.right) if side]:
+        want, got = report.total(terms), sums.total(terms)
+        assert (got, type(got)) == (want, type(want)), terms
+        if isinstance(want, Decimal):
+            assert got.as_tuple() == want.as_tuple()
 
 
 def test_the_flat_combination_expands_nested_totals_and_keeps_signs():

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable
 
 from xlsx_reports.core.findings import Finding, Severity
 from xlsx_reports.form.model import Field
+from xlsx_reports.form.values import Sums
 from xlsx_reports.xlsx.reader import Reading
 
 
@@ -24,6 +26,11 @@ class Context:
     def report(self):
         return self.reading.report
 
+    @cached_property
+    def sums(self) -> Sums:
+        """The report's totals, worked out once for all the rules."""
+        return Sums(self.report)
+
     @property
     def file(self) -> str:
         return str(self.reading.path)
@@ -33,7 +40,9 @@ class Context:
 
     def value(self, key: str) -> Any:
         """An input as meant (None blank, str text) or a total recomputed from the inputs."""
-        return self.report.value(key.lstrip("-"))
+        key = key.lstrip("-")
+        totals = self.sums.totals
+        return totals[key] if key in totals else self.report.value(key)
 
     def sheet_of(self, key: str) -> str:
         cell = self.reading.cells.get(key.lstrip("-"))

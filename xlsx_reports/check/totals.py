@@ -175,7 +175,7 @@ def total_findings(ctx: Context) -> Iterator[Finding]:
     if not ctx.warnings:   # only a broken total's findings are errors; a stale one's (CACHED) warn
         totals = [f for f in totals if f.key in broken]
     stale: dict[str, list[tuple[str, Any, Any]]] = {}
-    recomputed_of = ctx.report.totals() if totals else {}
+    recomputed_of = ctx.sums.totals if totals else {}
     for f in totals:
         cell = ctx.reading.cells[f.key]
         recomputed = recomputed_of[f.key]
@@ -334,9 +334,9 @@ def _check_keys(form: Form) -> tuple[tuple[Check, tuple[str, ...]], ...]:
 
 
 def _evaluate(ctx: Context, check: Check) -> Iterator[Finding]:
-    if holds(check, ctx.report):
+    if holds(check, ctx.report, ctx.sums.total):
         return
-    outcome = evaluate(check, ctx.report)
+    outcome = evaluate(check, ctx.report, ctx.sums.total)
     op = OPERATORS[check.op]
     if op.per_cell:
         for key in outcome.failing:

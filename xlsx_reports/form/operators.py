@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PASS, FAIL, PENDING = "✓", "✗", "待填"
 Number = int | Decimal
+Sum = Callable[[tuple[str, ...]], Number]   # the sum of a check's side (Report.total)
 
 
 @dataclass(frozen=True)
@@ -61,30 +62,31 @@ def input_leaves(form: "Form", keys: tuple[str, ...]) -> list["Field"]:
     return list(compiled.input_leaves(form, keys))
 
 
-def evaluate(check: "Check", report: "Report") -> Outcome:
-    """The one verdict on a check, used by `check` and cached on the 校验 sheet."""
-    kept, left, right, failing = _verdict(check, report)
+def evaluate(check: "Check", report: "Report", total: Sum | None = None) -> Outcome:
+    """The one verdict on a check, used by `check` and cached on the 校验 sheet. `total`: how
+    a side is summed (values.Sums.total, for many checks of one report), else Report.total."""
+    kept, left, right, failing = _verdict(check, report, total or report.total)
     values = report.values
     blanks = tuple(k for k in compiled.input_keys(report.form, check.keys) if values.get(k) in _BLANK)
     status = FAIL if not kept else PENDING if blanks else PASS
     return Outcome(status, left, right, failing, blanks)
 
 
-def holds(check: "Check", report: "Report") -> bool:
+def holds(check: "Check", report: "Report", total: Sum | None = None) -> bool:
     """Whether the check holds, blanks as 0: of a check that holds, all `check` needs to know
     (which of its cells are blank matters to the 校验 sheet, and is reported as BLANK)."""
-    return _verdict(check, report)[0]
+    return _verdict(check, report, total or report.total)[0]
 
 
 _BLANK = (None, "")
 
 
-def _verdict(check: "Check", report: "Report") -> tuple[bool, Number, Number, tuple[str, ...]]:
+def _verdict(check: "Check", report: "Report", total: Sum) -> tuple[bool, Number, Number, tuple[str, ...]]:
     from xlsx_reports.form.definitions import LEVEL_KEY   # definitions import this module
     op = OPERATORS[check.op]
     const = check.const if check.const is not None else 0
-    left = report.total(check.left)
-    right = report.total(check.right) if check.right else const
+    left = total(check.left)
+    right = total(check.right) if check.right else const
     failing: tuple[str, ...]
     if not check.applies(report.values.get(LEVEL_KEY)):   # not this unit's level: holds
         failing, kept = (), True
