@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from xlsx_reports.check.catalogue import FINDINGS, REFUSALS, Rule
 from xlsx_reports.core.findings import CannotContinue, Finding, os_reason
-from xlsx_reports.core.roster import Roster
+
+if TYPE_CHECKING:   # read only when a roster is given: csv and the roster's rules are not every run's
+    from xlsx_reports.core.roster import Roster
 
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]
@@ -28,7 +30,7 @@ def _paths(paths: Paths) -> list[PathLike]:
 
 def _roster(roster: PathLike | Roster | None) -> Roster | None:
     """A roster object as is; a path (or "-" for standard input) read as CSV."""
-    if roster is None or isinstance(roster, Roster):
+    if roster is None or not isinstance(roster, (str, Path)):
         return roster
     from xlsx_reports.core.roster import read_roster
     return read_roster(roster)

@@ -6,7 +6,6 @@ they hold across the 2020→2021 format change wherever both forms have the cell
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from typing import Iterator
 
 from xlsx_reports.core.findings import Finding
@@ -71,6 +70,7 @@ def similarity(a: str, b: str) -> float:
     a, b = _normal(a), _normal(b)
     if not a or not b:
         return 0.0
+    from difflib import SequenceMatcher   # here: only a check against last year compares texts
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < DUP_RATIO or matcher.quick_ratio() < DUP_RATIO:
         return matcher.quick_ratio()

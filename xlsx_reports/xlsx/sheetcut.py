@@ -106,6 +106,8 @@ def around(data: bytes) -> Around | None:
     if found is not None:
         return found
     for before, before_rest, after, after_rest, cut, links in _CUTS[0]:
+        if not data.startswith(before):   # most tries end here: another sheet's (_past's first test)
+            continue
         start = _past(data, 0, before, before_rest, _VIEWS)
         if start is None or not data.startswith(b"<sheetData>", start):
             continue
