@@ -16,7 +16,8 @@
    start-up and imports are included; then `batch` of N templates from a roster.
 4. One workbook checked in-process (the web upload path), median of 30.
 Steps 2 and 3 run in turn --repeat times (default 3) and the fastest run of each is reported,
-since a shared machine's speed drifts. Prints ms per workbook, the ratio to the floor, CPU
+since a shared machine's speed drifts; with the ratio of each command's run to the floor's run of
+the same turn (median and range), which a drift between turns does not move. Prints ms per workbook, the ratio to the floor, CPU
 time and peak memory (the command, its largest worker, and all of them together).
 """
 from __future__ import annotations
@@ -227,6 +228,16 @@ def report(label: str, seconds: float, mb: tuple[int, int] | None = None, cpu: f
           flush=True)
 
 
+def paired(runs: dict[str, list]) -> str:
+    """Each command's run over the floor's run of the same turn (seconds apart, so a drift of the
+    machine's speed between turns cancels): the median and the range of those ratios."""
+    out = []
+    for name in ("check", "merge"):
+        ratios = sorted(r[0] / f[0] for r, f in zip(runs[name], runs["floor"]))
+        out.append(f"{name} {statistics.median(ratios):.2f}× ({ratios[0]:.2f}–{ratios[-1]:.2f}×)")
+    return "paired with the floor run just before, median (range): " + ", ".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=1000)
@@ -276,6 +287,7 @@ def main() -> None:
         if args.repeat > 1:
             print("  each run (s): " + "; ".join(f"{k} " + " ".join(f"{r[0]:.2f}" for r in v)
                                                 for k, v in runs.items()))
+            print("  " + paired(runs))
         if not args.no_batch:
             roster = Path(tmp) / "roster.csv"
             roster.write_text("单位名称\n" + "".join(f"模板{i:05d}镇\n" for i in range(args.n)), encoding="utf-8")

@@ -8,7 +8,6 @@ workbook with rows or sheets moved has its own walk), so each is read with a few
 from __future__ import annotations
 
 import itertools
-from functools import partial
 from typing import Any, NamedTuple
 
 from xlsx_reports.core.memo import ByIdentity
@@ -39,9 +38,6 @@ class CellReading(NamedTuple):
     number_format: str = "General"
 
 
-_reading = partial(tuple.__new__, CellReading)   # all nine fields given: no defaults to fill in
-
-
 def laid_out(form: Form, spots: Spots) -> bool:
     """Whether every cell of the form was found where the form puts it."""
     return spots == _own(form)[0]
@@ -53,6 +49,7 @@ def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet], own_place
     own_places: laid_out(form, spots)."""
     cells: dict[str, CellReading] = {}
     values: dict[str, Any] = {}
+    new = tuple.__new__   # all nine fields given: no defaults to fill in
     for sheet, walk in (_own(form)[1] if own_places else _walk(form, spots)):
         raw = by_name[sheet]
         stored_of, cached_of = raw.values.get, raw.cached.get
@@ -61,7 +58,7 @@ def read_cells(form: Form, spots: Spots, by_name: dict[str, RawSheet], own_place
             formula = stored if stored.__class__ is str and stored.startswith("=") else None
             # what RawSheet.shown gives, or a narrative's paragraphs
             value = _paragraphs(narrative, raw, *at) if narrative else cached if formula else stored
-            cells[key] = _reading((key, sheet, a1, value, formula, cached, locked, validation, number_format))
+            cells[key] = new(CellReading, (key, sheet, a1, value, formula, cached, locked, validation, number_format))
             if value_type is not None:
                 values[key] = value if value.__class__ is int and value_type in WHOLE else meant_value(value_type, value)
     return cells, values
