@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xlsx_reports.core.encodings import TEXT_ENCODINGS
 from xlsx_reports.core.files import NotRegular, read_regular, refusal, unreadable_reason
-from xlsx_reports.xlsx import limits
+from xlsx_reports.xlsx import limits, zipdir
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -99,7 +99,7 @@ def _zip_vetted(path: Path, data: bytes, whole: bool = False) -> Vetted:
         refused = limits.directory_refusal(io.BytesIO(data))
         if refused:
             return Vetted(refused)
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipdir.open_zip(data) as zf:
             reason = _zip_kind(path, zf)
             if reason is not None:
                 return Vetted(reason)
@@ -115,7 +115,7 @@ def _zip_vetted(path: Path, data: bytes, whole: bool = False) -> Vetted:
         return Vetted(DAMAGED)
 
 
-def _zip_kind(path: Path, zf: zipfile.ZipFile) -> str | None:
+def _zip_kind(path: Path, zf: zipdir.Archive) -> str | None:
     names = set(zf.namelist())
     mimetype = b""
     if "mimetype" in names:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from xlsx_reports.core.a1 import area, col_index, far_corner
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx import known
+from xlsx_reports.xlsx import known, zipdir
 from xlsx_reports.xlsx.safexml import derived, holds, inflated, inflated_whole
 
 
@@ -98,7 +98,7 @@ def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
     return None
 
 
-def prescan(zf: zipfile.ZipFile, limits: Limits = LIMITS, data: bytes | None = None, whole: bool = False
+def prescan(zf: zipdir.Archive, limits: Limits = LIMITS, data: bytes | None = None, whole: bool = False
             ) -> tuple[dict[str, bytes], "Tally"]:
     """Raises Refused at the first limit passed; inflates each part it scans once and returns the XML
     parts (what the readers parse), so nothing is inflated twice, and the tally, which the
@@ -141,7 +141,7 @@ MOST_DEFLATED = 1032   # bytes deflate can make of one (zlib's "technical detail
 UNREAD_BYTES = 4 << 20   # the most that parts left uninflated may come to, all together
 
 
-def _unread_most(info: zipfile.ZipInfo) -> int | None:
+def _unread_most(info: zipdir.Info) -> int | None:
     """The most an unread part may inflate to, when it is packed plainly; else None (inflated)."""
     if not info.filename.startswith(UNREAD) or info.flag_bits & 0x1:
         return None
@@ -194,7 +194,7 @@ def _kind(name: str) -> str:
             "xl/styles.xml": "styles"}.get(lower, "")
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, tally: "Tally", xml: bool,
+def _inflate(zf: zipdir.Archive, info: zipdir.Info, cap: int, tally: "Tally", xml: bool,
              data: bytes | None) -> bytes:
     """An XML part's bytes (other parts: inflated and counted, then dropped), counting what
     actually inflates."""

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, NoReturn, TypeVar
 from xml.parsers import expat
 
 from xlsx_reports.core.zlibs import BAD_STREAM as _BAD_STREAM, zlib
+from xlsx_reports.xlsx import zipdir
 
 T = TypeVar("T")
 
@@ -54,7 +55,7 @@ def holds(data: bytes, needle: bytes, rare: int, start: int = 0, end: int | None
     return at >= 0 and data.find(needle, at - rare, end) >= 0
 
 
-def inflated_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
+def inflated_whole(zf: zipdir.Archive, info: zipdir.Info, cap: int,
                    too_big: Callable[[int], Exception], data: bytes | None = None) -> bytes:
     """The part's bytes at once (an XML part that is kept anyway), as inflated() yields them."""
     if data is not None and info.compress_size <= DIRECT_MAX:
@@ -64,11 +65,11 @@ def inflated_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
     return b"".join(inflated(zf, info, cap, too_big))
 
 
-def part_limit(info: zipfile.ZipInfo) -> int:
+def part_limit(info: zipdir.Info) -> int:
     return min(PART_CEILING, max(PART_FLOOR, PART_RATIO * info.compress_size))
 
 
-def inflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
+def inflated(zf: zipdir.Archive, info: zipdir.Info, cap: int,
              too_big: Callable[[int], Exception], data: bytes | None = None) -> Iterator[bytes]:
     """The part's bytes in chunks, counting what inflation actually yields (the sizes a zip
     declares can lie): past `cap` bytes, `too_big(cap)` is raised. With the zip's bytes at
@@ -80,7 +81,7 @@ def inflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
             yield whole
             return
     size = 0
-    with zf.open(info) as part:
+    with zipdir.open_part(zf, info) as part:
         while block := part.read(CHUNK):
             size += len(block)
             if size > cap:
@@ -88,7 +89,7 @@ def inflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
             yield block
 
 
-def _direct(data: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int], Exception]) -> bytes | None:
+def _direct(data: bytes, info: zipdir.Info, cap: int, too_big: Callable[[int], Exception]) -> bytes | None:
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     at = info.header_offset
@@ -160,7 +161,7 @@ def derived(data: bytes, what: str, work: Callable[[bytes], T]) -> T:
     return result
 
 
-def _inflate(packed: bytes, info: zipfile.ZipInfo, cap: int, too_big: Callable[[int], Exception]) -> bytes | None:
+def _inflate(packed: bytes, info: zipdir.Info, cap: int, too_big: Callable[[int], Exception]) -> bytes | None:
     """The packed member inflated and checked against what the directory declares; None when
     they disagree (zipfile then reads it, and judges the damage)."""
     if info.compress_type == zipfile.ZIP_STORED:
