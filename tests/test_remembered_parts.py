@@ -60,9 +60,29 @@ def test_remembered_parts_stay_within_their_bound_and_are_right_after_forgetting
             expected = {i.filename: zf.read(i) for i in zf.infolist()}
         got = vet(path)
         assert {name: got.parts[name] for name in got.parts} == {n: expected[n] for n in got.parts}
-        held = sum(len(key[0]) + len(out) for key, out in safexml._INFLATED.items())
+        held = sum(len(packed) + len(out) for packed, out in safexml._INFLATED.values())
         assert held == safexml._INFLATED_HELD[0] <= 40_000
     assert safexml._INFLATED   # something small enough was kept
+
+
+def test_a_part_declared_as_a_remembered_one_but_packed_otherwise_is_inflated_afresh(valid, monkeypatch):
+    """Remembered parts are found by what the directory declares (CRC, sizes, method) and then
+    their packed bytes compared: another part declared alike is inflated from its own bytes, and
+    the newer is kept in the older's place, the bytes held counted once."""
+    data = valid.read_bytes()
+    with zipfile.ZipFile(valid) as zf:
+        info = zf.getinfo("xl/styles.xml")
+        expected = zf.read(info)
+    monkeypatch.setattr(safexml, "_INFLATED", {})
+    monkeypatch.setattr(safexml, "_INFLATED_HELD", [0])
+    key = (info.CRC, info.file_size, info.compress_size, info.compress_type)
+    planted = (b"\x00" * info.compress_size, b"not the styles")
+    safexml._keep_inflated(key, *planted)
+    got = safexml.inflated_whole(None, info, 1 << 20, ValueError, data)
+    assert got == expected
+    packed, out = safexml._INFLATED[key]
+    assert out == expected and packed != planted[0]
+    assert safexml._INFLATED_HELD[0] == len(packed) + len(out)
 
 
 def _t3_xml(path: Path) -> str:

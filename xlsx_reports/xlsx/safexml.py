@@ -107,8 +107,9 @@ def _direct(data: bytes, info: zipdir.Info, cap: int, too_big: Callable[[int], E
     packed = data[start:start + info.compress_size]
     if len(packed) != info.compress_size:
         return None
-    key = (packed, info.CRC, info.file_size, info.compress_type)
-    remembered = _INFLATED.get(key)
+    key = (info.CRC, info.file_size, len(packed), info.compress_type)
+    kept = _INFLATED.get(key)
+    remembered = kept[1] if kept is not None and kept[0] == packed else None
     if remembered is not None:
         if len(remembered) > cap:
             raise too_big(cap)
@@ -116,7 +117,7 @@ def _direct(data: bytes, info: zipdir.Info, cap: int, too_big: Callable[[int], E
         return remembered
     out = _inflate(packed, info, cap, too_big)
     if out is not None and len(packed) + len(out) <= INFLATED_KEPT_PART:
-        _keep_inflated(key, out)
+        _keep_inflated(key, packed, out)
     return out
 
 
@@ -124,23 +125,28 @@ def _direct(data: bytes, info: zipdir.Info, cap: int, too_big: Callable[[int], E
 # and its relationships, sheets nobody types in) come packed in the same bytes: their inflated
 # bytes are remembered by the packed bytes and what the directory declares of them, so they are
 # inflated and CRC-checked once per run; and being the same bytes object each time, what is
-# remembered by them (memo.py) finds them without hashing them again. Bounded by the bytes held
-# (packed and inflated), then forgotten all at once: no lock, and a hostile file cannot hold more.
-_INFLATED: dict[tuple[bytes, int, int, int], bytes] = {}
+# remembered by them (memo.py) finds them without hashing them again. Found by what the directory
+# declares (CRC, sizes, method), then the packed bytes compared: a unit's own sheets, met once,
+# are not hashed only to be missed. Bounded by the bytes held (packed and inflated), then
+# forgotten all at once: no lock, and a hostile file cannot hold more.
+_INFLATED: dict[tuple[int, int, int, int], tuple[bytes, bytes]] = {}   # -> (packed, inflated)
 _INFLATED_HELD = [0]
 INFLATED_KEPT, INFLATED_KEPT_PART = 4 << 20, 256 << 10
 _REMEMBERED: dict[int, bytes] = {}   # id -> inflated bytes _INFLATED served more than once
 _DERIVED: dict[tuple[int, str], tuple[bytes, Any]] = {}   # (id, what) -> (the bytes, derived(...))
 
 
-def _keep_inflated(key: tuple[bytes, int, int, int], out: bytes) -> None:
-    size = len(key[0]) + len(out)
+def _keep_inflated(key: tuple[int, int, int, int], packed: bytes, out: bytes) -> None:
+    size = len(packed) + len(out)
     if _INFLATED_HELD[0] + size > INFLATED_KEPT:
         _INFLATED.clear()
         _REMEMBERED.clear()
         _DERIVED.clear()
         _INFLATED_HELD[0] = 0
-    _INFLATED[key] = out
+    kept = _INFLATED.get(key)
+    if kept is not None:   # another part declared alike (a hostile one): the newer is kept
+        _INFLATED_HELD[0] -= len(kept[0]) + len(kept[1])
+    _INFLATED[key] = (packed, out)
     _INFLATED_HELD[0] += size
 
 
