@@ -68,7 +68,7 @@ def test_remembered_parts_stay_within_their_bound_and_are_right_after_forgetting
 def test_a_part_declared_as_a_remembered_one_but_packed_otherwise_is_inflated_afresh(valid, monkeypatch):
     """Remembered parts are found by what the directory declares (CRC, sizes, method) and then
     their packed bytes compared: another part declared alike is inflated from its own bytes, and
-    the newer is kept in the older's place, the bytes held counted once."""
+    kept instead of all that was remembered, the bytes held counted once."""
     data = valid.read_bytes()
     with zipfile.ZipFile(valid) as zf:
         info = zf.getinfo("xl/styles.xml")

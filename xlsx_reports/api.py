@@ -10,6 +10,7 @@ codes. Problems in the workbooks come back as `Finding`s; only "cannot continue"
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -30,7 +31,7 @@ def _paths(paths: Paths) -> list[PathLike]:
 
 def _roster(roster: PathLike | Roster | None) -> Roster | None:
     """A roster object as is; a path (or "-" for standard input) read as CSV."""
-    if roster is None or not isinstance(roster, (str, Path)):
+    if roster is None or not isinstance(roster, (str, os.PathLike)):
         return roster
     from xlsx_reports.core.roster import read_roster
     return read_roster(roster)

@@ -120,8 +120,8 @@ class Report:
 class Sums:
     """A report's totals worked out once, and sums of its fields from them: the rules of one
     check ask for each total and for ~20 sums, most of them over totals that stand for dozens
-    of inputs each (a side of 本年新收 + 上年结转 = 办理结果总计 + 结转下年度 is ~30). For a
-    report whose values do not change while it is asked."""
+    of inputs each (a side of the form's balance check, flattened, is ~30). For a report whose
+    values do not change while it is asked."""
 
     def __init__(self, report: Report) -> None:
         self.report = report

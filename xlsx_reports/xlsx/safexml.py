@@ -138,14 +138,13 @@ _DERIVED: dict[tuple[int, str], tuple[bytes, Any]] = {}   # (id, what) -> (the b
 
 def _keep_inflated(key: tuple[int, int, int, int], packed: bytes, out: bytes) -> None:
     size = len(packed) + len(out)
-    if _INFLATED_HELD[0] + size > INFLATED_KEPT:
+    # past the bound, or another part declared alike (only a hostile file has one): all forgotten,
+    # with what was derived from them, so nothing outlives its count
+    if _INFLATED_HELD[0] + size > INFLATED_KEPT or key in _INFLATED:
         _INFLATED.clear()
         _REMEMBERED.clear()
         _DERIVED.clear()
         _INFLATED_HELD[0] = 0
-    kept = _INFLATED.get(key)
-    if kept is not None:   # another part declared alike (a hostile one): the newer is kept
-        _INFLATED_HELD[0] -= len(kept[0]) + len(kept[1])
     _INFLATED[key] = (packed, out)
     _INFLATED_HELD[0] += size
 
