@@ -4,8 +4,8 @@ shared machine whose speed drifts by a third within minutes (see the README).
     python benchmarks/bench_instructions.py DIR [-n 200] [--repo PATH]
 
 DIR: a corpus, e.g. one kept by `bench_scale.py N --keep DIR`. Under valgrind's cachegrind,
-in one process: the floor (open each zip, inflate the parts a reader needs, as bench_scale.py
-does), then check_file cumulatively by stage — vet (the file read, the limits scan), the
+in one process: the floor (bench_scale.floor: open each zip, inflate the parts a reader needs),
+then check_file cumulatively by stage — vet (the file read, the limits scan), the
 sheets loaded (the fast read), the reading (the form located, its cells), the rules — each
 over N workbooks after 30 read to warm the memos, less the same run over none, so start-up
 and imports are not counted. Instructions are not time (inflating runs more instructions a
@@ -29,19 +29,16 @@ WARM = 30
 STAGES = ("vet", "load", "reading", "rules")
 
 RUN = r"""
-import sys, zipfile
+import sys
 from pathlib import Path
 repo, folder, what, n, warm = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-sys.path.insert(0, repo)
 paths = sorted(folder.glob("*.xlsx"))
-if what == "floor":
-    NEEDED = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml")
-    for path in paths[:n]:
-        with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                if name in NEEDED or name.startswith("xl/worksheets/sheet"):
-                    zf.read(name)
+if what == "floor":   # bench_scale's own floor (its import is counted in the run over none too)
+    sys.path.insert(0, sys.argv[6])
+    from benchmarks.bench_scale import floor
+    floor(paths[:n])
     raise SystemExit
+sys.path.insert(0, repo)
 from xlsx_reports.check.workbook import check_file, check_reading
 from xlsx_reports.xlsx import reader
 from xlsx_reports.xlsx.filetypes import vet
@@ -64,7 +61,7 @@ for path in paths[warm:warm + n]:
 def instructions(repo: Path, folder: Path, what: str, n: int) -> int:
     env = dict(os.environ, PYTHONHASHSEED="0")
     done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                           sys.executable, "-c", RUN, str(repo), str(folder), what, str(n), str(WARM)],
+                           sys.executable, "-c", RUN, str(repo), str(folder), what, str(n), str(WARM), str(ROOT)],
                           capture_output=True, text=True, env=env, check=True)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if found is None:

@@ -17,8 +17,9 @@
 4. One workbook checked in-process (the web upload path), median of 30.
 Steps 2 and 3 run in turn --repeat times (default 3) and the fastest run of each is reported,
 since a shared machine's speed drifts; with the ratio of each command's run to the floor's run of
-the same turn (median and range), which a drift between turns does not move. Prints ms per workbook, the ratio to the floor, CPU
-time and peak memory (the command, its largest worker, and all of them together).
+the same turn (median and range), which a drift between turns does not move. Prints ms per
+workbook, the ratio to the floor, CPU time and peak memory (the command, its largest worker, and
+all of them together).
 """
 from __future__ import annotations
 

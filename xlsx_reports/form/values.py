@@ -16,6 +16,12 @@ from xlsx_reports.form.model import Form
 Number = int | Decimal
 
 
+def is_number(v: Any) -> bool:
+    """Whether a value counts in a sum: a whole number or a decimal, not a boolean (SUM skips
+    text, blanks and TRUE/FALSE)."""
+    return isinstance(v, (int, Decimal)) and not isinstance(v, bool)
+
+
 def period_text(year: int) -> str:
     return f"{year}年1月1日至{year}年12月31日"
 
@@ -57,7 +63,7 @@ class Report:
 
     def _signed(self, term: str) -> Number:
         v = self.value(term.lstrip("-"))
-        v = v if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else 0
+        v = v if is_number(v) else 0
         return -v if term.startswith("-") else v
 
     def total(self, keys: tuple[str, ...]) -> Number:
@@ -86,7 +92,7 @@ class Report:
             v = values.get(key)
             if type(v) is int:
                 acc += coef * v
-            elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+            elif is_number(v):
                 return None
         return acc
 
@@ -136,7 +142,7 @@ class Sums:
             key = term[1:] if minus else term
             v = totals[key] if key in totals else values.get(key)
             if v.__class__ is not int:
-                if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                if is_number(v):
                     return self.report.total(keys)
                 continue   # blank or text: 0, as SUM counts it
             acc = acc - v if minus else acc + v

@@ -92,13 +92,12 @@ def _plain_extra(data: bytes, at: int, length: int) -> bool:
 
 
 class Directory:
-    """What vet asks of a zip (infolist, namelist, getinfo, open), from `members`; a part is
+    """What vet asks of a zip (infolist, namelist, open), from `members`; a part is
     opened through zipfile, made when first needed (a part the direct inflating in safexml
     leaves to it, a mimetype)."""
 
     def __init__(self, data: bytes, found: list[Member]) -> None:
         self.data, self.found = data, found
-        self.by_name = {m.filename: m for m in found}
         self.real: zipfile.ZipFile | None = None
 
     def infolist(self) -> list[Member]:
@@ -106,9 +105,6 @@ class Directory:
 
     def namelist(self) -> list[str]:
         return [m.filename for m in self.found]
-
-    def getinfo(self, name: str) -> Member:
-        return self.by_name[name]
 
     def open(self, name: str) -> IO[bytes]:
         if self.real is None:
