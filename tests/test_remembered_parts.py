@@ -32,13 +32,36 @@ def facts(raws) -> list[dict]:
     return [{k: getattr(r, k) for k in FACTS} for r in raws]
 
 
-def test_a_part_packed_as_before_is_served_as_the_same_bytes(valid, tmp_path):
+def test_a_part_packed_as_before_is_served_as_the_same_bytes(valid, tmp_path, monkeypatch):
+    monkeypatch.setattr(safexml, "_SEEN", {})
     copy = shutil.copyfile(valid, tmp_path / "copy.xlsx")
-    first, second = vet(valid), vet(copy)
-    assert first.reason is None and second.reason is None
+    first, second, third = vet(valid), vet(copy), vet(copy)
+    assert first.reason is None and second.reason is None and third.reason is None
     for name in ("xl/styles.xml", "xl/workbook.xml", "xl/sharedStrings.xml"):
-        assert second.parts[name] is first.parts[name]   # inflated and CRC-checked once
-    assert facts(reader._load(copy, second)[0]) == facts(fastread.read_sheets(valid, reader.OUTLINED))
+        assert second.parts[name] == first.parts[name]   # met twice: kept from the second on
+        assert third.parts[name] is second.parts[name]   # inflated and CRC-checked once more
+    assert facts(reader._load(copy, third)[0]) == facts(fastread.read_sheets(valid, reader.OUTLINED))
+
+
+def test_a_part_met_once_is_not_kept(valid, tmp_path, monkeypatch):
+    """A unit's own sheets differ from every other unit's: kept, they filled the bound and made
+    the template's parts be forgotten every ~20 workbooks."""
+    for name, empty in (("_INFLATED", {}), ("_INFLATED_HELD", [0]), ("_SEEN", {})):
+        monkeypatch.setattr(safexml, name, empty)
+    others = []
+    for i, unit in enumerate(("东岭乡", "南岭乡", "北岭乡")):
+        report = balanced(2021, unit)
+        report.values["t3.new.natural"] += i   # and so on down the table: each its own sheet
+        report.values["t3.public.natural"] += i
+        others.append(generate(report, tmp_path / f"{unit}.xlsx"))
+    for path in others:
+        assert vet(path).reason is None
+    with zipfile.ZipFile(others[0]) as zf:
+        t3 = zf.getinfo(sheet_part(parts(others[0]), T3_SHEET))
+        styles = zf.getinfo("xl/styles.xml")
+    kept = {key[0] for key in safexml._INFLATED}
+    assert styles.CRC in kept   # the same in every workbook of the template
+    assert t3.CRC not in kept and len(safexml._SEEN) >= 3   # each unit's own: noted, not kept
 
 
 def test_the_same_packed_bytes_under_another_declared_crc_are_refused_as_damaged(valid, tmp_path):
@@ -54,6 +77,7 @@ def test_remembered_parts_stay_within_their_bound_and_are_right_after_forgetting
     monkeypatch.setattr(safexml, "INFLATED_KEPT", 40_000)
     monkeypatch.setattr(safexml, "_INFLATED", {})
     monkeypatch.setattr(safexml, "_INFLATED_HELD", [0])
+    monkeypatch.setattr(safexml, "_SEEN", {})
     others = [generate(balanced(2021, unit), tmp_path / f"{unit}.xlsx") for unit in ("东岭乡", "南岭乡")]
     for path in [valid, *others] * 2:
         with zipfile.ZipFile(path) as zf:
@@ -164,7 +188,8 @@ def test_parts_are_inflated_by_zlib_ng_as_the_standard_library_inflates_them(val
 
 
 def test_what_is_derived_from_a_part_is_kept_only_for_the_very_bytes_met_again(valid, tmp_path, monkeypatch):
-    for name, empty in (("_INFLATED", {}), ("_INFLATED_HELD", [0]), ("_REMEMBERED", {}), ("_DERIVED", {})):
+    for name, empty in (("_INFLATED", {}), ("_INFLATED_HELD", [0]), ("_REMEMBERED", {}), ("_DERIVED", {}),
+                        ("_SEEN", {})):
         monkeypatch.setattr(safexml, name, empty)
     calls: list[bytes] = []
 
@@ -172,6 +197,7 @@ def test_what_is_derived_from_a_part_is_kept_only_for_the_very_bytes_met_again(v
         calls.append(data)
         return len(data)
     copy = shutil.copyfile(valid, tmp_path / "copy.xlsx")
+    vet(valid)   # the part's declaration noted: kept from its second sighting on
     first = vet(valid).parts["xl/styles.xml"]
     assert safexml.derived(first, "n", work) == len(first)   # met once: not kept
     second = vet(copy).parts["xl/styles.xml"]
