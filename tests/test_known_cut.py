@@ -76,6 +76,21 @@ def test_a_selection_saved_by_the_clerk_still_compares(sheets, spy):
     assert spy == [east, selected]
 
 
+def test_the_remembered_selection_and_header_compare_as_bytes_and_others_by_their_pattern(sheets, spy, monkeypatch):
+    """An element that _ignored cuts, when it is the very bytes of the remembered one (a
+    selection nobody moved), compares without its pattern; another is matched by the pattern."""
+    east = sheets["东岭乡"]["基本信息"]
+    same = bytes(bytearray(east))   # equal bytes, another object: not answered by identity
+    selected = east.replace(b'<sheetView workbookViewId="0"/>', SELECTED)
+    sheetcut.shape(east)
+    monkeypatch.setattr(sheetcut, "_VIEWS", (sheetcut._VIEWS[0], re.compile(rb"(?!)")))   # matches nothing
+    monkeypatch.setattr(sheetcut, "_HEADER", (sheetcut._HEADER[0], re.compile(rb"(?!)")))
+    assert sheetcut.around(same) is not None
+    assert sheetcut.shape(same) == in_full(same)
+    assert sheetcut.around(selected) is None   # another selection: only its pattern would match it
+    assert spy == [east, same]   # the second only for in_full
+
+
 @pytest.mark.parametrize("change, why", [
     (lambda d: d.replace(b'<pageMargins left="0.5"', b'<pageMargins left="0.6"'), "a byte beside the cells"),
     (lambda d: d.replace(b"<oddHeader>", b"<oddHeader>A & B"), "a header only expat may judge"),

@@ -78,7 +78,7 @@ def _cut(data: bytes) -> tuple[bytes, tuple, bytes | None]:
 # after its cells, each with the span of the element cut out of it; a later part with the same
 # bytes there and a plain element in each span is cut by comparing them, only its cells searched
 # (for what _split refuses among them). Most recent first, bounded by count and bytes (known.py).
-Known = tuple[bytes, bytes | None, bytes, bytes | None, tuple[tuple, bytes | None], bool]
+Known = tuple[bytes, bytes | None, bytes, bytes | None, tuple[tuple, bytes | None], bool, bytes, bytes]
 _CUTS: list[tuple[Known, ...]] = [()]
 CUTS_KEPT, CUTS_KEPT_BYTES = 48, 2 << 20
 
@@ -105,14 +105,14 @@ def around(data: bytes) -> Around | None:
     found: Around | None = _ASKED.get(data)
     if found is not None:
         return found
-    for before, before_rest, after, after_rest, cut, links in _CUTS[0]:
+    for before, before_rest, after, after_rest, cut, links, views, header in _CUTS[0]:
         if not data.startswith(before):   # most tries end here: another sheet's (_past's first test)
             continue
-        start = _past(data, 0, before, before_rest, _VIEWS)
+        start = _past(data, 0, before, before_rest, _VIEWS, views)
         if start is None or not data.startswith(b"<sheetData>", start):
             continue
         end = data.find(b"</sheetData>", start)
-        if end >= 0 and _past(data, end, after, after_rest, _HEADER) == len(data):
+        if end >= 0 and _past(data, end, after, after_rest, _HEADER, header) == len(data):
             found = Around(start, end, cut, links)
             break
     if found is not None and len(data) <= MAX_BYTES:   # not a miss: the reader may remember it next
@@ -129,19 +129,25 @@ def _known_cut(data: bytes) -> tuple[bytes, tuple, bytes | None] | None:
     return (data[found.start + 11:found.end], *found.cut)
 
 
-def _past(data: bytes, at: int, fixed: bytes, rest: bytes | None, ignored: tuple[bytes, re.Pattern]
-          ) -> int | None:
+def _past(data: bytes, at: int, fixed: bytes, rest: bytes | None, ignored: tuple[bytes, re.Pattern],
+          element: bytes) -> int | None:
     """Where the known bytes from `at` end: `fixed`, then (when `rest` is not None) an element
-    that _ignored would cut and `rest`; None when data holds others."""
+    that _ignored would cut and `rest`; None when data holds others. The element is most often
+    the very bytes of the one remembered (a selection nobody moved, the same header): those
+    need no matching, the pattern having matched them to their end when they were remembered."""
     if not data.startswith(fixed, at):
         return None
     at += len(fixed)
     if rest is None:
         return at
-    m = ignored[1].match(data, at)   # the pattern starts with the element's tag
-    if m is None or not _plain(m.group(0)):
-        return None
-    return m.end() + len(rest) if data.startswith(rest, m.end()) else None
+    if data.startswith(element, at):
+        end = at + len(element)
+    else:
+        m = ignored[1].match(data, at)   # the pattern starts with the element's tag
+        if m is None or not _plain(m.group(0)):
+            return None
+        end = m.end()
+    return end + len(rest) if data.startswith(rest, end) else None
 
 
 def _remember_cut(data: bytes, views: tuple[int, int] | None, header: tuple[int, int] | None,
@@ -150,10 +156,11 @@ def _remember_cut(data: bytes, views: tuple[int, int] | None, header: tuple[int,
     (`validations`: where they were in it, and how long)."""
     start = data.find(b"<sheetData>")
     end = data.find(b"</sheetData>", start)
+    views_element = header_element = b""
     if views is None:
         before, before_rest = data[:start], None
     else:
-        before, before_rest = data[:views[0]], data[views[1]:start]
+        before, before_rest, views_element = data[:views[0]], data[views[1]:start], data[views[0]:views[1]]
     if header is None:
         after, after_rest = data[end:], None
     else:
@@ -161,13 +168,14 @@ def _remember_cut(data: bytes, views: tuple[int, int] | None, header: tuple[int,
         if validations is not None and header[0] >= validations[0]:
             shift += validations[1] - len(b"<dataValidations/>")
         after, after_rest = data[end:shift + header[0]], data[shift + header[1]:]
+        header_element = data[shift + header[0]:shift + header[1]]
     size = len(data) - (end - start)
     if size > MAX_BYTES:
         return
     links = any(known.LINK in b for b in (before, before_rest, after, after_rest) if b)
-    kept: list[Known] = [(before, before_rest, after, after_rest, cut, links)]
+    kept: list[Known] = [(before, before_rest, after, after_rest, cut, links, views_element, header_element)]
     for entry in _CUTS[0][:CUTS_KEPT - 1]:
-        size += sum(len(b) for b in entry[:4] if b)
+        size += sum(len(b) for b in (*entry[:4], *entry[6:]) if b)
         if size > CUTS_KEPT_BYTES:
             break
         kept.append(entry)
