@@ -99,8 +99,10 @@ def _never_filled(ctx: Context) -> Finding | None:
     if meta is not None and meta.kind != "unit":
         return None
     cells, values = ctx.reading.cells, ctx.report.values
+    if any(values.get(f.key) is not None and f.key in cells for f in _table_inputs(ctx.form)):
+        return None   # the usual return: its first input is filled, and the answer is there
     inputs = [f for f in _table_inputs(ctx.form) if f.key in cells]
-    if not inputs or any(values.get(f.key) is not None for f in inputs):
+    if not inputs:
         return None
     names = "、".join(s.name for s in ctx.form.sheets if s.role == "table")
     return ctx.sheet_finding(

@@ -18,6 +18,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Collection, Mapping
+from itertools import repeat
 from typing import Any, Iterator, cast
 
 from xlsx_reports.core.memo import remembered
@@ -46,6 +47,7 @@ _RUN_TEXT = re.compile(r'<t(?: xml:space="preserve")?>([^<]*)</t>')   # within r
 # template (a few hundred, up to ~9 KB each as LibreOffice writes runs); bounded by bytes,
 # then forgotten all at once: no lock, and a hostile file cannot hold on to more
 _ITEMS: dict[bytes, str | None] = {}
+_NEW: Any = object()   # an item not remembered
 _ITEMS_HELD = [0]   # bytes of the items remembered
 ITEMS_KEPT_BYTES, ITEM_KEPT_BYTES = 2 << 20, 12 << 10
 SST = b'<sst xmlns="' + MAIN.strip().encode() + b'"'   # its <si> are spreadsheetml
@@ -189,8 +191,13 @@ def _plain_strings(data: bytes) -> list[str] | None:
     pieces = data[start:end].split(b"</si>")   # neither text nor attributes hold a "<": exact
     if pieces.pop():   # something after the last item
         return None
-    known = _ITEMS.get
-    found = [known(piece) or _item(piece) for piece in pieces]
+    # looked up in one pass without a Python step per item (most are the template's labels);
+    # only the unit's own texts are read by _item
+    found = list(map(_ITEMS.get, pieces, repeat(_NEW, len(pieces))))
+    if _NEW in found:
+        for i, text in enumerate(found):
+            if text is _NEW:
+                found[i] = _item(pieces[i])
     if None in found:
         return None
     count: list[int] = []
