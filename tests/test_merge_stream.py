@@ -125,7 +125,9 @@ def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_
             [Decimal("1E+3"), None, 1, 2**53 - 1, 2**53, 2**53 + 1, -(2**53 - 1), Decimal("-0.25")],
             [0, 7, -3, 2**53 - 1, -(2**53 - 1), 12, 1, 5],    # whole numbers only: by slices
             [1, 2, 3],                                       # fewer values than columns
-            [0, 7, -3, 2**53, 4, 12, 1, 5]]                  # one past exact as a float
+            [0, 7, -3, 2**53, 4, 12, 1, 5],                  # one past exact as a float
+            [4, 0, 12, 9999, 3, 5, 8, 1],                    # counts only: each looked up
+            [4, 0, 12, 9999, 3, True, 8, Decimal("2")]]      # a count's hash, not a count
     out = tmp_path / "rows.xlsx"
     wb = xlsxwriter.Workbook(str(out))
     formats = [wb.add_format({"num_format": "0" if i % 2 else "0.00", "border": 1}) for i in range(8)]

@@ -29,6 +29,7 @@ _BLOCK = 1 << 20   # copied at a time
 # the counts a unit reports, as text: looked up, not printed (half of rendering a row of them)
 _COUNTED = 10_000
 _COUNTS = {n: str(n) for n in range(_COUNTED)}
+_INT = frozenset((int,))   # a bool is a count by its hash, but is written blank
 # what xlsxwriter's _escape_control_characters changes: an "_xHHHH_" (found by its "_x"), the
 # control characters of its re_control_chars_2 and the two non-characters. Most texts hold
 # none of them, and a substring search and one character class cost less than its four passes
@@ -128,7 +129,10 @@ class RowByRow(LiteralWorksheet):
         n = len(values)
         pieces = self._number_row[:5 * n]
         pieces[1::5] = [str(row + 1)] * n
-        pieces[3::5] = map(_COUNTS.get, values)  # type: ignore[arg-type]  # a miss: written below
+        counts = list(map(_COUNTS.get, values))
+        pieces[3::5] = counts  # type: ignore[assignment]  # a miss: written below
+        if None not in counts and _INT.issuperset(map(type, values)):
+            return "".join(pieces)   # the usual row: every value a count looked up
         # anything else is written here: what is not an int (a Decimal equal to a count is found
         # above, by its hash), and any int not looked up
         for i in [i for i, v in enumerate(values) if type(v) is not int or not 0 <= v < _COUNTED]:

@@ -37,9 +37,10 @@ def text_units(text: str) -> float:
     (more under LibreOffice's font fallback), so estimates err on the tall side."""
     wide = 0
     if not text.isascii():
-        wide = sum(map(len, _WIDE.findall(text)))
-        others = _COMMON.sub("", text)   # neither ASCII nor in those blocks: “”…—, rarely more
-        wide += sum(1 for ch in others if unicodedata.east_asian_width(ch) in "WF")
+        rest = _WIDE.sub("", text)   # what the wide blocks leave: counted by its length
+        wide = len(text) - len(rest)
+        if not rest.isascii():   # neither ASCII nor in those blocks: “”…—, rarely more
+            wide += sum(1 for ch in _ASCII.sub("", rest) if unicodedata.east_asian_width(ch) in "WF")
     return (215 * wide + 105 * (len(text) - wide)) / 100
 
 
@@ -49,7 +50,7 @@ def text_units(text: str) -> float:
 # character; any other character is still asked
 _WIDE = re.compile("[\u2e80-\u303e\u3040-\u3247\u3250-\u4dbf\u4e00-\ua4cf\uabfa-\ud7af"
                    "\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f\uff00-\uff60]+")
-_COMMON = re.compile(_WIDE.pattern[:-2] + "\x00-\x7f]+")   # those blocks and ASCII
+_ASCII = re.compile("[\x00-\x7f]+")
 
 
 def _lines(text: str, width: float, scale: float = 1.0) -> int:
