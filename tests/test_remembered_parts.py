@@ -291,3 +291,27 @@ def test_a_damaged_part_only_openpyxl_reads_is_refused_before_openpyxl_reads_it(
     _by_openpyxl(monkeypatch)
     with pytest.raises(CannotContinue, match="损坏"):
         read_workbook(damaged)
+
+
+def _sst(texts: list[str]) -> bytes:
+    items = "".join(f"<si><t>{t}</t></si>" for t in texts)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{fastread.MAIN.strip()}" '
+            f'count="{len(texts)}" uniqueCount="{len(texts)}">{items}</sst>').encode()
+
+
+def test_shared_strings_are_taken_from_the_last_list_only_where_its_bytes_are_the_same(monkeypatch):
+    """A list of as many items as the last one is compared with it place by place: an item
+    that differs, moved or not, is read from its own bytes, as expat reads the whole list."""
+    for name, empty in (("_LAST", {}), ("_ITEMS", {}), ("_ITEMS_HELD", [0])):
+        monkeypatch.setattr(fastread, name, empty)
+    first = ["单位名称", "东岭乡", "本年新收政府信息公开申请数量", "一、总体情况"]
+    for texts in (first, ["单位名称", "南岭乡", "本年新收政府信息公开申请数量", "一、总体情况"],
+                  ["一、总体情况", "南岭乡", "单位名称", "本年新收政府信息公开申请数量"],
+                  ["单位名称", "南岭乡", "本年新收政府信息公开申请数量", "一、总体情况", "多一项"]):
+        data = _sst(texts)
+        assert fastread._plain_strings(data) == fastread._strings(data) == texts
+    assert set(fastread._LAST) == {4, 5}
+    pieces, _texts = fastread._LAST[4]
+    fastread._LAST[4] = (pieces, ("甲", "乙", "丙", "丁"))   # what the last list held: served only for its bytes
+    again = ["一、总体情况", "西岭乡", "单位名称", "本年新收政府信息公开申请数量"]
+    assert fastread._plain_strings(_sst(again)) == ["甲", "西岭乡", "丙", "丁"]

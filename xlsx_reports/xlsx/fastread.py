@@ -17,11 +17,12 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Collection, Mapping
-from itertools import repeat
+from collections.abc import Collection, Iterable, Mapping
+from itertools import compress, repeat
+from operator import ne
 from typing import Any, Iterator, cast
 
-from xlsx_reports.core.memo import remembered
+from xlsx_reports.core.memo import MAX_BYTES, remembered
 from xlsx_reports.xlsx import limits, numformats
 from xlsx_reports.xlsx.fastcells import read_sheet
 from xlsx_reports.xlsx.xmltext import stray, unescape
@@ -191,22 +192,51 @@ def _plain_strings(data: bytes) -> list[str] | None:
     pieces = data[start:end].split(b"</si>")   # neither text nor attributes hold a "<": exact
     if pieces.pop():   # something after the last item
         return None
-    # looked up in one pass without a Python step per item (most are the template's labels);
-    # only the unit's own texts are read by _item
-    found = list(map(_ITEMS.get, pieces, repeat(_NEW, len(pieces))))
-    if _NEW in found:
-        for i, text in enumerate(found):
-            if text is _NEW:
-                found[i] = _item(pieces[i])
-    if None in found:
+    found = _texts(pieces)
+    if None in found or not _one_sst(data[:start] + data[end:]):
         return None
-    count: list[int] = []
+    if end - start <= MAX_BYTES:   # a template's size: a hostile file's list is not kept
+        _LAST[len(pieces)] = (pieces, tuple(found))
+    return cast(list[str], found)
 
-    def start_tag(name: str, _attrs) -> None:   # the rest must be one spreadsheetml <sst>
+
+# The last list of as many items, and their texts: a template's returns hold the same labels at
+# the same places, only the unit's own texts differ, and comparing an item with the one at its
+# place costs a quarter of looking it up by its bytes (which hashes them). A few lengths kept.
+_LAST: dict[int, tuple[list[bytes], tuple]] = {}
+LAST_KEPT = 8
+
+
+def _texts(pieces: list[bytes]) -> list:
+    """Each item's text (None: not plain), from the last list of as many items where an item
+    is the same bytes, else remembered by its bytes or read by _item."""
+    last = _LAST.get(len(pieces))
+    if last is None:
+        if len(_LAST) >= LAST_KEPT:
+            _LAST.clear()
+        # looked up in one pass without a Python step per item (most are the template's labels)
+        found = list(map(_ITEMS.get, pieces, repeat(_NEW, len(pieces))))
+        changed: Iterable[int] = [i for i, text in enumerate(found) if text is _NEW] if _NEW in found else ()
+    else:
+        found = list(last[1])
+        changed = compress(range(len(pieces)), map(ne, pieces, last[0]))
+    for i in changed:
+        text = _ITEMS.get(pieces[i], _NEW)
+        found[i] = _item(pieces[i]) if text is _NEW else text
+    return found
+
+
+@remembered()
+def _one_sst(frame: bytes) -> bool:
+    """Whether the part around its items is one spreadsheetml <sst> (the same few bytes in every
+    return of a template, but for its counts)."""
+    count: list[bool] = []
+
+    def start_tag(name: str, _attrs) -> None:
         count.append(name == MAIN + "sst")
 
-    parse(data[:start] + data[end:], start_tag)
-    return cast(list[str], found) if count == [True] else None
+    parse(frame, start_tag)
+    return count == [True]
 
 
 def _item(piece: bytes) -> str | None:
