@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Iterator
+from typing import Any, Iterator
 
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.numbers import number_text  # noqa: F401  (also imported from here)
@@ -169,10 +169,7 @@ def _blank(ctx: Context, sheet: str, fields: list[Field]) -> Finding:
 
 
 def _narratives(ctx: Context) -> Iterator[Finding]:
-    for sheet in ctx.form.sheets:
-        if sheet.role != "narrative":
-            continue
-        f = next(x for x in sheet.fields if x.type == "longtext")
+    for sheet, f in _narrative_fields(ctx.form):
         if f.key not in ctx.reading.cells:
             continue
         text = ctx.report.text(f.key).strip()
@@ -181,6 +178,12 @@ def _narratives(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("NARRATIVE", "warning", f"{ctx.where(f.key)}（{sheet.title}）{problem}",
                               [f.key], actual=text or None,
                               advice=_narrative_advice(sheet))
+
+
+@derived
+def _bare_hint(sheet) -> str:
+    """The sheet's hint without blanks."""
+    return re.sub(r"\s", "", sheet.hint or "")
 
 
 def _narrative_advice(sheet) -> str:
@@ -204,17 +207,26 @@ def _bare(text: str, enough: int) -> str:
     return head if len(head) > enough else _NOT_BARE.sub("", text)
 
 
+@derived
+def _narrative_fields(form: Form) -> tuple[tuple[Any, Field], ...]:
+    """(sheet, its longtext field) of each narrative sheet, in form order."""
+    return tuple((sheet, next(x for x in sheet.fields if x.type == "longtext"))
+                 for sheet in form.sheets if sheet.role == "narrative")
+
+
+_ENOUGH = max(MIN_HINT_COPY, *map(len, PLACEHOLDERS))
+
+
 def _narrative_problem(text: str, sheet) -> str | None:
     hint = sheet.hint
-    bare = _bare(text, max(len(hint or ""), sheet.min_chars, MIN_HINT_COPY, *map(len, PLACEHOLDERS)))
+    bare = _bare(text, max(len(hint or ""), sheet.min_chars, _ENOUGH))
     if not bare:
         return "未填写"
     if sheet.none_ok and bare in NOTHING:
         return None
     if bare.lower() in PLACEHOLDERS:
         return f"只填了“{text}”，不是实际内容"
-    if hint and (len(bare) >= MIN_HINT_COPY and bare in re.sub(r"\s", "", hint)
-                 or text.startswith(hint[:12])):
+    if hint and (len(bare) >= MIN_HINT_COPY and bare in _bare_hint(sheet) or text.startswith(hint[:12])):
         return "填的是填写提示，不是实际内容"
     if len(bare) < sheet.min_chars:
         return f"只有 {len(bare)} 个字，不足以说明{sheet.title.split('、', 1)[-1]}"
