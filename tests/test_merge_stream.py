@@ -343,13 +343,15 @@ def test_a_total_adds_numbers_and_counts_text_and_booleans_as_0_as_the_spreadshe
     rows = [tuple(range(n)),
             tuple(None if i % 3 else i for i in range(n)),          # blanks add 0
             (True, "十二", Decimal("0.5"), None) + (1,) * (n - 4),    # so do text and TRUE
+            tuple(Decimal(i) / 4 if i % 5 else i for i in range(n)),  # numbers only: added at once
             (2,) * (n - 1)]                                          # a short row: the rest kept
     total = Total("2021")
     for row in rows:
         total.add(row)
     expected = [sum(r[i] for r in rows if i < len(r) and type(r[i]) in (int, Decimal)) for i in range(n)]
     assert total.sums == expected
-    assert total.sums[:4] == [0 + 0 + 2, 1 + 2, 2 + Decimal("0.5") + 2, 3 + 3 + 2]
+    assert total.sums[:4] == [0 + 0 + 0 + 2, 1 + Decimal("0.25") + 2, 2 + Decimal("0.5") + Decimal("0.5") + 2,
+                              3 + 3 + Decimal("0.75") + 2]
 
 
 def test_a_text_row_filling_the_largest_row_is_given_it_without_measuring_each_character():

@@ -13,6 +13,7 @@ import pickle
 import tempfile
 from decimal import Decimal
 from functools import cache
+from operator import add
 from typing import Any, Iterable
 
 from xlsx_reports.form.definitions import get_form
@@ -67,7 +68,13 @@ def row_report(fmt: str, unit: str, year: int, row: Row) -> Report:
 
 def blank_keys(fmt: str, row: Row) -> tuple[str, ...]:
     """The numeric inputs left blank (the sum counts them as 0; the summary says so)."""
-    return tuple(f.key for f, v in zip(get_form(fmt).numeric_inputs, row) if v is None)
+    inputs = get_form(fmt).numeric_inputs
+    if None not in row[:len(inputs)]:   # the usual return: asked in one pass
+        return ()
+    return tuple(f.key for f, v in zip(inputs, row) if v is None)
+
+
+_NUMBERS = frozenset((int, Decimal))   # exactly these: a bool, a blank or a text is not added
 
 
 def _is_number(value: Any) -> bool:
@@ -84,7 +91,11 @@ class Total:
 
     def add(self, row: Row) -> None:
         sums = self.sums
-        for i, value in enumerate(row[:len(sums)]):
+        values = row[:len(sums)]
+        if len(values) == len(sums) and _NUMBERS.issuperset(map(type, values)):   # the usual row: in one pass
+            self.sums = list(map(add, sums, values))
+            return
+        for i, value in enumerate(values):
             if type(value) is int or _is_number(value):   # the usual count first: a row a file
                 sums[i] += value
 
