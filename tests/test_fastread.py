@@ -911,6 +911,19 @@ def test_a_linked_cell_left_empty_shows_its_link_as_openpyxl_reads_it(corpus, tm
     assert quick == slow == fast
 
 
+def test_a_link_under_a_merge_whose_first_cell_lies_under_another_is_handed_on_as_openpyxl_fails(corpus, tmp_path):
+    """openpyxl binds a link on a cell under a merge to the merge's top-left cell; where that
+    cell lies under another merge, it fails (a merged cell takes no link), so the fast path hands
+    the file on and the file is refused alike (found by fuzz_read.py --frames, seed 22070)."""
+    path = _edit_sheet(corpus["filled_2021"], tmp_path / "overlap.xlsx", CHECKS_PART,
+                       lambda x: x.replace('<mergeCell ref="A3:H3"/>', '<mergeCell ref="A3:H3"/><mergeCell ref="A2:A3"/>', 1)
+                       .replace("<hyperlinks>", "<hyperlinks><hyperlink ref=\"C3\" location=\"'三、依申请公开'!D5\"/>", 1))
+    with pytest.raises(fastread.NotUnderstood, match="超链接指向重叠的合并单元格"):
+        fastread.read_sheets(path)
+    fast, full = both(path)
+    assert isinstance(fast, fastread.NotUnderstood) and isinstance(full, Exception)
+
+
 EXTERNAL = ('<hyperlinks><hyperlink ref="{ref}" r:id="rId9" xmlns:r='
             '"http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>')
 

@@ -129,7 +129,9 @@ def _link_cells(links: tuple[tuple[str, str | None, bool], ...], merges: tuple[t
                     if (r, c) not in covered]
         elif (r0, c0) in covered:
             under = [(m0, n0) for m0, n0, m1, n1 in merges if m0 <= r0 <= m1 and n0 <= c0 <= n1]
-            if len(under) != 1:   # which merge openpyxl takes then depends on a set's order
+            # which merge openpyxl takes when there are two depends on a set's order; and where
+            # the merge's top-left cell lies under another merge, openpyxl fails to bind the link
+            if len(under) != 1 or under[0] in covered:
                 raise NotUnderstood("超链接指向重叠的合并单元格")
             out.append((under[0], location))
         else:
