@@ -30,3 +30,24 @@ def test_run_gives_results_and_progress_in_the_items_order_from_worker_processes
     assert [r[0] for r in results] == [n * n for n in items]
     assert seen == [(i + 1, 300, n * n) for i, n in enumerate(items)]
     assert os.getpid() not in {pid for _sq, pid in results}   # read in worker processes
+
+
+def _collecting(_n: int) -> bool:
+    import gc
+    return gc.isenabled()
+
+
+def test_a_command_pauses_its_collector_while_its_workers_collect_as_usual():
+    """collector_paused: the command's own results are not walked again and again; the workers
+    forked meanwhile still collect (each reads thousands of files); afterwards the command's
+    collector runs again, with nothing left for a young collection to walk at once."""
+    import gc
+    from xlsx_reports.cli.base import collector_paused
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        kept = [[i] for i in range(50_000)]   # what a command keeps meanwhile
+        in_workers = parallel.run(_collecting, list(range(40)), jobs=2)
+    assert gc.isenabled() and all(in_workers)
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(kept[-1]) in oldest   # made while paused: moved to the oldest generation, not walked young

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from xlsx_reports.cli.base import EXIT_UNUSABLE, ProgressBar, main
+from xlsx_reports.cli.base import EXIT_UNUSABLE, ProgressBar, collector_paused, main
 from xlsx_reports.core.findings import CannotContinue, dumps, os_reason
 
 
@@ -27,6 +27,11 @@ def check_command(inputs, previous, roster, as_json, annotate_dir, jobs, verbose
 
     退出码：0 没有错误（可有提示）；1 有错误；2 有文件无法读取或用法错误；3 内部错误。
     """
+    with collector_paused():   # to the end: the results are written out last
+        _check(inputs, previous, roster, as_json, annotate_dir, jobs, verbose)
+
+
+def _check(inputs, previous, roster, as_json, annotate_dir, jobs, verbose) -> None:
     from xlsx_reports import api
     from xlsx_reports.check.output import as_json as result_json, text_lines
 

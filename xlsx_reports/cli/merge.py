@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from xlsx_reports.cli.base import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE, ProgressBar, main
+from xlsx_reports.cli.base import (EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE, ProgressBar,
+                                   collector_paused, main)
 from xlsx_reports.core.findings import CannotContinue, os_reason
 
 
@@ -51,12 +52,13 @@ def merge_command(inputs, output, unit, roster, allow_errors, year, jobs, worksp
     if not unit:
         raise CannotContinue("请用 --unit 写明汇总单位的名称（如：洛江区）", code="USAGE")
     progress = ProgressBar("校验并汇总")
-    try:
-        result = api.merge(inputs, unit=unit, output=output, roster=roster or None,
-                           allow_errors=allow_errors, year=year, jobs=jobs, progress=progress)
-    finally:
-        progress.close()
-    _merge_report(result, output)
+    with collector_paused():   # to the end: the merged workbook is written last
+        try:
+            result = api.merge(inputs, unit=unit, output=output, roster=roster or None,
+                               allow_errors=allow_errors, year=year, jobs=jobs, progress=progress)
+        finally:
+            progress.close()
+        _merge_report(result, output)
 
 
 def _merge_workspace(folder, output, unit, allow_errors) -> None:

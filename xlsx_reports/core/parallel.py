@@ -6,6 +6,7 @@ the hand-over costs less than the work, and small enough that the progress moves
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -33,8 +34,8 @@ def run(fn: Callable[[T], R], items: Sequence[T], *, jobs: int | None = None,
         if initializer is not None:
             initializer(*initargs)
         return _gather(map(fn, items), items, progress)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), initializer=initializer,
-                             initargs=initargs) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), initializer=_worker_start,
+                             initargs=(initializer, initargs)) as pool:
         done = [pool.submit(_each, fn, items[start:end]) for start, end in chunks(len(items), jobs)]
         return _gather(itertools.chain.from_iterable(f.result() for f in done), items, progress)
 
@@ -48,6 +49,14 @@ def chunks(count: int, jobs: int) -> Iterator[tuple[int, int]]:
         size = max(1, min(MAX_CHUNK, (count - start) // (jobs * 4)))
         yield start, start + size
         start += size
+
+
+def _worker_start(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """A worker reads thousands of files, each leaving what it leaves: it collects cycles,
+    whether or not the process it was forked from paused its collector (cli.collector_paused)."""
+    gc.enable()
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def _each(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
