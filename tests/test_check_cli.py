@@ -133,6 +133,29 @@ def test_annotate_writes_a_marked_copy_and_leaves_the_original(towns, tmp_path):
     assert run(towns, towns / "东山镇.xlsx", "--json").output.count("东山镇.xlsx") == 1
 
 
+def test_check_pauses_its_collector_but_not_while_it_annotates(towns, tmp_path, monkeypatch):
+    """The results a check keeps form no cycles and are not walked again and again; an
+    annotated copy is an openpyxl workbook whose parts refer to each other, collected as it goes."""
+    import gc
+
+    from xlsx_reports import api
+    from xlsx_reports.cli import check as check_cli
+    seen = {}
+    checking, annotating = api.check, check_cli._check_annotate
+
+    def check(*args, **kwargs):
+        seen["checking"] = gc.isenabled()
+        return checking(*args, **kwargs)
+
+    def annotate(*args, **kwargs):
+        seen["annotating"] = gc.isenabled()
+        return annotating(*args, **kwargs)
+    monkeypatch.setattr(api, "check", check)
+    monkeypatch.setattr(check_cli, "_check_annotate", annotate)
+    assert run(towns, "--annotate", tmp_path / "批注").exit_code == 2
+    assert seen == {"checking": False, "annotating": True} and gc.isenabled()
+
+
 def test_annotated_copy_keeps_a_number_typed_as_text(tmp_path):
     src = generate(balanced(2020, "东山镇"), tmp_path / "原表.xlsx")
     path = openpyxl_edit(src, tmp_path / "东山镇.xlsx", {(T3, "D5"): "５"})

@@ -190,12 +190,29 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was:
-            # what was made meanwhile goes straight to the oldest generation (frozen and thawed:
-            # two list splices), not walked by a young collection the moment the collector
-            # resumes (0.08 s after 10,000 checks)
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
+            _resume()
+
+
+@contextmanager
+def collector_resumed() -> Iterator[None]:
+    """The collector running again within collector_paused, for work that leaves cycles as it
+    goes (an annotated copy is an openpyxl workbook whose parts refer to each other)."""
+    was = gc.isenabled()
+    _resume()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()
+
+
+def _resume() -> None:
+    # what was made meanwhile goes straight to the oldest generation (frozen and thawed: two list
+    # splices), not walked by a young collection the moment the collector resumes (0.08 s after
+    # 10,000 checks)
+    gc.freeze()
+    gc.unfreeze()
+    gc.enable()
 
 
 class ProgressBar:

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from xlsx_reports.cli.base import EXIT_UNUSABLE, ProgressBar, collector_paused, main
+from xlsx_reports.cli.base import EXIT_UNUSABLE, ProgressBar, collector_paused, collector_resumed, main
 from xlsx_reports.core.findings import CannotContinue, dumps, os_reason
 
 
@@ -50,7 +50,10 @@ def _check(inputs, previous, roster, as_json, annotate_dir, jobs, verbose) -> No
         progress.close()
     if verbose:
         _fallback_notes(result.batch)
-    annotated = _check_annotate(result.batch, annotate_dir, quiet=as_json) if annotate_dir else True
+    annotated = True
+    if annotate_dir:
+        with collector_resumed():
+            annotated = _check_annotate(result.batch, annotate_dir, quiet=as_json)
     code = result.exit_code if annotated else max(result.exit_code, EXIT_UNUSABLE)
     if as_json:
         click.echo(dumps(dict(result_json(result.batch), exit_code=code)))
