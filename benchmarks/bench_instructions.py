@@ -1,7 +1,7 @@
 """Benchmark: instructions per workbook (valgrind), for comparing two versions of the code on a
 shared machine whose speed drifts by a third within minutes (see the README).
 
-    python benchmarks/bench_instructions.py DIR [-n 200] [--repo PATH]
+    python benchmarks/bench_instructions.py DIR [-n 200] [--repo PATH] [--merge]
 
 DIR: a corpus, e.g. one kept by `bench_scale.py N --keep DIR`. Under valgrind's cachegrind,
 in one process: the floor (bench_scale.floor: open each zip, inflate the parts a reader needs),
@@ -12,6 +12,7 @@ and imports are not counted. Instructions are not time (inflating runs more inst
 cycle than Python does), but the same code and files give the same count to within ~0.1 %
 (PYTHONHASHSEED is fixed): a change of 1 % shows, where a timed run cannot tell 5 % here.
 --repo: the package to import (a git worktree of another commit); default this repository.
+--merge: also a merge's worker (merge.inputs.check_one: read, hashed, checked for errors, its row packed).
 Needs valgrind (Debian: apt install valgrind).
 """
 from __future__ import annotations
@@ -39,6 +40,14 @@ if what == "floor":   # bench_scale's own floor (its import is counted in the ru
     floor(paths[:n])
     raise SystemExit
 sys.path.insert(0, repo)
+if what == "merge":   # a merge's worker: each file read once, hashed, checked for errors, its row packed
+    import importlib
+    check_one = importlib.import_module("xlsx_reports.merge.inputs").check_one
+    for path in paths[:warm]:
+        check_one(path)
+    for path in paths[warm:warm + n]:
+        check_one(path)
+    raise SystemExit
 from xlsx_reports.check.workbook import check_file, check_reading
 from xlsx_reports.xlsx import reader
 from xlsx_reports.xlsx.filetypes import vet
@@ -78,6 +87,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--repo", type=Path, default=ROOT)
+    parser.add_argument("--merge", action="store_true", help="and a merge's worker (merge.inputs.check_one)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt install valgrind)")
@@ -92,6 +102,9 @@ def main() -> None:
         print(f"{'  + ' + stage:<28} {(upto - before) / 1e6:8.2f} M")
         before = upto
     print(f"{'check_file':<28} {before / 1e6:8.2f} M instructions/wb, {before / floor:.2f}× the floor's")
+    if args.merge:
+        worker = per_workbook(args.repo, args.folder, "merge", args.n)
+        print(f"{'merge worker (check_one)':<28} {worker / 1e6:8.2f} M instructions/wb, {worker / floor:.2f}× the floor's")
 
 
 if __name__ == "__main__":
