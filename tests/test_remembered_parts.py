@@ -33,7 +33,7 @@ def facts(raws) -> list[dict]:
 
 
 def test_a_part_packed_as_before_is_served_as_the_same_bytes(valid, tmp_path, monkeypatch):
-    monkeypatch.setattr(safexml, "_SEEN", {})
+    monkeypatch.setattr(safexml, "_SEEN", set())
     copy = shutil.copyfile(valid, tmp_path / "copy.xlsx")
     first, second, third = vet(valid), vet(copy), vet(copy)
     assert first.reason is None and second.reason is None and third.reason is None
@@ -46,7 +46,7 @@ def test_a_part_packed_as_before_is_served_as_the_same_bytes(valid, tmp_path, mo
 def test_a_part_met_once_is_not_kept(valid, tmp_path, monkeypatch):
     """A unit's own sheets differ from every other unit's: kept, they filled the bound and made
     the template's parts be forgotten every ~20 workbooks."""
-    for name, empty in (("_INFLATED", {}), ("_INFLATED_HELD", [0]), ("_SEEN", {})):
+    for name, empty in (("_INFLATED", {}), ("_INFLATED_HELD", [0]), ("_SEEN", set())):
         monkeypatch.setattr(safexml, name, empty)
     others = []
     for i, unit in enumerate(("东岭乡", "南岭乡", "北岭乡")):
@@ -77,7 +77,7 @@ def test_remembered_parts_stay_within_their_bound_and_are_right_after_forgetting
     monkeypatch.setattr(safexml, "INFLATED_KEPT", 40_000)
     monkeypatch.setattr(safexml, "_INFLATED", {})
     monkeypatch.setattr(safexml, "_INFLATED_HELD", [0])
-    monkeypatch.setattr(safexml, "_SEEN", {})
+    monkeypatch.setattr(safexml, "_SEEN", set())
     others = [generate(balanced(2021, unit), tmp_path / f"{unit}.xlsx") for unit in ("东岭乡", "南岭乡")]
     for path in [valid, *others] * 2:
         with zipfile.ZipFile(path) as zf:
@@ -189,7 +189,7 @@ def test_parts_are_inflated_by_zlib_ng_as_the_standard_library_inflates_them(val
 
 def test_what_is_derived_from_a_part_is_kept_only_for_the_very_bytes_met_again(valid, tmp_path, monkeypatch):
     for name, empty in (("_INFLATED", {}), ("_INFLATED_HELD", [0]), ("_REMEMBERED", {}), ("_DERIVED", {}),
-                        ("_SEEN", {})):
+                        ("_SEEN", set())):
         monkeypatch.setattr(safexml, name, empty)
     calls: list[bytes] = []
 

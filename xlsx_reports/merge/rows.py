@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from xlsx_reports.form.definitions import get_form
 from xlsx_reports.form.model import Field
-from xlsx_reports.form.values import Report
+from xlsx_reports.form.values import Report, is_number
 
 Row = tuple[Any, ...]
 
@@ -77,10 +77,6 @@ def blank_keys(fmt: str, row: Row) -> tuple[str, ...]:
 _NUMBERS = frozenset((int, Decimal))   # exactly these: a bool, a blank or a text is not added
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
-
-
 class Total:
     """Exact running sums of one form's numeric inputs (AGG-SUM), as Report.number counts:
     a blank, or text in a numeric cell, adds 0 — as the spreadsheet's SUM does."""
@@ -96,7 +92,7 @@ class Total:
             self.sums = list(map(add, sums, values))
             return
         for i, value in enumerate(values):
-            if type(value) is int or _is_number(value):   # the usual count first: a row a file
+            if type(value) is int or is_number(value):   # the usual count first: a row a file
                 sums[i] += value
 
     def report(self, unit: str, year: int) -> Report:

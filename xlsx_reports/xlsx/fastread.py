@@ -201,8 +201,9 @@ def _plain_strings(data: bytes) -> list[str] | None:
 
 
 # The last list of as many items, and their texts: a template's returns hold the same labels at
-# the same places, only the unit's own texts differ, and comparing an item with the one at its
-# place costs a quarter of looking it up by its bytes (which hashes them). A few lengths kept.
+# the same places, only the unit's own texts differ, and comparing each item with the one at its
+# place took two thirds of the time of looking each up by its bytes, which hashes them (15 against
+# 23 us for a return's 207 items). A few lengths kept.
 _LAST: dict[int, tuple[list[bytes], tuple]] = {}
 LAST_KEPT = 8
 

@@ -129,16 +129,16 @@ def _direct(data: bytes, info: zipdir.Info, cap: int, too_big: Callable[[int], E
 # bytes are remembered by the packed bytes and what the directory declares of them, so they are
 # inflated and CRC-checked once per run; and being the same bytes object each time, what is
 # remembered by them (memo.py) finds them without hashing them again. Found by what the directory
-# declares (CRC, sizes, method), then the packed bytes compared: a unit's own sheets, met once,
-# are not hashed only to be missed. Kept only when met a second time (its declaration noted the
-# first): a unit's own sheets, met once, filled the bound every ~20 workbooks (~200 KB each), and
-# each time the template's parts and all derived from them were forgotten and worked out again
-# (2 % of a check's instructions). Bounded by the bytes held (packed and inflated), then
-# forgotten all at once: no lock, and a hostile file cannot hold more.
+# declares (CRC, sizes, method), then the packed bytes compared; kept only when met a second time
+# (its declaration noted the first): a unit's own sheets, met once, are neither hashed only to be
+# missed nor kept (kept, they filled the bound every ~20 workbooks and made the template's parts,
+# and all derived from them, be worked out again: 2 % of a check's instructions). Bounded by the
+# bytes held (packed and inflated), then forgotten all at once: no lock, and a hostile file cannot
+# hold more.
 _INFLATED: dict[tuple[int, int, int, int], tuple[bytes, bytes]] = {}   # -> (packed, inflated)
 _INFLATED_HELD = [0]
 INFLATED_KEPT, INFLATED_KEPT_PART = 4 << 20, 256 << 10
-_SEEN: dict[tuple[int, int, int, int], None] = {}   # declarations met once, not yet kept
+_SEEN: set[tuple[int, int, int, int]] = set()   # declarations met once, not yet kept
 SEEN_KEPT = 1024   # then forgotten all at once: a template's part is kept at its second sighting
 _REMEMBERED: dict[int, bytes] = {}   # id -> inflated bytes _INFLATED served more than once
 _DERIVED: dict[tuple[int, str], tuple[bytes, Any]] = {}   # (id, what) -> (the bytes, derived(...))
@@ -147,7 +147,7 @@ _DERIVED: dict[tuple[int, str], tuple[bytes, Any]] = {}   # (id, what) -> (the b
 def _seen(key: tuple[int, int, int, int]) -> None:
     if len(_SEEN) >= SEEN_KEPT:
         _SEEN.clear()
-    _SEEN[key] = None
+    _SEEN.add(key)
 
 
 def _keep_inflated(key: tuple[int, int, int, int], packed: bytes, out: bytes) -> None:
