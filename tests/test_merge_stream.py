@@ -127,7 +127,10 @@ def test_a_row_of_numbers_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_
             [1, 2, 3],                                       # fewer values than columns
             [0, 7, -3, 2**53, 4, 12, 1, 5],                  # one past exact as a float
             [4, 0, 12, 9999, 3, 5, 8, 1],                    # counts only: each looked up
-            [4, 0, 12, 9999, 3, True, 8, Decimal("2")]]      # a count's hash, not a count
+            [4, 0, 12, 9999, 3, True, 8, Decimal("2")],      # a count's hash, not a count
+            [4, 0, Decimal("0"), 9999, 3, 5, 8, Decimal("0")],   # a form's money: Decimal
+            [4, 0, Decimal("-0"), 10000, 3, 5, 8, Decimal("1.5")],  # at the same places
+            [4, Decimal("0"), 3, 9999, 3, 5, 8, 1]]           # at another
     out = tmp_path / "rows.xlsx"
     wb = xlsxwriter.Workbook(str(out))
     formats = [wb.add_format({"num_format": "0" if i % 2 else "0.00", "border": 1}) for i in range(8)]
@@ -162,14 +165,14 @@ def test_a_row_of_texts_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_pa
     formats = [wb.add_format({"text_wrap": bool(i % 2), "border": 1}) for i in range(4)]
     fast, slow = wb.add_worksheet("fast", RowByRow), wb.add_worksheet("slow", RowByRow)
     rendered = []
-    for r, texts in enumerate(rows, 2):
+    for r, texts in enumerate(rows + rows, 2):   # the short ones again on other rows
         rendered.append(fast.write_texts(r, 1, texts, formats))
         if not rendered[-1]:
             for c, text in enumerate(texts):
                 fast.write_string(r, 1 + c, text, formats[c])
         for c, text in enumerate(texts):
             slow.write_string(r, 1 + c, text, formats[c])
-    assert rendered == [True, True, True, True, False, False]
+    assert rendered == [True, True, True, True, False, False] * 2
     wb.close()
     with zipfile.ZipFile(out) as z:
         fast_xml, slow_xml = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))

@@ -35,6 +35,27 @@ _INT = frozenset((int,))   # a bool is a count by its hash, but is written blank
 # none of them, and a substring search and one character class cost less than its four passes
 # (an alternation of the three, tried at every character, took as long as the escaping)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+# text_cells renders a short text once per column and format, its row number left as _ROW
+# (a control character: escaped away in any text, so never in a rendered cell)
+_SHORT, _SHORT_KEPT, _ROW = 64, 4096, "\x00"
+
+
+def _printable(text: str) -> bool:
+    """True when the text has none of _CONTROL's characters (all are unprintable), asked
+    without the regular expression, which looks at every character of a narrative at ~60
+    instructions each; a newline, in most narratives, is the one unprintable character allowed."""
+    return text.isprintable() or text.replace("\n", "").isprintable()
+
+
+def _places(items: list, item: Any) -> list[int]:
+    """Where `item` is in `items`: list.index (C) asked again from each place found."""
+    found, at = [], -1
+    try:
+        while True:
+            at = items.index(item, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
 
 
 class _Rendered:
@@ -61,6 +82,7 @@ class RowByRow(LiteralWorksheet):
         # (its part's file, where in it, the sheet whose rows go there): read in by the zip
         self.insertion: tuple[str, int, RowByRow] | None = None
         self.deflated: Any = None   # its rows deflated ahead (literal.Deflated), when they were
+        self._short_cells: dict[tuple[int, str, Any], str] = {}   # text_cells' short texts
 
     def splice(self, first_row: int, rows: "RowByRow") -> None:
         """The rows of another sheet of this kind (rows drafted in a scratch workbook, as
@@ -115,6 +137,9 @@ class RowByRow(LiteralWorksheet):
         self._number_row = [piece for letter, xf in columns
                             for piece in (f'<c r="{letter}', "", f'" s="{xf}"><v>', "", "</v></c>")]
         self._blank_end = [f'" s="{xf}"/>' for _col, xf in columns]   # a blank cell's end
+        self._all_int = [int] * len(columns)
+        self._odd_types: list[type] = []   # the last row's types, where not all were int,
+        self._odd_at: list[int] = []       # and the places of those that were not
 
     def write_numbers(self, row: int, values: Sequence[Any]) -> bool:
         """Numbers (int or Decimal; blank for None or a boolean) in the number columns. False,
@@ -131,19 +156,32 @@ class RowByRow(LiteralWorksheet):
         pieces[1::5] = [str(row + 1)] * n
         counts = list(map(_COUNTS.get, values))
         pieces[3::5] = counts  # type: ignore[assignment]  # a miss: written below
-        if None not in counts and _INT.issuperset(map(type, values)):
-            return "".join(pieces)   # the usual row: every value a count looked up
-        # anything else is written here: what is not an int (a Decimal equal to a count is found
-        # above, by its hash), and any int not looked up
-        for i in [i for i, v in enumerate(values) if type(v) is not int or not 0 <= v < _COUNTED]:
+        types = list(map(type, values))
+        if types != self._all_int[:n]:   # compared by identity: a bool or a Decimal is no int
+            # written here: a Decimal (a form's money; one equal to a count was looked up by its
+            # hash) or anything else not an int, at the places the last such row had them
+            if types != self._odd_types:
+                self._odd_types = types
+                self._odd_at = sorted(set().union(*(_places(types, t) for t in set(types) - _INT)))
+            if not self._fill(pieces, values, self._odd_at):
+                return None
+        try:
+            return "".join(pieces)   # the usual row: every count looked up
+        except TypeError:   # a value not looked up (a blank, an int past the table): its None
+            return "".join(pieces) if self._fill(pieces, values, _places(counts, None)) else None
+
+    def _fill(self, pieces: list[str], values: Sequence[Any], places: Sequence[int]) -> bool:
+        """number_cells' cells at these places written from their values; False when one is
+        not a number."""
+        for i in places:
             value = values[i]
             if value is None or isinstance(value, bool):
                 pieces[5 * i + 2:5 * i + 5] = (self._blank_end[i], "", "")
             elif isinstance(value, (int, Decimal)):
                 pieces[5 * i + 3] = f"{excel_number(value):.16G}"
             else:
-                return None
-        return "".join(pieces)
+                return False
+        return True
 
     def write_texts(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any]) -> bool:
         """Texts in the cells from first_col on, rendered at once as xlsxwriter writes each in
@@ -154,21 +192,41 @@ class RowByRow(LiteralWorksheet):
 
     def text_cells(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any]) -> str | None:
         """Texts as xlsxwriter writes each in this mode (an inline string, its control
-        characters and markup escaped by xlsxwriter's own functions), rendered, not written.
-        None when a text needs what only write_string does (one that may pass the cell's
-        limit, or one shaped like rich-text markup)."""
-        r, cells = row + 1, []
+        characters escaped by xlsxwriter's function, its markup as its function escapes it),
+        rendered, not written. None when a text needs what only write_string does (one that
+        may pass the cell's limit, or one shaped like rich-text markup)."""
+        r, cells = str(row + 1), []
         for col, (text, fmt) in enumerate(zip(texts, formats), first_col):
-            if len(text) > self.xls_strmax // 2 or (text.startswith("<r>") and text.endswith("</r>")):
+            cell = self._text_cell(col, r, text, fmt) if len(text) > _SHORT else self._short_cell(col, text, fmt, r)
+            if not cell:
                 return None
-            if "_x" in text or _CONTROL.search(text):
-                text = self._escape_control_characters(text)
-            # xlsxwriter's test (r"^\s" or r"\s$"): the same characters as str.isspace, and a
-            # "$" before a final newline matches only where the newline is whitespace anyway
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            cells.append(f'<c r="{_letter(col)}{r}" s="{fmt._get_xf_index()}" t="inlineStr">'
-                         f'<is><t{space}>{self._escape_data(text)}</t></is></c>')
+            cells.append(cell)
         return "".join(cells)
+
+    def _short_cell(self, col: int, text: str, fmt: Any, r: str) -> str:
+        """A short text's cell (a unit's name on each of its rows, a section's heading on every
+        unit's), rendered once per column and format."""
+        kept = self._short_cells
+        cell = kept.get((col, text, fmt))
+        if cell is None:
+            if len(kept) >= _SHORT_KEPT:
+                kept.clear()
+            cell = kept[col, text, fmt] = self._text_cell(col, _ROW, text, fmt)
+        return cell.replace(_ROW, r)
+
+    def _text_cell(self, col: int, r: str, text: str, fmt: Any) -> str:
+        """One cell of text_cells, in row `r`; "" when only write_string can write it."""
+        if len(text) > self.xls_strmax // 2 or (text.startswith("<r>") and text.endswith("</r>")):
+            return ""
+        if "_x" in text or not _printable(text) and _CONTROL.search(text):
+            text = self._escape_control_characters(text)
+        # xlsxwriter's test (r"^\s" or r"\s$"): the same characters as str.isspace, and a
+        # "$" before a final newline matches only where the newline is whitespace anyway
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        if "&" in text or "<" in text or ">" in text:   # as _escape_data, whose search costs more
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return (f'<c r="{_letter(col)}{r}" s="{fmt._get_xf_index()}" t="inlineStr">'
+                f'<is><t{space}>{text}</t></is></c>')
 
     def put_row(self, row: int, first_col: int, last_col: int, cells: str, height: float | None = None) -> bool:
         """A whole row at once, its cells rendered (number_cells, text_cells) from first_col to
