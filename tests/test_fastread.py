@@ -978,3 +978,23 @@ def test_a_link_over_thousands_of_empty_cells_reads_as_openpyxl_and_is_not_remem
     for _ in range(2):
         fastread.read_sheets(path)
     assert all(len(fixed.links) <= fastsheet.MAX_REMEMBERED_LINKED for _objects, fixed in fastcells._FIXED.table.values())
+
+
+def test_a_skeleton_is_known_by_its_bytes_whichever_object_holds_them(monkeypatch):
+    """slots.known finds a kept skeleton by comparing the bytes of the one kept at its length
+    (not hashing each workbook's afresh): the same bytes in another object are known, other
+    bytes of the same length are not, and one forgotten by KNOWN is not known any more."""
+    from collections import OrderedDict
+    from xlsx_reports.xlsx import slots
+    monkeypatch.setattr(slots, "KNOWN", OrderedDict())
+    monkeypatch.setattr(slots, "_BY_LENGTH", {})
+    styles, plan, places = (), object(), ((((0, 0), None, False, None, 1)),)
+    kept = b"<row r=\"1\"><c r=\"A1\"><v>\x00</v></c></row>"
+    slots.keep(kept, styles, plan, places)
+    again = bytes(bytearray(kept))
+    assert again is not kept
+    assert slots.known(again, styles, 1) == (plan, places)
+    assert slots.known(again.replace(b"A1", b"B1"), styles, 1) is None   # as long, other bytes
+    assert slots.known(again, styles, 2) is None                         # another count of values
+    slots.KNOWN.clear()
+    assert slots.known(again, styles, 1) is None

@@ -29,8 +29,17 @@ def skeleton(pieces: list[bytes]) -> bytes:
     return b"\x00".join(pieces[::2])
 
 
+# a kept skeleton by its length: a template's sheet has the same one in every workbook, ~30 KB a
+# workbook in all, compared byte for byte here instead of hashed afresh as a key (several times the
+# work); the one kept has its hash with it. One no longer in KNOWN is simply not found there.
+_BY_LENGTH: dict[int, bytes] = {}
+
+
 def known(key: bytes, styles: Sequence[Style], values: int) -> tuple[Any, tuple[Slot, ...]] | None:
     """The plan and slots of a skeleton read in full before, with these styles and as many values."""
+    same = _BY_LENGTH.get(len(key))
+    if same is not None and same == key:
+        key = same
     entry = KNOWN.get(key)
     if entry is None or len(entry[2]) != values or not (entry[0] is styles or entry[0] == styles):
         return None
@@ -40,3 +49,6 @@ def known(key: bytes, styles: Sequence[Style], values: int) -> tuple[Any, tuple[
 
 def keep(key: bytes, styles: Sequence[Style], plan: Any, slots: tuple[Slot, ...]) -> None:
     keep_entry(KNOWN, key, (styles, plan, slots), KEPT)
+    if len(_BY_LENGTH) >= 4 * KEPT:
+        _BY_LENGTH.clear()
+    _BY_LENGTH[len(key)] = key
