@@ -85,15 +85,17 @@ class Total:
         self.fmt = fmt
         self.sums: list[int | Decimal] = [0] * len(get_form(fmt).numeric_inputs)
 
-    def add(self, row: Row) -> None:
+    def add(self, row: Row) -> bool:
+        """True when every numeric input was a number (so none was blank)."""
         sums = self.sums
         values = row[:len(sums)]
         if len(values) == len(sums) and _NUMBERS.issuperset(map(type, values)):   # the usual row: in one pass
             self.sums = list(map(add, sums, values))
-            return
+            return True
         for i, value in enumerate(values):
             if type(value) is int or is_number(value):   # the usual count first: a row a file
                 sums[i] += value
+        return False
 
     def report(self, unit: str, year: int) -> Report:
         """A report whose every numeric input is the sum; totals are recomputed by Report."""

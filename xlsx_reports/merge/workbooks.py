@@ -151,8 +151,9 @@ class Fold:
         self.kinds[kind] += 1
         if summable(c, self.allow_errors):
             row = unpack(packed)
-            self.totals.setdefault(kind, Total(c.format)).add(row)
-            source = self.spooled[id(c)] = self._source(c, self.spool.put(packed), blank_keys(c.format, row))
+            numbers = self.totals.setdefault(kind, Total(c.format)).add(row)   # then nothing is blank
+            blanks = () if numbers else blank_keys(c.format, row)
+            source = self.spooled[id(c)] = self._source(c, self.spool.put(packed), blanks)
             if self.summed is not None:
                 self.summed(kind, source, row)
 
