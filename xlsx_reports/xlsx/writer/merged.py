@@ -25,7 +25,7 @@ from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, SUMMARY_SHEET, TEXTS_SHEET, TOTAL_ROW, Metadata
 from xlsx_reports.xlsx.writer import write_workbook
 from xlsx_reports.xlsx.writer.rowbyrow import RowByRow
-from xlsx_reports.xlsx.writer.sheets import line_units, text_units
+from xlsx_reports.xlsx.writer.sheets import text_units
 from xlsx_reports.xlsx.writer.styles import NUM_FORMATS, Styles
 
 if TYPE_CHECKING:
@@ -246,13 +246,14 @@ CAP_LINES = math.ceil((MAX_ROW_PT - 5) / LINE_PT)   # a text of as many lines ge
 
 
 def _text_height(text: str) -> float:
+    parts = text.split("\n")
     # every character is at least 1.05 units wide (text_units): a text that fills the largest row
-    # even so (a published report's section does, twice over) need not be measured. Its lines
-    # so counted are at most its newlines + 1 + its length's: most texts are asked no more
+    # even so (a published report's section does, twice over) need not be measured. So counted
+    # it has at most (newlines + 1 + its length at 1.05) lines: most texts need not be counted
     if text.count("\n") + 1 + 105 * len(text) / (100 * (TEXT_WIDTH - 2)) >= CAP_LINES and sum(
-            max(1, -(-105 * len(part) // (100 * (TEXT_WIDTH - 2)))) for part in text.split("\n")) >= CAP_LINES:
+            max(1, -(-105 * len(part) // (100 * (TEXT_WIDTH - 2)))) for part in parts) >= CAP_LINES:
         return MAX_ROW_PT
-    lines = sum(max(1, math.ceil(units / (TEXT_WIDTH - 2))) for units in line_units(text))
+    lines = sum(max(1, math.ceil(text_units(part) / (TEXT_WIDTH - 2))) for part in parts)
     return min(MAX_ROW_PT, lines * LINE_PT + 5)
 
 

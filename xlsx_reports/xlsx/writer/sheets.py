@@ -35,23 +35,12 @@ Mark = tuple[str, Any]
 def text_units(text: str) -> float:
     """Width of text in column-width units: a CJK character is a little over two Latin ones
     (more under LibreOffice's font fallback), so estimates err on the tall side."""
-    return _units(text, _WIDE.sub("", text) if not text.isascii() else text)
-
-
-def line_units(text: str) -> list[float]:
-    """text_units of each line of the text, the wide blocks taken out of the whole text at once
-    (a narrative's lines are many and short: a pass each cost more than the lines' characters)."""
-    lines = text.split("\n")
-    if text.isascii():
-        return list(map(_units, lines, lines))
-    return list(map(_units, lines, _WIDE.sub("", text).split("\n")))   # no run spans a newline
-
-
-def _units(text: str, rest: str) -> float:
-    """text_units, `rest` being what the wide blocks leave of the text: counted by its length."""
-    wide = len(text) - len(rest)
-    if not rest.isascii():   # neither ASCII nor in those blocks: “”…—, rarely more
-        wide += sum(1 for ch in _ASCII.sub("", rest) if unicodedata.east_asian_width(ch) in "WF")
+    wide = 0
+    if not text.isascii():
+        rest = _WIDE.sub("", text)   # what the wide blocks leave: counted by its length
+        wide = len(text) - len(rest)
+        if not rest.isascii():   # neither ASCII nor in those blocks: “”…—, rarely more
+            wide += sum(1 for ch in _ASCII.sub("", rest) if unicodedata.east_asian_width(ch) in "WF")
     return (215 * wide + 105 * (len(text) - wide)) / 100
 
 
