@@ -183,6 +183,22 @@ def test_a_row_of_texts_is_written_exactly_as_xlsxwriter_writes_each_cell(tmp_pa
                                                                    "控制_x0001_字符_x001F_"]
 
 
+def test_texts_met_once_are_rendered_alike_but_not_kept_for_other_rows(tmp_path):
+    """汇总说明's rows (a file's name, id and fingerprint) are each met once: rendered as any
+    short text is, without filling the memory of short cells that other rows draw on."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "once.xlsx"))
+    fmt = wb.add_format({"border": 1})
+    ws = wb.add_worksheet("x", RowByRow)
+    texts = ("甲镇", "a&b.xlsx", "0f" * 16, "e3" * 32)   # 32 and 64 characters: short
+    kept = ws.text_cells(7, 0, texts, (fmt,) * 4)
+    assert len(ws._short_cells) == 4
+    ws._short_cells.clear()
+    assert ws.text_cells(7, 0, texts, (fmt,) * 4, once=True) == kept
+    assert ws._short_cells == {}
+    assert '<c r="B8" s="1" t="inlineStr"><is><t>a&amp;b.xlsx</t></is></c>' in kept
+    wb.close()
+
+
 def test_a_whole_row_put_at_once_is_written_exactly_as_xlsxwriter_writes_it_after_set_row(tmp_path):
     """put_row writes a row's rendered cells and its height at once, without holding the row:
     the sheet is the one xlsxwriter writes cell by cell after set_row, and a row it cannot put

@@ -267,7 +267,7 @@ def _summary_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     row = 1
     for line in result.summary_lines() + ["", SCOPE_NOTE.format(unit=result.report.unit),
                                           f"生成时间：{result.metadata.generated}"]:
-        _write_texts(ws, row, (line,), (line_fmt,))   # a line per source file: thousands
+        _write_texts(ws, row, (line,), (line_fmt,), once=True)   # a line per source file: thousands
         row += 1
     row += 1
     ws.write_string(row, 0, "来源文件：", line_fmt)
@@ -285,14 +285,16 @@ def _summary_sheet(ws, result: "MergeResult", styles: Styles) -> None:
 
 
 def _source_row(ws, row: int, source: "Source", fmt) -> None:
-    _write_texts(ws, row, (source.label, source.file.name, source.workbook_id, source.sha256), (fmt,) * 4)
+    _write_texts(ws, row, (source.label, source.file.name, source.workbook_id, source.sha256), (fmt,) * 4,
+                 once=True)
 
 
 def _write_texts(ws: RowByRow, row: int, texts: tuple[str, ...], formats: tuple,
-                 height: float | None = None) -> None:
+                 height: float | None = None, once: bool = False) -> None:
     """A row of texts from column A on (`height` in points): rendered and written at once,
-    or cell by cell when one needs it."""
-    cells = ws.text_cells(row, 0, texts, formats)
+    or cell by cell when one needs it. `once`: as RowByRow.text_cells (汇总说明's rows, each
+    about one file, would fill the memory of short cells with texts never met again)."""
+    cells = ws.text_cells(row, 0, texts, formats, once=once)
     if cells is not None and ws.put_row(row, 0, len(texts) - 1, cells, height):
         return
     _held_texts(ws, row, texts, formats)

@@ -190,14 +190,16 @@ class RowByRow(LiteralWorksheet):
         cells = self.text_cells(row, first_col, texts, formats)
         return cells is not None and self._place(row, first_col, len(texts), cells)
 
-    def text_cells(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any]) -> str | None:
+    def text_cells(self, row: int, first_col: int, texts: Sequence[str], formats: Sequence[Any],
+                   *, once: bool = False) -> str | None:
         """Texts as xlsxwriter writes each in this mode (an inline string, its control
         characters escaped by xlsxwriter's function, its markup as its function escapes it),
         rendered, not written. None when a text needs what only write_string does (one that
-        may pass the cell's limit, or one shaped like rich-text markup)."""
-        r, cells = str(row + 1), []
+        may pass the cell's limit, or one shaped like rich-text markup). `once`: texts met
+        once (a file's name and fingerprint), not kept for other rows however short."""
+        r, cells, short = str(row + 1), [], -1 if once else _SHORT
         for col, (text, fmt) in enumerate(zip(texts, formats), first_col):
-            cell = self._text_cell(col, r, text, fmt) if len(text) > _SHORT else self._short_cell(col, text, fmt, r)
+            cell = self._text_cell(col, r, text, fmt) if len(text) > short else self._short_cell(col, text, fmt, r)
             if not cell:
                 return None
             cells.append(cell)
