@@ -302,3 +302,29 @@ def test_text_width_counts_each_wide_character_as_unicodedata_does():
         by_character = sum(2.15 if unicodedata.east_asian_width(ch) in "WF" else 1.05 for ch in text)
         assert sheets.text_units(text) == pytest.approx(by_character, abs=1e-9), text
     assert sheets.text_units("2021年，“依申请公开”……") == (215 * 7 + 105 * 8) / 100   # 年，依申请公开 wide
+
+
+def test_a_style_asked_again_is_the_format_it_was_built_as(tmp_path):
+    """Styles remembers label() and cell() by their arguments: each combination gives the
+    format built from its own properties (what xlsxwriter writes: its xf key), the same
+    object when asked again, and different combinations stay as different as they were."""
+    import itertools
+    import xlsxwriter
+    from xlsx_reports.xlsx.writer.styles import ROLE, Styles
+    book = xlsxwriter.Workbook(str(tmp_path / "s.xlsx"))
+    styles = Styles(book)
+    asked = [("label", (role,), {"bordered": b, "flagged": f})
+             for role, b, f in itertools.product([*ROLE, "other"], (True, False), (True, False))]
+    asked += [("cell", (kind, vt), {"prefilled": p, "flagged": f, "bordered": b})
+              for kind, vt, p, f, b in itertools.product(("input", "fixed", "total", "summed"),
+                                                         ("count", "money", "text", "longtext"),
+                                                         (True, False), (True, False), (True, False))]
+    keys = []
+    for how, args, flags in asked:
+        first = getattr(styles, how)(*args, **flags)
+        assert getattr(styles, how)(*args, **flags) is first
+        afresh = getattr(Styles(book), how)(*args, **flags)
+        assert afresh is not first and afresh._get_format_key() == first._get_format_key()
+        keys.append(first._get_format_key())
+    assert len(set(keys)) == len({id(getattr(styles, how)(*args, **flags)) for how, args, flags in asked})
+    book.close()

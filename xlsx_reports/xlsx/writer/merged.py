@@ -274,9 +274,10 @@ def _summary_sheet(ws, result: "MergeResult", styles: Styles) -> None:
     row += 1
     for col, text in enumerate(SOURCES_HEAD):
         ws.write_string(row, col, text, styles.label("header"))
+    fmt = styles.label("row")
     for source in result.included:
         row += 1
-        _source_row(ws, row, source, styles.label("row"))
+        _source_row(ws, row, source, fmt)
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 2, 34)

@@ -39,6 +39,9 @@ class Styles:
     def __init__(self, workbook) -> None:
         self.workbook = workbook
         self._cache: dict[tuple, Any] = {}
+        # label() and cell() by their arguments: asked per cell of a form and per row of a
+        # merge's sheets, each building and sorting its properties took ~20 k instructions
+        self._asked: dict[tuple, Any] = {}
 
     def get(self, **props: Any):
         merged = {**BASE, **props}
@@ -48,6 +51,13 @@ class Styles:
         return self._cache[key]
 
     def label(self, role: str, *, bordered: bool = True, flagged: bool = False):
+        asked = ("label", role, bordered, flagged)
+        found = self._asked.get(asked)
+        if found is None:
+            found = self._asked[asked] = self._label(role, bordered, flagged)
+        return found
+
+    def _label(self, role: str, bordered: bool, flagged: bool):
         props = dict(ROLE.get(role, ROLE["row"]))
         if not bordered:
             props.pop("border", None)
@@ -59,6 +69,13 @@ class Styles:
              flagged: bool = False, bordered: bool = True):
         """An input, fixed, total or summed cell (a merged workbook's numeric input: locked and
         grey like a computed cell). Inputs are the only unlocked cells in the workbook."""
+        asked = ("cell", kind, value_type, prefilled, flagged, bordered)
+        found = self._asked.get(asked)
+        if found is None:
+            found = self._asked[asked] = self._cell(kind, value_type, prefilled, flagged, bordered)
+        return found
+
+    def _cell(self, kind: str, value_type: str, prefilled: bool, flagged: bool, bordered: bool):
         # a number kept as text (an annotated copy) is a string in a number cell, so that the
         # corrected number typed over it is a number, not text again
         props: dict[str, Any] = {"num_format": NUM_FORMATS.get(value_type, "General")}
