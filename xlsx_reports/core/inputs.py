@@ -91,6 +91,12 @@ def collect(paths: Iterable[str | Path], suffixes: Iterable[str] = WORKBOOK_SUFF
     Each file once (a folder and a file in it may both be named). `strict`: a path that does
     not exist or a folder without workbooks cannot continue (merge), instead of being left
     for the reader to report (check)."""
+    return list(collect_real(paths, suffixes, strict=strict, keep=keep).values())
+
+
+def collect_real(paths: Iterable[str | Path], suffixes: Iterable[str] = WORKBOOK_SUFFIXES, *,
+                 strict: bool = False, keep: Callable[[Path], bool] | None = None) -> dict[str, Path]:
+    """collect's files by their real paths (a link's: where it leads), found on the way."""
     unique: dict[str, Path] = {}   # by real path
     resolve = _Resolver()
     for p in map(Path, paths):
@@ -105,7 +111,7 @@ def collect(paths: Iterable[str | Path], suffixes: Iterable[str] = WORKBOOK_SUFF
             found = [(str(p.resolve()), p)]
         for real, f in found:
             unique.setdefault(real, f)
-    return list(unique.values())
+    return unique
 
 
 class _Resolver:

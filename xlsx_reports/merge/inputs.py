@@ -72,26 +72,29 @@ def _unreadable(file: Path, sha: str, findings: list[Finding]) -> Candidate:
     return Candidate(file, sha, problems=tuple(f for f in findings if f.severity == "error"))
 
 
-def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """The .xlsx files named, or found (recursively) in the folders named, each once."""
-    found = inputs.collect(paths, inputs.XLSX, strict=True)
+def collect_inputs(paths: Iterable[str | Path]) -> dict[str, Path]:
+    """The .xlsx files named, or found (recursively) in the folders named, each once, by
+    their real paths (inputs.collect_real)."""
+    found = inputs.collect_real(paths, inputs.XLSX, strict=True)
     if not found:
         raise CannotContinue("没有需要汇总的工作簿", code="NO-INPUT")
     return found
 
 
-def without_output(files: list[Path], paths: Iterable[str | Path], output: str | Path | None,
+def without_output(found: dict[str, Path], paths: Iterable[str | Path], output: str | Path | None,
                    unit: str) -> list[Path]:
-    """Leave the output out of the inputs, so a second run into the same folder does not merge
-    its own total; but never overwrite an input: only an earlier total of the same unit."""
+    """The inputs (collect_inputs) without the output, so a second run into the same folder
+    does not merge its own total; but never overwrite an input: only an earlier total of the
+    same unit."""
+    files = list(found.values())
     if output is None:
         return files
     target = Path(output).resolve()
-    # resolving keeps a path's last name unless that name is a link, so only the inputs so
-    # named (in any case: a file system may ignore it) or links can be the output; resolving
-    # every input took 12 ms a thousand
-    name = target.name.casefold()
-    suspects = {f for f in files if f.name.casefold() == name or f.is_symlink()}
+    # only an input at the output's real path (a link's was resolved when it was found), or
+    # named as it is in another case (a file system may ignore case), can be the output; asking
+    # each input whether it is a link took 4.5 ms a thousand, resolving each 12 ms
+    name, real = target.name.casefold(), str(target)
+    suspects = {f for at, f in found.items() if at == real or f.name.casefold() == name}
     if target not in {f.resolve() for f in suspects}:
         return files
     if target in {Path(p).resolve() for p in paths}:
