@@ -90,7 +90,8 @@ def write_detail_row(ws: RowByRow, row: int, source: "Source", values: Sequence[
                      formats: UnitFormats) -> None:
     """A unit's row on 分单位明细: its name, its file, its numeric inputs as entered."""
     texts, text_formats = (source.label, source.file.name), (formats.name, formats.name)
-    names, numbers = ws.text_cells(row, 0, texts, text_formats), ws.number_cells(row, values)
+    # its name and file are on no other row of this sheet: not kept for other rows
+    names, numbers = ws.text_cells(row, 0, texts, text_formats, once=True), ws.number_cells(row, values)
     if names is not None and numbers is not None and ws.put_row(
             row, 0, len(texts) + min(len(values), len(formats.values)) - 1, names + numbers):
         return
