@@ -67,11 +67,9 @@ def row_report(fmt: str, unit: str, year: int, row: Row) -> Report:
 
 
 def blank_keys(fmt: str, row: Row) -> tuple[str, ...]:
-    """The numeric inputs left blank (the sum counts them as 0; the summary says so)."""
-    inputs = get_form(fmt).numeric_inputs
-    if None not in row[:len(inputs)]:   # the usual return: asked in one pass
-        return ()
-    return tuple(f.key for f, v in zip(inputs, row) if v is None)
+    """The numeric inputs left blank (the sum counts them as 0; the summary says so). Asked
+    only of a row that Total.add found not all numbers: the usual return is never asked."""
+    return tuple(f.key for f, v in zip(get_form(fmt).numeric_inputs, row) if v is None)
 
 
 _NUMBERS = frozenset((int, Decimal))   # exactly these: a bool, a blank or a text is not added
