@@ -10,7 +10,7 @@ import pytest
 from fixtures_check.workbooks import balanced, generate
 from hostile_corpus import T3_SHEET, parts, sheet_part
 from xlsx_reports.core.memo import MAX_BYTES, ByIdentity
-from xlsx_reports.xlsx import limits, sheetcut
+from xlsx_reports.xlsx import limits, mentions, sheetcut
 from xlsx_reports.xlsx.meta import CHECK_SHEET
 from xlsx_reports.xlsx.fastsheet import Irregular
 
@@ -137,7 +137,7 @@ def test_what_is_remembered_stays_bounded(sheets, spy):
 
 
 def test_the_limits_scan_searches_only_the_cells_of_a_sheet_cut_before_and_finds_the_same(sheets, spy):
-    """limits._links: a sheet compared with one cut before is searched for hyperlinks in its cells
+    """mentions.links: a sheet compared with one cut before is searched for hyperlinks in its cells
     only, what lies around them being known; the answer is the full search's."""
     east, checks = sheets["东岭乡"]["基本信息"], sheets["南岭乡"][CHECK_SHEET]
     at = east.find(b"</sheetData>")
@@ -146,8 +146,8 @@ def test_the_limits_scan_searches_only_the_cells_of_a_sheet_cut_before_and_finds
     sheetcut.shape(sheets["东岭乡"][CHECK_SHEET])
     for part, expected in ((east, False), (mentioned, True), (checks, True)):
         assert sheetcut.around(part) is not None
-        assert limits._links(part) is expected
+        assert mentions.links(part) is expected
         sheetcut._CUTS[0], cuts = (), sheetcut._CUTS[0]
         sheetcut._ASKED.table.clear()
-        assert sheetcut.around(part) is None and limits._links(part) is expected   # searched in full
+        assert sheetcut.around(part) is None and mentions.links(part) is expected   # searched in full
         sheetcut._CUTS[0] = cuts

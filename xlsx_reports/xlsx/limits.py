@@ -25,9 +25,8 @@ from dataclasses import dataclass
 
 from xlsx_reports.core.a1 import area, col_index, far_corner
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx import known, zipdir
-from xlsx_reports.xlsx.safexml import derived, holds, inflated, inflated_whole
-
+from xlsx_reports.xlsx import mentions, zipdir
+from xlsx_reports.xlsx.safexml import derived, inflated, inflated_whole
 
 
 @dataclass(frozen=True)
@@ -75,13 +74,10 @@ REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]*)\$?(\d*)[\"']")
 # Merged and validated ranges are found by their attribute alone (a literal the regular-expression
 # engine jumps to), within the stretch that mentions them: faster, and never fewer than a parser sees.
 MERGE = re.compile(rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
-LINKED = re.compile(_P + rb"(?:hyperlink|comment)\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 SQREF = re.compile(rb"sqref\s*=\s*[\"']([^\"']*)[\"']")
 SHEET = re.compile(_P + rb"sheet\s")
 SHARED = re.compile(_P + rb"si[\s/>]")
 STYLE = re.compile(_P + rb"xf[\s/>]")
-# what may precede a DOCTYPE; possessive, so that a million comments take no memory to skip
-_PROLOG_SKIP = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*+", re.S)
 
 
 def directory_refusal(fh, limits: Limits = LIMITS) -> str | None:
@@ -225,65 +221,6 @@ def _ranges(pattern: re.Pattern, stretch: bytes) -> tuple[int, int, int, int]:
     return count, covered, row, col
 
 
-def _links(sheet: bytes) -> bool:
-    """Whether a sheet mentions hyperlinks. Its validations are the same bytes in every workbook
-    of a template (prompts and all, most of the part) and none has a link: they are not searched.
-    Nor is anything around the cells of a sheet cut up before (sheetcut.around): only its cells."""
-    from xlsx_reports.xlsx import sheetcut   # here: the reader that imports sheetcut imports this
-    found = sheetcut.around(sheet)
-    if found is not None:
-        return found.links or holds(sheet, known.LINK, 8, found.start, found.end)
-    start = sheet.find(b"<dataValidations")
-    element = known.at(sheet, start) if start >= 0 else None
-    if element is None or known.mentions_link(element):
-        return holds(sheet, known.LINK, 8)
-    # the name holds no "<" or ">", so no mention straddles the element's edges
-    return holds(sheet, known.LINK, 8, 0, start) or holds(sheet, known.LINK, 8, start + len(element))
-
-
-def _sheet_mentions(data: bytes) -> tuple[bool, bool]:
-    """(declares a document type, mentions hyperlinks): parsers take hyperlinks from
-    worksheets and comments from their own parts only."""
-    return _declares(data), _links(data)
-
-
-def _part_mentions(data: bytes) -> tuple[bool, bool]:
-    """(declares a document type, mentions comments)."""
-    return _declares(data), b"comment" in data
-
-
-def _declares(data: bytes) -> bool:
-    """Whether the part declares a document type (where entities are declared). XML allows one
-    only in the prolog, before the first element; a parser rejects it anywhere else, so the
-    prolog is all that needs looking at (a search of the whole part costs more than its parse)."""
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    prolog = _PROLOG_SKIP.match(data, start)
-    return data.startswith(b"<!", prolog.end() if prolog else start)   # a DOCTYPE, or malformed
-
-
-def _stretch(data: bytes, name: bytes, tags: bool = False) -> bytes:
-    """From the first mention of an element's name (tags: from the "<" before it) to the end
-    of its last mention's tag."""
-    first, last = data.find(name), data.rfind(name)
-    end = data.find(b">", last)
-    return data[max(0, data.rfind(b"<", 0, first)) if tags else first: end if end >= 0 else len(data)]
-
-
-@remembered(keep=32)   # the same hyperlinks (the 校验 sheet's) in every workbook of a template
-def _linked(stretch: bytes, most_cells: int, most_row: int, most_col: int) -> tuple[int, int, int]:
-    """(cells covered, farthest row, farthest column) of the hyperlinks or comments in the
-    stretch, counted no further than one past a limit."""
-    covered = row = col = 0
-    for m in LINKED.finditer(stretch):
-        ref = m.group(1).decode("ascii", "replace")
-        covered += area(ref)
-        far_row, far_col = far_corner(ref)
-        row, col = max(row, far_row), max(col, far_col)
-        if covered > most_cells or row > most_row or col > most_col:
-            break
-    return covered, row, col
-
-
 def _count(pattern: re.Pattern, data: bytes, at_most: int) -> int:
     """Matches of `pattern`, counted no further than one past `at_most` (memory stays flat)."""
     if data.count(b"<") <= at_most + 1:   # every match starts at a "<": the list stays small
@@ -317,14 +254,14 @@ class Tally:
 
     def part(self, name: str, kind: str, data: bytes) -> None:
         lim = self.limits
-        declares, mentions = derived(data, "sheet" if kind == "sheet" else "part",
-                                     _sheet_mentions if kind == "sheet" else _part_mentions)
+        declares, mentioned = derived(data, "sheet" if kind == "sheet" else "part",
+                                      mentions.sheet_mentions if kind == "sheet" else mentions.part_mentions)
         if declares:
             raise Refused(UNSAFE_XML)
-        if mentions:
+        if mentioned:
             element = b"hyperlink" if kind == "sheet" else b"comment"
-            covered, row, col = _linked(_stretch(data, element, tags=True), lim.linked_cells - self.linked_cells,
-                                        lim.rows, lim.columns)
+            covered, row, col = mentions.linked(mentions.stretch(data, element, tags=True),
+                                                lim.linked_cells - self.linked_cells, lim.rows, lim.columns)
             _over(row, lim.rows, "超链接或批注用到的行号")   # openpyxl makes a cell at each of them
             _over(col, lim.columns, "超链接或批注用到的列号")
             self.linked_cells += covered
@@ -350,9 +287,9 @@ class Tally:
         cells, tags, plain = _cell_tags(data, self.limits.cells)
         self.reach(sheet, *_farthest(cells, tags, plain))
         if b"mergeCell" in data:
-            self.merges(sheet, *_ranges(MERGE, _stretch(data, b"mergeCell")))
+            self.merges(sheet, *_ranges(MERGE, mentions.stretch(data, b"mergeCell")))
         if b"dataValidation" in data:
-            self.validated(sheet, _ranges(SQREF, _stretch(data, b"dataValidation"))[1])
+            self.validated(sheet, _ranges(SQREF, mentions.stretch(data, b"dataValidation"))[1])
 
     def reach(self, sheet: str, rows: int, columns: int) -> None:
         """The farthest cell of a sheet, by its row and column numbers."""
