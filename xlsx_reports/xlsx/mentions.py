@@ -64,11 +64,11 @@ def stretch(data: bytes, name: bytes, tags: bool = False) -> bytes:
 
 
 @remembered(keep=32)   # the same hyperlinks (the 校验 sheet's) in every workbook of a template
-def linked(stretch: bytes, most_cells: int, most_row: int, most_col: int) -> tuple[int, int, int]:
-    """(cells covered, farthest row, farthest column) of the hyperlinks or comments in the
-    stretch, counted no further than one past a limit."""
+def linked(span: bytes, most_cells: int, most_row: int, most_col: int) -> tuple[int, int, int]:
+    """(cells covered, farthest row, farthest column) of the hyperlinks or comments in a part's
+    stretch of them, counted no further than one past a limit."""
     covered = row = col = 0
-    for m in LINKED.finditer(stretch):
+    for m in LINKED.finditer(span):
         ref = m.group(1).decode("ascii", "replace")
         covered += area(ref)
         far_row, far_col = far_corner(ref)

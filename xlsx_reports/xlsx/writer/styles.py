@@ -5,7 +5,7 @@ else is locked. One CJK-capable default font is set for the whole workbook.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 FONT = "宋体"          # present on every Chinese Windows/WPS install; LibreOffice falls back to Noto CJK
 FONT_SIZE = 11
@@ -43,6 +43,14 @@ class Styles:
         # merge's sheets, each building and sorting its properties took ~20 k instructions
         self._asked: dict[tuple, Any] = {}
 
+    def _once(self, make: Callable[..., Any], *args: Any):
+        """make(*args), worked out once: the same format object whenever it is asked again."""
+        asked = (make.__name__, *args)
+        found = self._asked.get(asked)
+        if found is None:
+            found = self._asked[asked] = make(*args)
+        return found
+
     def get(self, **props: Any):
         merged = {**BASE, **props}
         key = tuple(sorted(merged.items()))
@@ -51,11 +59,7 @@ class Styles:
         return self._cache[key]
 
     def label(self, role: str, *, bordered: bool = True, flagged: bool = False):
-        asked = ("label", role, bordered, flagged)
-        found = self._asked.get(asked)
-        if found is None:
-            found = self._asked[asked] = self._label(role, bordered, flagged)
-        return found
+        return self._once(self._label, role, bordered, flagged)
 
     def _label(self, role: str, bordered: bool, flagged: bool):
         props = dict(ROLE.get(role, ROLE["row"]))
@@ -69,11 +73,7 @@ class Styles:
              flagged: bool = False, bordered: bool = True):
         """An input, fixed, total or summed cell (a merged workbook's numeric input: locked and
         grey like a computed cell). Inputs are the only unlocked cells in the workbook."""
-        asked = ("cell", kind, value_type, prefilled, flagged, bordered)
-        found = self._asked.get(asked)
-        if found is None:
-            found = self._asked[asked] = self._cell(kind, value_type, prefilled, flagged, bordered)
-        return found
+        return self._once(self._cell, kind, value_type, prefilled, flagged, bordered)
 
     def _cell(self, kind: str, value_type: str, prefilled: bool, flagged: bool, bordered: bool):
         # a number kept as text (an annotated copy) is a string in a number cell, so that the
