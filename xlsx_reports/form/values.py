@@ -73,8 +73,18 @@ class Report:
     def totals(self) -> dict[str, Number]:
         """Every total of the form, recomputed as Report.value recomputes it: a check asks for
         all of them, and their combinations are looked up once, not total by total."""
+        values = self.values
+        summed, plain = _summed(self.form)
+        # the usual report, every input behind a total a whole number or blank: each plain
+        # total (every term added once) is one pass in C, where a Python step a term was
+        # most of recomputing them; anything else goes term by term as below
+        whole_only = _WHOLE_OR_BLANK.issuperset(map(type, map(values.get, summed)))
         out = {}
         for f, terms in _total_combinations(self.form):
+            keys = plain.get(f.key) if whole_only else None
+            if keys is not None:
+                out[f.key] = sum(filter(None, map(values.get, keys)))
+                continue
             whole = self._whole_sum(terms)
             out[f.key] = whole if whole is not None else self._term_by_term(f.terms)
         return out
@@ -147,6 +157,22 @@ class Sums:
                 continue   # blank or text: 0, as SUM counts it
             acc = acc - v if minus else acc + v
         return acc
+
+
+_WHOLE_OR_BLANK = frozenset((int, type(None)))   # exactly these: a bool is not a number here
+
+
+@derived
+def _summed(form: Form) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """(every input behind a total, each once; per total whose combination adds each of its
+    inputs once (a coefficient of 1 each), those inputs)."""
+    behind: dict[str, None] = {}
+    plain = {}
+    for f, terms in _total_combinations(form):
+        behind.update(dict.fromkeys(key for key, _coef in terms))
+        if all(coef == 1 for _key, coef in terms):
+            plain[f.key] = tuple(key for key, _coef in terms)
+    return tuple(behind), plain
 
 
 @derived
