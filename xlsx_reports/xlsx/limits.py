@@ -121,9 +121,10 @@ def prescan(zf: zipdir.Archive, limits: Limits = LIMITS, data: bytes | None = No
         part = _inflate(zf, info, limits.xml_bytes if xml else limits.part_bytes, tally, xml, data)
         if xml:
             parts[info.filename] = part
-    tally.countable = _countable(parts, limits)
+    kinds = {name: _kind(name) for name in parts}
+    tally.countable = _countable(parts, kinds, limits)
     for name, part in parts.items():
-        tally.part(name, _kind(name), part)
+        tally.part(name, kinds[name], part)
     return parts, tally
 
 
@@ -153,11 +154,11 @@ SHORTEST = {"sheet": len(b"<c/>"), "workbook": len(b"<sheet/>"), "shared": len(b
             "styles": len(b"<xf/>")}
 
 
-def _countable(parts: dict[str, bytes], limits: Limits) -> frozenset[str]:
+def _countable(parts: dict[str, bytes], kinds: dict[str, str], limits: Limits) -> frozenset[str]:
     """The kinds of part whose elements could pass their limit by their bytes alone."""
     size = dict.fromkeys(SHORTEST, 0)
     for name, part in parts.items():
-        kind = _kind(name)
+        kind = kinds[name]
         if kind:
             size[kind] += len(part)
     allowed = {"sheet": limits.cells, "workbook": limits.sheets, "shared": limits.shared_strings,
@@ -182,12 +183,14 @@ def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
+_KINDS = {"xl/workbook.xml": "workbook", "xl/sharedstrings.xml": "shared", "xl/styles.xml": "styles"}
+
+
 def _kind(name: str) -> str:
     lower = name.lower()
     if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
         return "sheet"
-    return {"xl/workbook.xml": "workbook", "xl/sharedstrings.xml": "shared",
-            "xl/styles.xml": "styles"}.get(lower, "")
+    return _KINDS.get(lower, "")
 
 
 def _inflate(zf: zipdir.Archive, info: zipdir.Info, cap: int, tally: "Tally", xml: bool,
