@@ -271,8 +271,8 @@ def main() -> None:
               f"{ {'sentence': 'short', 'real': 'real-length', 'long': 'long'}[args.texts]} narratives, "
               f"jobs={args.jobs or 'auto'}, {os.cpu_count()} CPUs, load average {load:.1f} at start")
         # the interpreter matters: a distribution's build (Debian's, python.org's) is made with
-        # profile-guided optimisation, one built from source (pyenv's default) is not; on the
-        # latter the commands, nearly all Python, ran ~15 % slower and the floor, mostly zlib, ~8 %
+        # profile-guided and link-time optimisation, one built from source with pyenv's defaults
+        # is not; on the latter the commands, nearly all Python, ran ~15 % slower, the floor ~8 %
         print(f"Python {platform.python_version()} ({sys.executable})")
         start = time.perf_counter()
         paths = build(folder, args.n, args.year, args.saved_by, args.texts)
