@@ -17,7 +17,8 @@ from xlsx_reports.form.compiled import combination, input_leaves
 from xlsx_reports.form.definitions import get_form
 from xlsx_reports.form.values import Report, Sums
 from xlsx_reports.xlsx import fastread
-from xlsx_reports.xlsx.locate import _exact, _search, address
+from xlsx_reports.xlsx.locate import _exact, _search
+from xlsx_reports.xlsx.rawsheet import address
 from xlsx_reports.xlsx.reader import read_workbook
 
 T3 = "三、依申请公开"

@@ -15,7 +15,7 @@ from typing import Iterator
 from xlsx_reports.core.findings import Finding
 from xlsx_reports.core.a1 import a1
 from xlsx_reports.form.model import Field
-from xlsx_reports.xlsx.locate import RawSheet
+from xlsx_reports.xlsx.rawsheet import RawSheet
 from xlsx_reports.xlsx.meta import DETAIL_HEAD, DETAIL_SHEET, META_SHEET, TOTAL_ROW, Metadata, source_label
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.totals import TERMS_SHOWN, as_number

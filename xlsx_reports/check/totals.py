@@ -18,7 +18,7 @@ from xlsx_reports.form.model import Check, Field, Form, a1
 from xlsx_reports.form.operators import OPERATORS, evaluate, holds
 from xlsx_reports.check.context import Context
 from xlsx_reports.check.values import number_text
-from xlsx_reports.xlsx.locate import ADDRESSES
+from xlsx_reports.xlsx.rawsheet import ADDRESSES
 
 TOKEN = re.compile(
     r"(?P<ref>(?:(?P<sheet>'(?:[^']|'')+'|[^'!+\-,()=:*/^&<>\s]+)!)?"

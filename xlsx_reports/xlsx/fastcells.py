@@ -20,7 +20,7 @@ from xlsx_reports.core.memo import ByIdentity, keep_entry, remembered, touch
 from xlsx_reports.xlsx import limits, sheetcut, slots
 from xlsx_reports.xlsx.fastsheet import (MAX_REMEMBERED_LINKED, Irregular, NotUnderstood, SheetReader, Style,
                                          fill_links, link_cells, merge_plan, ref, style_of)
-from xlsx_reports.xlsx.locate import RawSheet
+from xlsx_reports.xlsx.rawsheet import RawSheet
 from xlsx_reports.xlsx.safexml import derived
 from xlsx_reports.xlsx.xmltext import stray, unescape
 

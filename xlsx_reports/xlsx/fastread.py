@@ -27,7 +27,7 @@ from xlsx_reports.xlsx import limits, numformats
 from xlsx_reports.xlsx.fastcells import read_sheet
 from xlsx_reports.xlsx.xmltext import stray, unescape
 from xlsx_reports.xlsx.fastsheet import FALSE, MAIN, Irregular, NotUnderstood, Style, Text
-from xlsx_reports.xlsx.locate import RawSheet
+from xlsx_reports.xlsx.rawsheet import RawSheet
 from xlsx_reports.xlsx.safexml import opens, parse, read_part
 
 __all__ = ["NotUnderstood", "read_sheets", "read_parts"]

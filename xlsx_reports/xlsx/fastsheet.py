@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache
 from typing import Any, Sequence
 
 from xlsx_reports.core.memo import remembered
-from xlsx_reports.xlsx.locate import RawSheet
+from xlsx_reports.xlsx.rawsheet import RawSheet
 from xlsx_reports.xlsx import limits, numformats, safexml
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "

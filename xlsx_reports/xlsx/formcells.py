@@ -14,7 +14,7 @@ from xlsx_reports.core.memo import ByIdentity
 from xlsx_reports.form.compiled import derived
 from xlsx_reports.form.model import Field, Form
 from xlsx_reports.xlsx.cellvalue import WHOLE, meant_value, plain_text
-from xlsx_reports.xlsx.locate import ADDRESSES, RawSheet
+from xlsx_reports.xlsx.rawsheet import ADDRESSES, RawSheet
 
 Spots = dict[str, tuple[str, int, int]]   # key -> (workbook sheet, row, column), zero-based
 # per sheet: (key, where, A1, the field when it spans rows (a narrative), value type (None: a total))

@@ -25,7 +25,8 @@ from xlsx_reports.xlsx.safexml import UnsafePart
 from xlsx_reports.core.findings import CannotContinue, Finding
 from xlsx_reports.core.files import as_path
 from xlsx_reports.form.model import Form
-from xlsx_reports.xlsx.locate import LabelReading, RawSheet, locate_form
+from xlsx_reports.xlsx.locate import LabelReading, locate_form
+from xlsx_reports.xlsx.rawsheet import RawSheet
 from xlsx_reports.xlsx.cellvalue import plain_text
 from xlsx_reports.xlsx.formcells import CellReading, laid_out, read_cells
 from xlsx_reports.xlsx.meta import CHECK_SHEET, DETAIL_SHEET, GUIDE_SHEET, GUIDE_TITLE_CELL, META_SHEET, TOOL_NAME, Metadata
